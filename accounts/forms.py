@@ -1,0 +1,76 @@
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from procedures.text import to_nfc, vietnamese_sort_key
+
+from .models import User
+from .selectors import province_choices, ward_belongs_to, ward_choices
+from .validators import validate_citizen_id
+
+
+class RegistrationForm(UserCreationForm):
+    """Citizen self-registration; the citizen id number is the login name."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    citizen_id = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD)"),
+        max_length=12,
+        help_text=_("12 chữ số, dùng để đăng nhập."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(label=_("Ngày sinh"), widget=forms.DateInput(attrs={"type": "date"}))
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=15, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    email = forms.EmailField(label=_("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    province_code = forms.TypedChoiceField(label=_("Tỉnh, thành phố"), coerce=int)
+    ward_code = forms.TypedChoiceField(label=_("Xã, phường, đặc khu"), coerce=int)
+    address = forms.CharField(label=_("Số nhà, đường, thôn, tổ"), max_length=255, required=False)
+
+    class Meta:
+        model = User
+        fields = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "province_code", "ward_code", "address")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province_code"].choices = [("", _("— Chọn tỉnh, thành phố —")), *province_choices()]
+        raw_province = self.data.get("province_code") if self.is_bound else None
+        try:
+            province = int(raw_province) if raw_province else settings.PORTAL_PROVINCE_CODE
+        except ValueError:
+            province = settings.PORTAL_PROVINCE_CODE
+        if not self.is_bound:
+            self.initial.setdefault("province_code", province)
+        wards = sorted(ward_choices(province_code=province), key=lambda c: vietnamese_sort_key(c[1]))
+        self.fields["ward_code"].choices = [("", _("— Chọn xã, phường —")), *wards]
+        self.fields["ward_code"].widget.attrs["data-wards-url"] = reverse("accounts:wards")
+
+    def clean_full_name(self) -> str:
+        return " ".join(to_nfc(self.cleaned_data["full_name"]).split())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        citizen_id = cleaned.get("citizen_id")
+        if citizen_id:
+            try:
+                validate_citizen_id(citizen_id, date_of_birth=cleaned.get("date_of_birth"))
+            except ValidationError as exc:
+                self.add_error("citizen_id", exc)
+            else:
+                if User.objects.filter(username=citizen_id).exists() or User.objects.filter(citizen_id=citizen_id).exists():
+                    self.add_error("citizen_id", _("Số định danh này đã có tài khoản. Vui lòng đăng nhập hoặc lấy lại mật khẩu."))
+        province, ward = cleaned.get("province_code"), cleaned.get("ward_code")
+        if province and ward and not ward_belongs_to(ward_code=ward, province_code=province):
+            self.add_error("ward_code", _("Xã, phường đã chọn không thuộc tỉnh, thành phố đã chọn."))
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        user.username = self.cleaned_data["citizen_id"]
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,23 @@
+"""The one base class for business-rule failures, mapped to HTTP by one handler."""
+
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request. `message` is Vietnamese, for the user."""
+
+    code: str = "domain_error"
+    message: str | Promise = "Yêu cầu không hợp lệ."
+    http_status: int = 400
+
+    def __init__(self, message: str | Promise | None = None, **params: Any) -> None:
+        if message is not None:
+            self.message = message
+        self.params = params
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text

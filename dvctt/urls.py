@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from procedures import api as procedures_api
+from procedures import views as procedure_views
+
+from . import views
+
+api_v1 = [
+    path("procedures/", procedures_api.ProcedureListApi.as_view(), name="procedure-list"),
+    path("procedures/<str:code>/", procedures_api.ProcedureDetailApi.as_view(), name="procedure-detail"),
+    path("sectors/", procedures_api.SectorListApi.as_view(), name="sector-list"),
+    path("agencies/", procedures_api.AgencyListApi.as_view(), name="agency-list"),
+]
+
+urlpatterns = [
+    path("", procedure_views.home, name="home"),
+    path("", include("procedures.urls")),
+    path("tai-khoan/", include("accounts.urls")),
+    path("ngon-ngu/", set_language, name="set_language"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Quản trị Cổng Dịch vụ công"
+admin.site.site_title = "Quản trị Cổng Dịch vụ công"
+admin.site.index_title = "Danh mục và tài khoản"

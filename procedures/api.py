@@ -1,0 +1,131 @@
+"""Read-only public API: procedures (search and filters), sectors, agencies."""
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .constants import OnlineLevel
+from .models import Agency, Procedure, Sector
+from .selectors import ProcedureFilters, procedure_get_public, procedure_list, procedure_search
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Từ khóa, có dấu hoặc không dấu, hoặc mã thủ tục (tối đa 200 ký tự)"),
+    OpenApiParameter("sector", OpenApiTypes.STR, description="Mã lĩnh vực"),
+    OpenApiParameter("agency", OpenApiTypes.STR, description="Mã định danh cơ quan thực hiện (QCVN 102)"),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=OnlineLevel.values, description="Mức độ dịch vụ trực tuyến"),
+]
+
+
+class SectorOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ("code", "name")
+
+
+class AgencyOutputSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ("code", "name", "level", "parent")
+
+
+class ProcedureListOutputSerializer(serializers.ModelSerializer):
+    sector = SectorOutputSerializer()
+
+    class Meta:
+        model = Procedure
+        fields = ("code", "name", "sector", "online_level", "time_limit_value", "time_limit_unit", "same_day_rule")
+
+
+class FeeOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    amount = serializers.IntegerField()
+    unit = serializers.CharField()
+    online_discount_percent = serializers.IntegerField()
+    online_amount = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class ComponentOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    required = serializers.BooleanField()
+    original_copies = serializers.IntegerField()
+    copies = serializers.IntegerField()
+    template_name = serializers.CharField()
+    reusable = serializers.BooleanField()
+
+
+class ProcedureDetailOutputSerializer(serializers.ModelSerializer):
+    sector = SectorOutputSerializer()
+    implementing_agencies = AgencyOutputSerializer(many=True)
+    fees = FeeOutputSerializer(many=True)
+    components = ComponentOutputSerializer(many=True)
+
+    class Meta:
+        model = Procedure
+        fields = (
+            "code", "name", "sector", "online_level", "partial_reason", "channels", "time_limit_value",
+            "time_limit_unit", "online_time_limit_value", "same_day_rule", "time_limit_note", "applicant_types",
+            "implementing_agencies", "result_document", "legal_basis", "conditions", "steps", "fees", "components",
+        )  # fmt: skip
+
+
+class SearchInputSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
+    sector = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    agency = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    level = serializers.ChoiceField(required=False, allow_blank=True, choices=OnlineLevel.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].error_messages["max_length"] = "Từ khóa tìm kiếm quá dài. Vui lòng nhập tối đa {max_length} ký tự."
+
+
+class ProcedureListApi(generics.GenericAPIView):
+    """Published procedures; with `q`, the best matches first (at most 100)."""
+
+    serializer_class = ProcedureListOutputSerializer
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=ProcedureListOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = SearchInputSerializer(data=request.query_params)
+        if not params.is_valid():
+            raise ValidationError(params.errors)
+        data = params.validated_data
+        filters = ProcedureFilters(
+            sector=data.get("sector", ""), agency=data.get("agency", ""), online_level=data.get("level", "")
+        )
+        items: Any
+        if data.get("q"):
+            items = procedure_search(query=data["q"], filters=filters)
+        else:
+            items = procedure_list(filters=filters).order_by("code")
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ProcedureDetailApi(APIView):
+    @extend_schema(responses=ProcedureDetailOutputSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        try:
+            procedure = procedure_get_public(code=code)
+        except Procedure.DoesNotExist:
+            raise NotFound(f"Không tìm thấy thủ tục hành chính có mã {code}.") from None
+        return Response(ProcedureDetailOutputSerializer(procedure).data)
+
+
+class SectorListApi(generics.ListAPIView):
+    serializer_class = SectorOutputSerializer
+    queryset = Sector.objects.order_by("code")
+
+
+class AgencyListApi(generics.ListAPIView):
+    serializer_class = AgencyOutputSerializer
+    queryset = Agency.objects.filter(is_active=True).select_related("parent").order_by("code")

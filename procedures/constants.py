@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgencyLevel(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    DEPARTMENT = "department", _("Sở, ban, ngành")
+    WARD = "ward", _("Cấp xã")
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", _("Toàn trình")
+    PARTIAL = "partial", _("Một phần")
+    INFORMATION = "information", _("Chỉ cung cấp thông tin")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    DIRECT = "direct", _("Trực tiếp")
+    POST = "post", _("Qua dịch vụ bưu chính công ích")
+
+
+class TimeLimitUnit(models.TextChoices):
+    DAY = "day", _("ngày làm việc")
+    HOUR = "hour", _("giờ làm việc")
+
+
+class ApplicantType(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân")
+    BUSINESS = "business", _("Doanh nghiệp, hộ kinh doanh")
+    ORGANIZATION = "organization", _("Tổ chức")
