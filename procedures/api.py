@@ -78,14 +78,11 @@ class ProcedureDetailOutputSerializer(serializers.ModelSerializer):
 
 
 class SearchInputSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
+    # Length is checked by procedure_search itself (one rule, one Vietnamese message).
+    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
     sector = serializers.CharField(required=False, allow_blank=True, max_length=30)
     agency = serializers.CharField(required=False, allow_blank=True, max_length=20)
     level = serializers.ChoiceField(required=False, allow_blank=True, choices=OnlineLevel.choices)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["q"].error_messages["max_length"] = "Từ khóa tìm kiếm quá dài. Vui lòng nhập tối đa {max_length} ký tự."
 
 
 class ProcedureListApi(generics.GenericAPIView):

@@ -51,8 +51,8 @@ def _parse_json(text: str) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CatalogueFileError(
-            _("Tệp JSON sai cú pháp ở dòng %(line)s, cột %(col)s: %(msg)s.")
-            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+            _("Tệp JSON sai cú pháp ở dòng %(line)s, cột %(col)s. Vui lòng kiểm tra dấu phẩy, ngoặc và dấu nháy.")
+            % {"line": exc.lineno, "col": exc.colno}
         ) from exc
     if isinstance(data, dict):
         if data.get("format") not in (None, FORMAT_TAG):

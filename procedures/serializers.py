@@ -58,17 +58,21 @@ class ProcedureRowSerializer(serializers.Serializer):
     published = serializers.BooleanField(default=False)
     popularity = serializers.IntegerField(min_value=0, required=False, default=0)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        known_sectors: set[str] = self.context["sector_codes"]
-        known_agencies: set[str] = self.context["agency_codes"]
-        errors: dict[str, str] = {}
-        if attrs["sector"] not in known_sectors:
-            errors["sector"] = str(_("Lĩnh vực có mã “%(code)s” không tồn tại.") % {"code": attrs["sector"]})
-        unknown = [code for code in attrs["implementing_agencies"] if code not in known_agencies]
+    def validate_sector(self, value: str) -> str:
+        if value not in self.context["sector_codes"]:
+            raise serializers.ValidationError(_("Lĩnh vực có mã “%(code)s” không tồn tại.") % {"code": value})
+        return value
+
+    def validate_implementing_agencies(self, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in self.context["agency_codes"]]
         if unknown:
-            errors["implementing_agencies"] = str(
+            raise serializers.ValidationError(
                 _("Cơ quan có mã %(codes)s không tồn tại.") % {"codes": ", ".join(f"“{c}”" for c in unknown)}
             )
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, str] = {}
         if attrs["online_level"] == OnlineLevel.PARTIAL and not attrs["partial_reason"].strip():
             errors["partial_reason"] = str(_("Dịch vụ trực tuyến một phần phải nêu lý do."))
         if attrs["time_limit_value"] == 0 and not attrs["same_day_rule"]:

@@ -64,17 +64,34 @@ def _validate_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
         code = str(row.get("code", "")).strip()
         if code:
             label += f" ({code})"
-        serializer = ProcedureRowSerializer(data=row, context=context)
-        if not serializer.is_valid():
-            for field_name, messages in _flatten(serializer.errors):
-                errors.append(f"{label}: {field_name}: {messages}")
-            continue
         if code in seen:
             errors.append(f"{label}: " + _("mã thủ tục trùng với bản ghi %(n)s.") % {"n": seen[code]})
             continue
-        seen[code] = index
+        if code:
+            seen[code] = index
+        serializer = ProcedureRowSerializer(data=row, context=context)
+        if not serializer.is_valid():
+            for field_path, message in _flatten(serializer.errors):
+                errors.append(f"{label}: {_field_label(field_path)}: {message}")
+            continue
         valid.append(dict(serializer.validated_data))
     return valid, errors
+
+
+def _field_label(path: str) -> str:
+    """ "fees[2].amount" -> "Phí, lệ phí thứ 2 – mức thu (đồng) (fees[2].amount)"."""
+    head, _sep, rest = path.partition("[")
+    model_fields = {f.name: f for f in Procedure._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels = {**{name: str(f.verbose_name) for name, f in model_fields.items()}, "sector": _("lĩnh vực"),
+              "published": _("đã công bố"), "fees": _("phí, lệ phí"), "components": _("thành phần hồ sơ")}  # fmt: skip
+    label = str(labels.get(head, head))
+    if rest:
+        index, _sep, sub = rest.partition("]")
+        child_model = Fee if head == "fees" else DossierComponent
+        sub = sub.lstrip(".")
+        child = {f.name: str(f.verbose_name) for f in child_model._meta.get_fields() if hasattr(f, "verbose_name")}
+        label = f"{label} thứ {index}" + (f" – {child.get(sub, sub)}" if sub else "")
+    return f"{label[:1].upper()}{label[1:]} ({path})"
 
 
 def _flatten(errors: Any, prefix: str = "") -> list[tuple[str, str]]:

@@ -1,0 +1,79 @@
+"""Writes about users and their agencies."""
+
+import datetime as dt
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from procedures.models import Agency
+
+from .constants import Role
+from .models import AgencyMembership, User
+
+PROVINCE_ADMIN_GROUP = "Quản trị cấp tỉnh"
+# What a province admin may do in the Django admin: the whole catalogue, and see users.
+_PROVINCE_ADMIN_PERMISSIONS = (
+    ("procedures", None),
+    ("accounts", "view_user"),
+    ("accounts", "view_agencymembership"),
+)
+
+
+@transaction.atomic
+def province_admin_group_ensure() -> Group:
+    """The permission group for province admins; idempotent."""
+    group, _created = Group.objects.get_or_create(name=PROVINCE_ADMIN_GROUP)
+    wanted = Permission.objects.none()
+    for app_label, codename in _PROVINCE_ADMIN_PERMISSIONS:
+        perms = Permission.objects.filter(content_type__app_label=app_label)
+        wanted |= perms.filter(codename=codename) if codename else perms
+    group.permissions.set(wanted)
+    return group
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    citizen_id: str = "",
+    date_of_birth: dt.date | None = None,
+    province_code: int | None = None,
+    ward_code: int | None = None,
+    address: str = "",
+    agency_codes: tuple[str, ...] = (),
+    position: str = "",
+    is_superuser: bool = False,
+) -> tuple[User, bool]:
+    """Create the user if missing, else bring the profile in line; the password is set only on creation.
+
+    Running it twice with the same arguments changes nothing. Province admins join the
+    province admin group and may enter the Django admin (staff).
+    """
+    profile = {
+        "role": role, "full_name": full_name, "email": email, "phone": phone, "citizen_id": citizen_id,
+        "date_of_birth": date_of_birth, "province_code": province_code, "ward_code": ward_code, "address": address,
+        "is_staff": is_superuser or role == Role.PROVINCE_ADMIN, "is_superuser": is_superuser,
+    }  # fmt: skip
+    user, created = User.objects.get_or_create(username=username, defaults=profile)
+    if created:
+        user.set_password(password)
+        user.full_clean()
+        user.save(update_fields=["password"])
+    else:
+        changed = [name for name, value in profile.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, profile[name])
+        if changed:
+            user.save(update_fields=changed)
+    if role == Role.PROVINCE_ADMIN:
+        user.groups.add(province_admin_group_ensure())
+    for code in agency_codes:
+        AgencyMembership.objects.update_or_create(
+            user=user, agency=Agency.objects.get(code=code), defaults={"position": position}
+        )
+    return user, created

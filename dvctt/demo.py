@@ -1,0 +1,71 @@
+"""Demo data for `make run`: the catalogue of Tỉnh Ninh Bình and one user per role.
+
+Everything goes through the apps' services, so loading twice changes nothing.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from accounts.constants import Role
+from accounts.services import user_ensure
+from procedures.services import ImportReport, procedures_import, reference_data_load
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "procedures" / "demo"
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo accounts, never used in production
+HOA_LU_WARD = 14329  # Phường Hoa Lư, Ninh Bình (vietnam-provinces code), where the demo citizen lives
+HOA_LU_UBND = "000.00.41.H42"
+LAND_OFFICE = "000.01.06.H42"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    full_name: str
+    note: str
+    agency_codes: tuple[str, ...] = ()
+    position: str = ""
+    is_superuser: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("037090001234", Role.CITIZEN, "Nguyễn Văn An", "công dân, đăng nhập bằng số định danh"),
+    DemoAccount("tiepnhan", Role.RECEPTION_OFFICER, "Trần Thị Bình", "một cửa UBND phường Hoa Lư", (HOA_LU_UBND,), "Công chức một cửa"),
+    DemoAccount("chuyenvien", Role.SPECIALIST, "Lê Văn Cường", "tư pháp – hộ tịch phường Hoa Lư", (HOA_LU_UBND,), "Công chức tư pháp – hộ tịch"),
+    DemoAccount("lanhdao", Role.LEADER, "Phạm Thị Dung", "Chủ tịch UBND phường Hoa Lư", (HOA_LU_UBND,), "Chủ tịch"),
+    DemoAccount("vanthu", Role.CLERK, "Hoàng Văn Em", "văn thư UBND phường Hoa Lư", (HOA_LU_UBND,), "Văn thư"),
+    DemoAccount("tiepnhan.datdai", Role.RECEPTION_OFFICER, "Vũ Thị Giang", "Văn phòng Đăng ký đất đai", (LAND_OFFICE,), "Viên chức tiếp nhận"),
+    DemoAccount("quantri", Role.PROVINCE_ADMIN, "Đỗ Văn Hải", "quản trị cấp tỉnh, vào được trang quản trị /admin/"),
+    DemoAccount("admin", Role.PROVINCE_ADMIN, "Quản trị hệ thống", "siêu quản trị kỹ thuật", is_superuser=True),
+)  # fmt: skip
+
+
+def _read(name: str) -> object:
+    return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+
+
+def demo_load() -> ImportReport:
+    reference_data_load(sectors=_read("sectors.json"), agencies=_read("agencies.json"))  # type: ignore[arg-type]
+    catalogue = _read("catalogue.json")
+    report = procedures_import(rows=catalogue["procedures"])  # type: ignore[index]
+    for account in DEMO_ACCOUNTS:
+        citizen = account.role == Role.CITIZEN
+        user_ensure(
+            username=account.username,
+            password=DEMO_PASSWORD,
+            role=account.role,
+            full_name=account.full_name,
+            email=f"{account.username.replace('.', '-')}@demo.dichvucong.example.vn",
+            phone="0912345678" if citizen else "",
+            citizen_id=account.username if citizen else "",
+            date_of_birth=dt.date(1990, 3, 15) if citizen else None,
+            province_code=37 if citizen else None,
+            ward_code=HOA_LU_WARD if citizen else None,
+            address="Số 12, đường Trần Hưng Đạo" if citizen else "",
+            agency_codes=account.agency_codes,
+            position=account.position,
+            is_superuser=account.is_superuser,
+        )
+    return report

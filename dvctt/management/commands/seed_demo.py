@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from dvctt.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (danh mục thủ tục, cơ quan, tài khoản mẫu). Chạy nhiều lần không thay đổi gì thêm."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = demo_load()
+        self.stdout.write(
+            f"Danh mục thủ tục: {len(report.created)} thêm mới, {len(report.updated)} cập nhật, "
+            f"{len(report.unchanged)} không đổi."
+        )
+        self.stdout.write("")
+        self.stdout.write("Cổng dịch vụ công: http://127.0.0.1:8000/   Quản trị: http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<18} {account.role.label:<30} {account.note}")
