@@ -1,0 +1,19 @@
+# One image for web, worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# WeasyPrint (receipts, reports) needs Pango; fonts with Vietnamese glyphs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -e .
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DJANGO_SETTINGS_MODULE=dvctt.settings.prod \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --home /app dvctt && mkdir -p /app/var/media && chown -R dvctt /app/var
+USER dvctt
+EXPOSE 8000
+CMD ["gunicorn", "dvctt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
