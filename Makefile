@@ -49,6 +49,8 @@ typecheck: install-test
 
 test: install-test chromium
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy procedures accounts dvctt
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dvctt.settings.test
 	$(BIN)/pytest
 

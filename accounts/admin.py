@@ -21,6 +21,17 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (
             _("Thông tin công dân và vai trò"),
-            {"fields": ("role", "full_name", "citizen_id", "date_of_birth", "phone", "address", "province_code", "ward_code")},
+            {
+                "fields": (
+                    "role",
+                    "full_name",
+                    "citizen_id",
+                    "date_of_birth",
+                    "phone",
+                    "address",
+                    "province_code",
+                    "ward_code",
+                )
+            },
         ),
     )

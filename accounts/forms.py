@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -25,8 +25,14 @@ class RegistrationForm(UserCreationForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     date_of_birth = forms.DateField(label=_("Ngày sinh"), widget=forms.DateInput(attrs={"type": "date"}))
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=15, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    email = forms.EmailField(label=_("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=15,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     province_code = forms.TypedChoiceField(label=_("Tỉnh, thành phố"), coerce=int)
     ward_code = forms.TypedChoiceField(label=_("Xã, phường, đặc khu"), coerce=int)
     address = forms.CharField(label=_("Số nhà, đường, thôn, tổ"), max_length=255, required=False)
@@ -37,7 +43,10 @@ class RegistrationForm(UserCreationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["province_code"].choices = [("", _("— Chọn tỉnh, thành phố —")), *province_choices()]
+        cast(forms.ChoiceField, self.fields["province_code"]).choices = [
+            ("", _("— Chọn tỉnh, thành phố —")),
+            *province_choices(),
+        ]
         raw_province = self.data.get("province_code") if self.is_bound else None
         try:
             province = int(raw_province) if raw_province else settings.PORTAL_PROVINCE_CODE
@@ -46,7 +55,7 @@ class RegistrationForm(UserCreationForm):
         if not self.is_bound:
             self.initial.setdefault("province_code", province)
         wards = sorted(ward_choices(province_code=province), key=lambda c: vietnamese_sort_key(c[1]))
-        self.fields["ward_code"].choices = [("", _("— Chọn xã, phường —")), *wards]
+        cast(forms.ChoiceField, self.fields["ward_code"]).choices = [("", _("— Chọn xã, phường —")), *wards]
         self.fields["ward_code"].widget.attrs["data-wards-url"] = reverse("accounts:wards")
 
     def clean_full_name(self) -> str:
@@ -61,8 +70,13 @@ class RegistrationForm(UserCreationForm):
             except ValidationError as exc:
                 self.add_error("citizen_id", exc)
             else:
-                if User.objects.filter(username=citizen_id).exists() or User.objects.filter(citizen_id=citizen_id).exists():
-                    self.add_error("citizen_id", _("Số định danh này đã có tài khoản. Vui lòng đăng nhập hoặc lấy lại mật khẩu."))
+                if (
+                    User.objects.filter(username=citizen_id).exists()
+                    or User.objects.filter(citizen_id=citizen_id).exists()
+                ):
+                    self.add_error(
+                        "citizen_id", _("Số định danh này đã có tài khoản. Vui lòng đăng nhập hoặc lấy lại mật khẩu.")
+                    )
         province, ward = cleaned.get("province_code"), cleaned.get("ward_code")
         if province and ward and not ward_belongs_to(ward_code=ward, province_code=province):
             self.add_error("ward_code", _("Xã, phường đã chọn không thuộc tỉnh, thành phố đã chọn."))

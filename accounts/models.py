@@ -21,7 +21,7 @@ class User(AbstractUser):
     address = models.CharField(_("địa chỉ (số nhà, đường, thôn, tổ)"), max_length=255, blank=True)
     province_code = models.PositiveSmallIntegerField(_("tỉnh, thành phố"), null=True, blank=True)
     ward_code = models.PositiveIntegerField(_("xã, phường, đặc khu"), null=True, blank=True)
-    agencies = models.ManyToManyField(
+    agencies: "models.ManyToManyField[Agency, AgencyMembership]" = models.ManyToManyField(
         Agency, through="AgencyMembership", related_name="members", verbose_name=_("cơ quan công tác"), blank=True
     )
 

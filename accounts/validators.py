@@ -39,7 +39,9 @@ def validate_citizen_id(value: str, *, date_of_birth: dt.date | None = None) -> 
         year = century + int(value[4:6])
         if year != date_of_birth.year:
             raise ValidationError(
-                _("Số định danh không khớp với năm sinh %(year)s."), code="citizen_id_birth_year", params={"year": date_of_birth.year}
+                _("Số định danh không khớp với năm sinh %(year)s."),
+                code="citizen_id_birth_year",
+                params={"year": date_of_birth.year},
             )
 
 

@@ -57,7 +57,12 @@ class ProcedureAdmin(admin.ModelAdmin):
     readonly_fields = ("completeness_detail",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Procedure]:
-        return super().get_queryset(request).select_related("sector").prefetch_related("components", "implementing_agencies")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("sector")
+            .prefetch_related("components", "implementing_agencies")
+        )
 
     @admin.display(description=_("Đủ thông tin công bố"))
     def completeness(self, obj: Procedure) -> str:

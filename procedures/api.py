@@ -15,7 +15,9 @@ from .models import Agency, Procedure, Sector
 from .selectors import ProcedureFilters, procedure_get_public, procedure_list, procedure_search
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Từ khóa, có dấu hoặc không dấu, hoặc mã thủ tục (tối đa 200 ký tự)"),
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="Từ khóa, có dấu hoặc không dấu, hoặc mã thủ tục (tối đa 200 ký tự)"
+    ),
     OpenApiParameter("sector", OpenApiTypes.STR, description="Mã lĩnh vực"),
     OpenApiParameter("agency", OpenApiTypes.STR, description="Mã định danh cơ quan thực hiện (QCVN 102)"),
     OpenApiParameter("level", OpenApiTypes.STR, enum=OnlineLevel.values, description="Mức độ dịch vụ trực tuyến"),
@@ -29,7 +31,8 @@ class SectorOutputSerializer(serializers.ModelSerializer):
 
 
 class AgencyOutputSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # DRF moves declared fields off the class, so this does not shadow Field.parent at run time.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Agency
@@ -55,7 +58,7 @@ class FeeOutputSerializer(serializers.Serializer):
 
 class ComponentOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     original_copies = serializers.IntegerField()
     copies = serializers.IntegerField()
     template_name = serializers.CharField()

@@ -38,7 +38,9 @@ def parse_catalogue(content: bytes, *, file_format: str) -> list[dict[str, Any]]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogueFileError(_("Tệp không phải văn bản UTF-8 (lỗi ở byte thứ %(pos)s).") % {"pos": exc.start}) from exc
+        raise CatalogueFileError(
+            _("Tệp không phải văn bản UTF-8 (lỗi ở byte thứ %(pos)s).") % {"pos": exc.start}
+        ) from exc
     if file_format == "json":
         return _parse_json(text)
     if file_format == "csv":
@@ -56,7 +58,9 @@ def _parse_json(text: str) -> list[dict[str, Any]]:
         ) from exc
     if isinstance(data, dict):
         if data.get("format") not in (None, FORMAT_TAG):
-            raise CatalogueFileError(_("Phiên bản định dạng “%(tag)s” không được hỗ trợ.") % {"tag": data.get("format")})
+            raise CatalogueFileError(
+                _("Phiên bản định dạng “%(tag)s” không được hỗ trợ.") % {"tag": data.get("format")}
+            )
         data = data.get("procedures")
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise CatalogueFileError(_("Tệp JSON phải chứa danh sách “procedures” gồm các đối tượng thủ tục."))
@@ -113,6 +117,8 @@ def render_catalogue(rows: list[dict[str, Any]], *, file_format: str) -> str:
             flat[column] = json.dumps(row[column], ensure_ascii=False)
         for column in BOOL_COLUMNS:
             flat[column] = "true" if row[column] else "false"
-        flat["online_time_limit_value"] = "" if row["online_time_limit_value"] is None else row["online_time_limit_value"]
+        flat["online_time_limit_value"] = (
+            "" if row["online_time_limit_value"] is None else row["online_time_limit_value"]
+        )
         writer.writerow(flat)
     return out.getvalue()

@@ -27,4 +27,6 @@ class ProcedureSearchForm(forms.Form):
 
     def filters(self) -> ProcedureFilters:
         data = self.cleaned_data
-        return ProcedureFilters(sector=data.get("sector", ""), agency=data.get("agency", ""), online_level=data.get("level", ""))
+        return ProcedureFilters(
+            sector=data.get("sector", ""), agency=data.get("agency", ""), online_level=data.get("level", "")
+        )

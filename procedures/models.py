@@ -17,11 +17,18 @@ PROCEDURE_CODE_VALIDATOR = RegexValidator(
 class Agency(models.Model):
     """A public body: the province, a department, a ward People's Committee."""
 
-    code = models.CharField(_("mã định danh (QCVN 102)"), max_length=20, unique=True, validators=[AGENCY_CODE_VALIDATOR])
+    code = models.CharField(
+        _("mã định danh (QCVN 102)"), max_length=20, unique=True, validators=[AGENCY_CODE_VALIDATOR]
+    )
     name = models.CharField(_("tên cơ quan"), max_length=255)
     level = models.CharField(_("cấp"), max_length=20, choices=AgencyLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
@@ -55,13 +62,24 @@ class Procedure(models.Model):
     code = models.CharField(_("mã thủ tục"), max_length=20, unique=True, validators=[PROCEDURE_CODE_VALIDATOR])
     name = models.CharField(_("tên thủ tục"), max_length=500)
     sector = models.ForeignKey(Sector, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
-    online_level = models.CharField(_("mức độ dịch vụ công trực tuyến"), max_length=20, choices=OnlineLevel.choices, default=OnlineLevel.FULL)
+    online_level = models.CharField(
+        _("mức độ dịch vụ công trực tuyến"), max_length=20, choices=OnlineLevel.choices, default=OnlineLevel.FULL
+    )
     partial_reason = models.TextField(_("lý do chỉ cung cấp một phần"), blank=True)
     channels = models.JSONField(_("cách thức thực hiện"), default=list, blank=True)
-    time_limit_value = models.DecimalField(_("thời hạn giải quyết"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)])
-    time_limit_unit = models.CharField(_("đơn vị thời hạn"), max_length=10, choices=TimeLimitUnit.choices, default=TimeLimitUnit.DAY)
+    time_limit_value = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    time_limit_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=10, choices=TimeLimitUnit.choices, default=TimeLimitUnit.DAY
+    )
     online_time_limit_value = models.DecimalField(
-        _("thời hạn khi nộp trực tuyến"), max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("thời hạn khi nộp trực tuyến"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     same_day_rule = models.BooleanField(
         _("giải quyết trong ngày (sau 15 giờ trả ngày làm việc tiếp theo)"), default=False
@@ -128,7 +146,9 @@ class Fee(models.Model):
         verbose_name_plural = _("phí, lệ phí")
         ordering = ["procedure_id", "order", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(online_discount_percent__lte=100), name="fee_discount_at_most_100"),
+            models.CheckConstraint(
+                condition=models.Q(online_discount_percent__lte=100), name="fee_discount_at_most_100"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,11 @@ def clean_search_query(raw: str) -> str:
 
 
 def procedure_search(
-    *, query: str, filters: ProcedureFilters | None = None, published_only: bool = True, limit: int = SEARCH_RESULT_LIMIT
+    *,
+    query: str,
+    filters: ProcedureFilters | None = None,
+    published_only: bool = True,
+    limit: int = SEARCH_RESULT_LIMIT,
 ) -> list[Procedure]:
     """Best matches first for text typed any way people type it.
 
@@ -127,15 +131,18 @@ def procedure_most_used(*, limit: int = 8) -> QuerySet[Procedure]:
 
 
 def sector_list_with_counts() -> QuerySet[Sector]:
-    return Sector.objects.annotate(
-        procedure_count=Count("procedures", filter=Q(procedures__is_published=True))
-    ).filter(procedure_count__gt=0)
+    return Sector.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__is_published=True))).filter(
+        procedure_count__gt=0
+    )
 
 
 def agency_list_with_counts() -> QuerySet[Agency]:
-    return Agency.objects.filter(is_active=True).annotate(
-        procedure_count=Count("procedures", filter=Q(procedures__is_published=True))
-    ).filter(procedure_count__gt=0).order_by("level", "name")
+    return (
+        Agency.objects.filter(is_active=True)
+        .annotate(procedure_count=Count("procedures", filter=Q(procedures__is_published=True)))
+        .filter(procedure_count__gt=0)
+        .order_by("level", "name")
+    )
 
 
 def online_level_counts() -> dict[str, int]:

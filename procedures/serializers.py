@@ -26,7 +26,8 @@ class FeeRowSerializer(serializers.Serializer):
 
 class ComponentRowSerializer(serializers.Serializer):
     name = NfcCharField(max_length=500)
-    required = serializers.BooleanField(default=True)
+    # DRF moves declared fields off the class, so this does not shadow Field.required at run time.
+    required = serializers.BooleanField(default=True)  # type: ignore[assignment]
     original_copies = serializers.IntegerField(min_value=0, max_value=100, default=1)
     copies = serializers.IntegerField(min_value=0, max_value=100, default=0)
     template_name = NfcCharField(max_length=255, allow_blank=True, required=False, default="")
@@ -47,7 +48,9 @@ class ProcedureRowSerializer(serializers.Serializer):
     )
     same_day_rule = serializers.BooleanField(default=False)
     time_limit_note = NfcCharField(allow_blank=True, required=False, default="")
-    applicant_types = serializers.ListField(child=serializers.ChoiceField(choices=ApplicantType.choices), allow_empty=True)
+    applicant_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApplicantType.choices), allow_empty=True
+    )
     implementing_agencies = serializers.ListField(child=serializers.CharField(max_length=20), allow_empty=True)
     result_document = NfcCharField(allow_blank=True, required=False, default="")
     legal_basis = NfcCharField(allow_blank=True, required=False, default="")
@@ -76,7 +79,9 @@ class ProcedureRowSerializer(serializers.Serializer):
         if attrs["online_level"] == OnlineLevel.PARTIAL and not attrs["partial_reason"].strip():
             errors["partial_reason"] = str(_("Dịch vụ trực tuyến một phần phải nêu lý do."))
         if attrs["time_limit_value"] == 0 and not attrs["same_day_rule"]:
-            errors["time_limit_value"] = str(_("Thời hạn giải quyết phải lớn hơn 0, trừ thủ tục giải quyết trong ngày."))
+            errors["time_limit_value"] = str(
+                _("Thời hạn giải quyết phải lớn hơn 0, trừ thủ tục giải quyết trong ngày.")
+            )
         if attrs["same_day_rule"] and attrs["time_limit_unit"] != TimeLimitUnit.DAY:
             errors["same_day_rule"] = str(_("Thủ tục giải quyết trong ngày phải tính thời hạn theo ngày làm việc."))
         online_limit = attrs["online_time_limit_value"]

@@ -60,7 +60,8 @@ def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     letters: list[int] = []
     tones: list[int] = []
     for char in to_nfc(text).lower():
-        base, *marks = unicodedata.normalize("NFD", char)
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
         tone = next((_TONES[m] for m in marks if m in _TONES), 0)
         quality = [m for m in marks if m in _QUALITY]
         if quality:

@@ -48,7 +48,9 @@ def procedure_index(request: HttpRequest) -> HttpResponse:
             results = procedure_search(query=data["q"], filters=filters)
             heading = _("Kết quả tìm kiếm cho “%(q)s”") % {"q": data["q"]}
         else:
-            page = Paginator(procedure_list(filters=filters).order_by("code"), PAGE_SIZE).get_page(request.GET.get("trang"))
+            page = Paginator(procedure_list(filters=filters).order_by("code"), PAGE_SIZE).get_page(
+                request.GET.get("trang")
+            )
             heading = _browse_heading(filters)
     context = {
         "form": form,

@@ -10,72 +10,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('procedures', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("procedures", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('citizen', 'Công dân, tổ chức'), ('reception_officer', 'Cán bộ tiếp nhận (một cửa)'), ('specialist', 'Chuyên viên xử lý'), ('leader', 'Lãnh đạo'), ('clerk', 'Văn thư'), ('province_admin', 'Quản trị cấp tỉnh')], default='citizen', max_length=30, verbose_name='vai trò')),
-                ('full_name', models.CharField(blank=True, max_length=150, verbose_name='họ và tên')),
-                ('citizen_id', models.CharField(blank=True, max_length=12, validators=[accounts.validators.validate_citizen_id], verbose_name='số định danh cá nhân')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('phone', models.CharField(blank=True, max_length=15, validators=[accounts.validators.validate_phone], verbose_name='số điện thoại')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='địa chỉ (số nhà, đường, thôn, tổ)')),
-                ('province_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='tỉnh, thành phố')),
-                ('ward_code', models.PositiveIntegerField(blank=True, null=True, verbose_name='xã, phường, đặc khu')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "Công dân, tổ chức"),
+                            ("reception_officer", "Cán bộ tiếp nhận (một cửa)"),
+                            ("specialist", "Chuyên viên xử lý"),
+                            ("leader", "Lãnh đạo"),
+                            ("clerk", "Văn thư"),
+                            ("province_admin", "Quản trị cấp tỉnh"),
+                        ],
+                        default="citizen",
+                        max_length=30,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("full_name", models.CharField(blank=True, max_length=150, verbose_name="họ và tên")),
+                (
+                    "citizen_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[accounts.validators.validate_citizen_id],
+                        verbose_name="số định danh cá nhân",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="ngày sinh")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=15,
+                        validators=[accounts.validators.validate_phone],
+                        verbose_name="số điện thoại",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=255, verbose_name="địa chỉ (số nhà, đường, thôn, tổ)"),
+                ),
+                (
+                    "province_code",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="tỉnh, thành phố"),
+                ),
+                ("ward_code", models.PositiveIntegerField(blank=True, null=True, verbose_name="xã, phường, đặc khu")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người dùng',
-                'verbose_name_plural': 'người dùng',
+                "verbose_name": "người dùng",
+                "verbose_name_plural": "người dùng",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AgencyMembership',
+            name="AgencyMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(blank=True, max_length=150, verbose_name='chức danh')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='procedures.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.CharField(blank=True, max_length=150, verbose_name="chức danh")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="procedures.agency"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành viên cơ quan',
-                'verbose_name_plural': 'thành viên cơ quan',
+                "verbose_name": "thành viên cơ quan",
+                "verbose_name_plural": "thành viên cơ quan",
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='agencies',
-            field=models.ManyToManyField(blank=True, related_name='members', through='accounts.AgencyMembership', to='procedures.agency', verbose_name='cơ quan công tác'),
+            model_name="user",
+            name="agencies",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="members",
+                through="accounts.AgencyMembership",
+                to="procedures.agency",
+                verbose_name="cơ quan công tác",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencymembership',
-            constraint=models.UniqueConstraint(fields=('user', 'agency'), name='membership_unique'),
+            model_name="agencymembership",
+            constraint=models.UniqueConstraint(fields=("user", "agency"), name="membership_unique"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(condition=models.Q(('citizen_id', ''), _negated=True), fields=('citizen_id',), name='user_citizen_id_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("citizen_id", ""), _negated=True),
+                fields=("citizen_id",),
+                name="user_citizen_id_unique",
+            ),
         ),
     ]

@@ -6,115 +6,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='mã lĩnh vực')),
-                ('name', models.CharField(max_length=255, verbose_name='tên lĩnh vực')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="mã lĩnh vực")),
+                ("name", models.CharField(max_length=255, verbose_name="tên lĩnh vực")),
             ],
             options={
-                'verbose_name': 'lĩnh vực',
-                'verbose_name_plural': 'lĩnh vực',
-                'ordering': ['name'],
+                "verbose_name": "lĩnh vực",
+                "verbose_name_plural": "lĩnh vực",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{3}\\.[A-Z0-9]{2}\\.[A-Z0-9]{2}\\.[A-Z][A-Z0-9]{2}$', 'Mã định danh cơ quan phải theo QCVN 102:2016, ví dụ 000.00.12.H42.')], verbose_name='mã định danh (QCVN 102)')),
-                ('name', models.CharField(max_length=255, verbose_name='tên cơ quan')),
-                ('level', models.CharField(choices=[('province', 'Cấp tỉnh'), ('department', 'Sở, ban, ngành'), ('ward', 'Cấp xã')], max_length=20, verbose_name='cấp')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='procedures.agency', verbose_name='cơ quan cấp trên')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{3}\\.[A-Z0-9]{2}\\.[A-Z0-9]{2}\\.[A-Z][A-Z0-9]{2}$",
+                                "Mã định danh cơ quan phải theo QCVN 102:2016, ví dụ 000.00.12.H42.",
+                            )
+                        ],
+                        verbose_name="mã định danh (QCVN 102)",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="tên cơ quan")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "Cấp tỉnh"), ("department", "Sở, ban, ngành"), ("ward", "Cấp xã")],
+                        max_length=20,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="procedures.agency",
+                        verbose_name="cơ quan cấp trên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan',
-                'verbose_name_plural': 'cơ quan',
-                'ordering': ['code'],
+                "verbose_name": "cơ quan",
+                "verbose_name_plural": "cơ quan",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^\\d\\.\\d{6}$', 'Mã thủ tục hành chính gồm 1 chữ số, dấu chấm và 6 chữ số, ví dụ 1.001193.')], verbose_name='mã thủ tục')),
-                ('name', models.CharField(max_length=500, verbose_name='tên thủ tục')),
-                ('online_level', models.CharField(choices=[('full', 'Toàn trình'), ('partial', 'Một phần'), ('information', 'Chỉ cung cấp thông tin')], default='full', max_length=20, verbose_name='mức độ dịch vụ công trực tuyến')),
-                ('partial_reason', models.TextField(blank=True, verbose_name='lý do chỉ cung cấp một phần')),
-                ('channels', models.JSONField(blank=True, default=list, verbose_name='cách thức thực hiện')),
-                ('time_limit_value', models.DecimalField(decimal_places=1, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='thời hạn giải quyết')),
-                ('time_limit_unit', models.CharField(choices=[('day', 'ngày làm việc'), ('hour', 'giờ làm việc')], default='day', max_length=10, verbose_name='đơn vị thời hạn')),
-                ('online_time_limit_value', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='thời hạn khi nộp trực tuyến')),
-                ('same_day_rule', models.BooleanField(default=False, verbose_name='giải quyết trong ngày (sau 15 giờ trả ngày làm việc tiếp theo)')),
-                ('time_limit_note', models.TextField(blank=True, verbose_name='ghi chú thời hạn')),
-                ('applicant_types', models.JSONField(blank=True, default=list, verbose_name='đối tượng thực hiện')),
-                ('result_document', models.TextField(blank=True, verbose_name='kết quả thực hiện')),
-                ('legal_basis', models.TextField(blank=True, verbose_name='căn cứ pháp lý')),
-                ('conditions', models.TextField(blank=True, verbose_name='yêu cầu, điều kiện')),
-                ('steps', models.TextField(blank=True, verbose_name='trình tự thực hiện')),
-                ('is_published', models.BooleanField(default=False, verbose_name='đã công bố')),
-                ('popularity', models.PositiveIntegerField(default=0, verbose_name='mức độ sử dụng')),
-                ('search_text', models.CharField(default='', editable=False, max_length=600)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('implementing_agencies', models.ManyToManyField(blank=True, related_name='procedures', to='procedures.agency', verbose_name='cơ quan thực hiện')),
-                ('sector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='procedures', to='procedures.sector', verbose_name='lĩnh vực')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d\\.\\d{6}$",
+                                "Mã thủ tục hành chính gồm 1 chữ số, dấu chấm và 6 chữ số, ví dụ 1.001193.",
+                            )
+                        ],
+                        verbose_name="mã thủ tục",
+                    ),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="tên thủ tục")),
+                (
+                    "online_level",
+                    models.CharField(
+                        choices=[
+                            ("full", "Toàn trình"),
+                            ("partial", "Một phần"),
+                            ("information", "Chỉ cung cấp thông tin"),
+                        ],
+                        default="full",
+                        max_length=20,
+                        verbose_name="mức độ dịch vụ công trực tuyến",
+                    ),
+                ),
+                ("partial_reason", models.TextField(blank=True, verbose_name="lý do chỉ cung cấp một phần")),
+                ("channels", models.JSONField(blank=True, default=list, verbose_name="cách thức thực hiện")),
+                (
+                    "time_limit_value",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="thời hạn giải quyết",
+                    ),
+                ),
+                (
+                    "time_limit_unit",
+                    models.CharField(
+                        choices=[("day", "ngày làm việc"), ("hour", "giờ làm việc")],
+                        default="day",
+                        max_length=10,
+                        verbose_name="đơn vị thời hạn",
+                    ),
+                ),
+                (
+                    "online_time_limit_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="thời hạn khi nộp trực tuyến",
+                    ),
+                ),
+                (
+                    "same_day_rule",
+                    models.BooleanField(
+                        default=False, verbose_name="giải quyết trong ngày (sau 15 giờ trả ngày làm việc tiếp theo)"
+                    ),
+                ),
+                ("time_limit_note", models.TextField(blank=True, verbose_name="ghi chú thời hạn")),
+                ("applicant_types", models.JSONField(blank=True, default=list, verbose_name="đối tượng thực hiện")),
+                ("result_document", models.TextField(blank=True, verbose_name="kết quả thực hiện")),
+                ("legal_basis", models.TextField(blank=True, verbose_name="căn cứ pháp lý")),
+                ("conditions", models.TextField(blank=True, verbose_name="yêu cầu, điều kiện")),
+                ("steps", models.TextField(blank=True, verbose_name="trình tự thực hiện")),
+                ("is_published", models.BooleanField(default=False, verbose_name="đã công bố")),
+                ("popularity", models.PositiveIntegerField(default=0, verbose_name="mức độ sử dụng")),
+                ("search_text", models.CharField(default="", editable=False, max_length=600)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "implementing_agencies",
+                    models.ManyToManyField(
+                        blank=True, related_name="procedures", to="procedures.agency", verbose_name="cơ quan thực hiện"
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procedures",
+                        to="procedures.sector",
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục hành chính',
-                'verbose_name_plural': 'thủ tục hành chính',
-                'ordering': ['code'],
+                "verbose_name": "thủ tục hành chính",
+                "verbose_name_plural": "thủ tục hành chính",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DossierComponent',
+            name="DossierComponent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=500, verbose_name='tên giấy tờ')),
-                ('required', models.BooleanField(default=True, verbose_name='bắt buộc')),
-                ('original_copies', models.PositiveSmallIntegerField(default=1, verbose_name='số bản chính')),
-                ('copies', models.PositiveSmallIntegerField(default=0, verbose_name='số bản sao')),
-                ('template_name', models.CharField(blank=True, max_length=255, verbose_name='mẫu đơn, tờ khai')),
-                ('template_file', models.FileField(blank=True, upload_to='templates/', verbose_name='tệp mẫu')),
-                ('reusable', models.BooleanField(default=False, verbose_name='được lấy từ kho dữ liệu của công dân')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='components', to='procedures.procedure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=500, verbose_name="tên giấy tờ")),
+                ("required", models.BooleanField(default=True, verbose_name="bắt buộc")),
+                ("original_copies", models.PositiveSmallIntegerField(default=1, verbose_name="số bản chính")),
+                ("copies", models.PositiveSmallIntegerField(default=0, verbose_name="số bản sao")),
+                ("template_name", models.CharField(blank=True, max_length=255, verbose_name="mẫu đơn, tờ khai")),
+                ("template_file", models.FileField(blank=True, upload_to="templates/", verbose_name="tệp mẫu")),
+                ("reusable", models.BooleanField(default=False, verbose_name="được lấy từ kho dữ liệu của công dân")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="components",
+                        to="procedures.procedure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành phần hồ sơ',
-                'verbose_name_plural': 'thành phần hồ sơ',
-                'ordering': ['procedure_id', 'order', 'id'],
+                "verbose_name": "thành phần hồ sơ",
+                "verbose_name_plural": "thành phần hồ sơ",
+                "ordering": ["procedure_id", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Fee',
+            name="Fee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='tên phí, lệ phí')),
-                ('amount', models.PositiveBigIntegerField(default=0, verbose_name='mức thu (đồng)')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='đơn vị tính')),
-                ('online_discount_percent', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='giảm khi nộp trực tuyến (%)')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fees', to='procedures.procedure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="tên phí, lệ phí")),
+                ("amount", models.PositiveBigIntegerField(default=0, verbose_name="mức thu (đồng)")),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="đơn vị tính")),
+                (
+                    "online_discount_percent",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="giảm khi nộp trực tuyến (%)",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="fees", to="procedures.procedure"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phí, lệ phí',
-                'verbose_name_plural': 'phí, lệ phí',
-                'ordering': ['procedure_id', 'order', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('online_discount_percent__lte', 100)), name='fee_discount_at_most_100')],
+                "verbose_name": "phí, lệ phí",
+                "verbose_name_plural": "phí, lệ phí",
+                "ordering": ["procedure_id", "order", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("online_discount_percent__lte", 100)), name="fee_discount_at_most_100"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('online_level', 'partial'), _negated=True), models.Q(('partial_reason', ''), _negated=True), _connector='OR'), name='procedure_partial_has_reason', violation_error_message='Dịch vụ trực tuyến một phần phải nêu lý do.'),
+            model_name="procedure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("online_level", "partial"), _negated=True),
+                    models.Q(("partial_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="procedure_partial_has_reason",
+                violation_error_message="Dịch vụ trực tuyến một phần phải nêu lý do.",
+            ),
         ),
     ]

@@ -23,12 +23,12 @@ def _number(value: Decimal) -> str:
 
 @register.filter
 def channel_labels(values: list[str]) -> list[str]:
-    return [Channel(v).label for v in values if v in Channel.values]
+    return [str(Channel(v).label) for v in values if v in Channel.values]
 
 
 @register.filter
 def applicant_labels(values: list[str]) -> list[str]:
-    return [ApplicantType(v).label for v in values if v in ApplicantType.values]
+    return [str(ApplicantType(v).label) for v in values if v in ApplicantType.values]
 
 
 @register.filter

@@ -34,7 +34,12 @@ def test_registration_creates_a_citizen_who_logs_in_with_the_id_number(client, d
 
     assert response.status_code == 302
     user = User.objects.get()
-    assert (user.username, user.citizen_id, user.role, user.full_name) == ("037190004321", "037190004321", Role.CITIZEN, "Nguyễn Thị Lan")
+    assert (user.username, user.citizen_id, user.role, user.full_name) == (
+        "037190004321",
+        "037190004321",
+        Role.CITIZEN,
+        "Nguyễn Thị Lan",
+    )
     assert user.ward_code == HOA_LU_WARD
     client.logout()
     assert client.login(username="037190004321", password="Khong-de-doan-2026")

@@ -37,8 +37,25 @@ def row(**overrides):
         "legal_basis": "Luật Hộ tịch số 60/2014/QH13",
         "conditions": "",
         "steps": "Bước 1: Nộp hồ sơ.",
-        "fees": [{"name": "Lệ phí đăng ký khai sinh", "amount": 0, "unit": "", "online_discount_percent": 0, "note": "Miễn lệ phí khi đăng ký đúng hạn"}],
-        "components": [{"name": "Tờ khai đăng ký khai sinh", "required": True, "original_copies": 1, "copies": 0, "template_name": "Mẫu TP/HT-2020-KS.1", "reusable": False}],
+        "fees": [
+            {
+                "name": "Lệ phí đăng ký khai sinh",
+                "amount": 0,
+                "unit": "",
+                "online_discount_percent": 0,
+                "note": "Miễn lệ phí khi đăng ký đúng hạn",
+            }
+        ],
+        "components": [
+            {
+                "name": "Tờ khai đăng ký khai sinh",
+                "required": True,
+                "original_copies": 1,
+                "copies": 0,
+                "template_name": "Mẫu TP/HT-2020-KS.1",
+                "reusable": False,
+            }
+        ],
         "published": True,
         "popularity": 10,
     }
@@ -118,7 +135,9 @@ def test_nested_errors_name_the_fee_and_field(reference):
         procedures_import(rows=[row(fees=[{"name": "Lệ phí", "amount": -5}])])
 
     assert len(excinfo.value.errors) == 1
-    assert excinfo.value.errors[0].startswith("Bản ghi 1 (1.001193): Phí, lệ phí thứ 1 – mức thu (đồng) (fees[1].amount):")
+    assert excinfo.value.errors[0].startswith(
+        "Bản ghi 1 (1.001193): Phí, lệ phí thứ 1 – mức thu (đồng) (fees[1].amount):"
+    )
 
 
 def test_duplicate_codes_in_one_file_are_refused(reference):
@@ -155,7 +174,10 @@ def test_export_then_import_round_trips_in_json_and_csv(reference):
 
 def test_command_reports_every_rejected_row_and_fails(reference, tmp_path):
     path = tmp_path / "catalogue.json"
-    path.write_text(json.dumps({"procedures": [row(implementing_agencies=["000.00.00.X00"]), row(code="1.000656", sector="?")]}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"procedures": [row(implementing_agencies=["000.00.00.X00"]), row(code="1.000656", sector="?")]}),
+        encoding="utf-8",
+    )
     err = StringIO()
 
     with pytest.raises(CommandError, match="Nhập danh mục thất bại"):
