@@ -4,9 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramDistance
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, F, FloatField, Func, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from . import trigrams
@@ -60,10 +60,11 @@ def procedure_search(
 ) -> list[Procedure]:
     """Best matches first for text typed any way people type it.
 
-    Order: exact national code, then names containing the normalised phrase, then by
-    trigram word similarity (catches typos and i/y spellings), then closeness of the whole
-    name, then popularity. PostgreSQL ranks with pg_trgm over a GIN index; other databases
-    rank the same keys in Python.
+    Order: exact national code, then trigram word similarity (a name containing the whole
+    phrase scores 1; typos and i/y spellings score a little less), then closeness of the
+    whole name (the shortest name containing the phrase wins), then popularity. PostgreSQL
+    ranks with pg_trgm over a GiST index, nearest first; other databases rank the same keys
+    in Python.
     """
     text = clean_search_query(query)
     normalized = normalize_search_text(text)
@@ -75,24 +76,31 @@ def procedure_search(
     return _search_python(base, text, normalized, limit)
 
 
+class _WordDistance(Func):
+    """`search_text <->> 'query'`: 1 - word_similarity(query, search_text).
+
+    Written with the indexed column on the left so the GiST index can return rows nearest
+    first (Django's TrigramWordDistance puts the column on the right, which it cannot).
+    """
+
+    arg_joiner = " <->> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
 def _search_postgres(base: QuerySet[Procedure], text: str, normalized: str, limit: int) -> list[Procedure]:
     codes = procedure_codes_in(text)
-    matches = Q(search_text__contains=normalized) | Q(search_text__trigram_word_similar=normalized)
-    if codes:
-        matches |= Q(code__in=codes)
+    exact = list(base.filter(code__in=codes)) if codes else []
     ranked = (
-        base.filter(matches)
+        base.filter(Q(search_text__trigram_word_similar=normalized) | Q(search_text__contains=normalized))
+        .exclude(pk__in=[p.pk for p in exact])
         .annotate(
-            code_match=Case(When(code__in=codes, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            phrase_match=Case(
-                When(search_text__contains=normalized, then=Value(1)), default=Value(0), output_field=IntegerField()
-            ),
-            word_rank=TrigramWordSimilarity(normalized, "search_text"),
-            whole_rank=TrigramSimilarity("search_text", normalized),
+            word_distance=_WordDistance(F("search_text"), Value(normalized)),
+            whole_distance=TrigramDistance("search_text", normalized),
         )
-        .order_by("-code_match", "-phrase_match", "-word_rank", "-whole_rank", "-popularity", "code")
+        .order_by("word_distance", "whole_distance", "-popularity", "code")
     )
-    return list(ranked[:limit])
+    return exact + list(ranked[: limit - len(exact)])
 
 
 def _search_python(base: QuerySet[Procedure], text: str, normalized: str, limit: int) -> list[Procedure]:
@@ -100,12 +108,11 @@ def _search_python(base: QuerySet[Procedure], text: str, normalized: str, limit:
     scored: list[tuple[tuple[float, ...], int]] = []
     for pk, code, search_text, popularity in base.values_list("pk", "code", "search_text", "popularity"):
         code_match = code in codes
-        phrase_match = normalized in search_text
-        word_rank = trigrams.word_similarity(normalized, search_text)
-        if not (code_match or phrase_match or word_rank > WORD_SIMILARITY_THRESHOLD):
+        word_rank = 1.0 if normalized in search_text else trigrams.word_similarity(normalized, search_text)
+        if not (code_match or word_rank > WORD_SIMILARITY_THRESHOLD):
             continue
         whole_rank = trigrams.similarity(search_text, normalized)
-        key = (-float(code_match), -float(phrase_match), -word_rank, -whole_rank, -float(popularity))
+        key = (-float(code_match), -word_rank, -whole_rank, -float(popularity))
         scored.append((key, pk))
     scored.sort()
     order = [pk for _key, pk in scored[:limit]]

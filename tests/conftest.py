@@ -1,13 +1,15 @@
 import pytest
-from django.db import connection
+from django.utils import translation
 
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory
 
 
-@pytest.fixture
-def on_postgres() -> bool:
-    return connection.vendor == "postgresql"
+@pytest.fixture(autouse=True)
+def vietnamese():
+    """Each test starts in Vietnamese: a request in English must not leak into the next test."""
+    with translation.override("vi"):
+        yield
 
 
 @pytest.fixture

@@ -109,4 +109,4 @@ def test_postgres_search_uses_trigram_operator(civil_status_catalogue, django_as
 
     sql = captured.captured_queries[0]["sql"]
     assert "%>" in sql
-    assert "word_similarity" in sql.lower()
+    assert "<->>" in sql
