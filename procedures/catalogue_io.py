@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dvctt.errors import DomainError
+from common.errors import DomainError
 
 FORMAT_TAG = "dvctt.procedures/1"
 LIST_COLUMNS = ("channels", "applicant_types", "implementing_agencies")

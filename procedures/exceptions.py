@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from dvctt.errors import DomainError
+from common.errors import DomainError
 
 
 class SearchQueryTooLong(DomainError):
