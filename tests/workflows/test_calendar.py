@@ -1,0 +1,656 @@
+import random
+import time as time_module
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from procedures.constants import TimeLimitUnit
+from workflows.calendar import OfficeHours, Session, WorkingCalendar, same_day_cutoff_from_settings
+from workflows.constants import CalendarDayKind
+from workflows.models import CalendarOverride
+from workflows.selectors import calendar_cache_clear, working_calendar
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def national():
+    """The national calendar (no province overrides) with the default 07:00-11:30, 13:30-17:00."""
+    return WorkingCalendar(OfficeHours.parse("07:00-11:30,13:30-17:00"))
+
+
+# Office hours
+
+
+def test_office_hours_come_from_settings(settings):
+    # given
+    settings.OFFICE_HOURS = "07:00-11:30,13:30-17:00"
+    settings.SAME_DAY_CUTOFF = "15:00"
+
+    # when
+    hours = OfficeHours.from_settings()
+    cutoff = same_day_cutoff_from_settings()
+
+    # then
+    assert hours.sessions == (Session(time(7, 0), time(11, 30)), Session(time(13, 30), time(17, 0)))
+    assert hours.day_length == timedelta(hours=8)
+    assert cutoff == time(15, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("13:30-17:00,07:00-11:30", id="unordered"),
+        pytest.param("07:00-12:00,11:30-17:00", id="overlapping"),
+        pytest.param("07:00-11:30,11:30-17:00", id="touching"),
+        pytest.param("17:00-07:00", id="ends-before-it-starts"),
+        pytest.param("07:00-07:00", id="empty-session"),
+        pytest.param("7h-11h30", id="not-hh-mm"),
+        pytest.param("07:00-25:00", id="no-such-hour"),
+        pytest.param("07:00-11:30;13:30-17:00", id="wrong-separator"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_office_hours_refuse_invalid_text(text):
+    # when / then
+    with pytest.raises(ValueError):  # noqa: PT011 - each message names the fault, in Vietnamese
+        OfficeHours.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "read"),
+    [
+        ("OFFICE_HOURS", "13:30-17:00,07:00-11:30", OfficeHours.from_settings),
+        ("SAME_DAY_CUTOFF", "3pm", same_day_cutoff_from_settings),
+    ],
+)
+def test_invalid_settings_are_a_configuration_error(settings, name, value, read):
+    # given
+    setattr(settings, name, value)
+
+    # when / then
+    with pytest.raises(ImproperlyConfigured, match=name):
+        read()
+
+
+def test_other_office_hours_change_the_length_of_a_day():
+    # given
+    calendar = WorkingCalendar(OfficeHours.parse("07:30-11:30,13:00-16:30"))
+
+    # when
+    due = calendar.add_working_days(datetime(2026, 3, 2, 7, 30, tzinfo=VN), 1)
+
+    # then
+    assert calendar.office_hours.day_length == timedelta(hours=7, minutes=30)
+    assert due == datetime(2026, 3, 2, 16, 30, tzinfo=VN)
+
+
+def test_a_day_cannot_be_both_off_and_working():
+    # when / then
+    with pytest.raises(ValueError, match="vừa nghỉ vừa làm việc"):
+        WorkingCalendar(
+            OfficeHours.parse("07:00-11:30,13:30-17:00"),
+            days_off=frozenset({date(2026, 3, 7)}),
+            working_days=frozenset({date(2026, 3, 7)}),
+        )
+
+
+# Working days
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        pytest.param(date(2026, 1, 1), False, id="new-year"),
+        pytest.param(date(2026, 2, 13), True, id="friday-before-tet"),
+        *(pytest.param(date(2026, 2, d), False, id=f"tet-{d}-feb") for d in range(16, 21)),
+        pytest.param(date(2026, 2, 23), True, id="monday-after-tet"),
+        pytest.param(date(2026, 4, 27), False, id="hung-kings-observed"),
+        pytest.param(date(2026, 4, 30), False, id="30-april"),
+        pytest.param(date(2026, 5, 1), False, id="1-may"),
+        pytest.param(date(2026, 8, 22), True, id="make-up-saturday"),
+        pytest.param(date(2026, 8, 23), False, id="sunday-after-make-up-saturday"),
+        pytest.param(date(2026, 8, 29), False, id="ordinary-saturday"),
+        pytest.param(date(2026, 8, 31), False, id="31-aug-substituted"),
+        pytest.param(date(2026, 9, 1), False, id="1-sep"),
+        pytest.param(date(2026, 9, 2), False, id="2-sep"),
+        pytest.param(date(2026, 9, 3), True, id="3-sep"),
+        pytest.param(date(2026, 11, 24), False, id="culture-day"),
+    ],
+)
+def test_working_days_follow_the_national_calendar(national, day, working):
+    # when / then
+    assert national.is_working_day(day) is working
+
+
+def test_province_overrides_win_over_the_national_calendar():
+    # given: Tết's last day worked, the make-up Saturday cancelled, a provincial day off
+    calendar = WorkingCalendar(
+        OfficeHours.parse("07:00-11:30,13:30-17:00"),
+        days_off=frozenset({date(2026, 8, 22), date(2026, 3, 2)}),
+        working_days=frozenset({date(2026, 2, 20)}),
+    )
+
+    # when / then
+    assert calendar.is_working_day(date(2026, 2, 20)) is True
+    assert calendar.is_working_day(date(2026, 8, 22)) is False
+    assert calendar.is_working_day(date(2026, 3, 2)) is False
+    assert calendar.is_working_day(date(2026, 3, 3)) is True
+
+
+# Start of work
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        pytest.param(datetime(2026, 3, 2, 10, 0, tzinfo=VN), datetime(2026, 3, 2, 10, 0, tzinfo=VN), id="in-hours"),
+        pytest.param(datetime(2026, 3, 2, 7, 0, tzinfo=VN), datetime(2026, 3, 2, 7, 0, tzinfo=VN), id="at-opening"),
+        pytest.param(
+            datetime(2026, 3, 2, 6, 30, tzinfo=VN), datetime(2026, 3, 2, 7, 0, tzinfo=VN), id="before-opening"
+        ),
+        pytest.param(datetime(2026, 3, 2, 11, 30, tzinfo=VN), datetime(2026, 3, 2, 13, 30, tzinfo=VN), id="at-11-30"),
+        pytest.param(datetime(2026, 3, 2, 12, 0, tzinfo=VN), datetime(2026, 3, 2, 13, 30, tzinfo=VN), id="lunch"),
+        pytest.param(datetime(2026, 3, 2, 16, 59, tzinfo=VN), datetime(2026, 3, 2, 16, 59, tzinfo=VN), id="16-59"),
+        pytest.param(datetime(2026, 3, 2, 17, 0, tzinfo=VN), datetime(2026, 3, 3, 7, 0, tzinfo=VN), id="at-17-00"),
+        pytest.param(datetime(2026, 3, 2, 17, 1, tzinfo=VN), datetime(2026, 3, 3, 7, 0, tzinfo=VN), id="17-01"),
+        pytest.param(datetime(2026, 3, 6, 17, 1, tzinfo=VN), datetime(2026, 3, 9, 7, 0, tzinfo=VN), id="friday-17-01"),
+        pytest.param(datetime(2026, 3, 7, 10, 0, tzinfo=VN), datetime(2026, 3, 9, 7, 0, tzinfo=VN), id="saturday"),
+        pytest.param(datetime(2026, 8, 22, 5, 0, tzinfo=VN), datetime(2026, 8, 22, 7, 0, tzinfo=VN), id="make-up-sat"),
+        pytest.param(
+            datetime(2026, 8, 22, 18, 0, tzinfo=VN), datetime(2026, 8, 24, 7, 0, tzinfo=VN), id="make-up-sat-evening"
+        ),
+        pytest.param(datetime(2026, 8, 28, 17, 30, tzinfo=VN), datetime(2026, 9, 3, 7, 0, tzinfo=VN), id="before-2-9"),
+        pytest.param(datetime(2026, 2, 13, 17, 30, tzinfo=VN), datetime(2026, 2, 23, 7, 0, tzinfo=VN), id="before-tet"),
+    ],
+)
+def test_start_of_work(national, received, expected):
+    # when / then
+    assert national.start_of_work(received) == expected
+
+
+def test_results_are_in_local_time_whatever_the_input_zone(national):
+    # given: 03:00 UTC is 10:00 in Hà Nội
+    received = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+    # when
+    start = national.start_of_work(received)
+    due = national.add_working_days(received, 1)
+
+    # then
+    assert start == datetime(2026, 3, 2, 10, 0, tzinfo=VN)
+    assert start.tzinfo == VN
+    assert due.tzinfo == VN
+    assert (due.hour, due.minute) == (10, 0)
+
+
+def test_naive_datetimes_are_refused(national):
+    # when / then
+    with pytest.raises(ValueError, match="múi giờ"):
+        national.start_of_work(datetime(2026, 3, 2, 10, 0))  # noqa: DTZ001 - the point of the test
+
+
+# Adding working time
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        pytest.param(datetime(2026, 2, 13, 10, 0, tzinfo=VN), 3, datetime(2026, 2, 25, 10, 0, tzinfo=VN), id="tet"),
+        pytest.param(
+            datetime(2026, 8, 20, 10, 0, tzinfo=VN), 3, datetime(2026, 8, 24, 10, 0, tzinfo=VN), id="make-up-sat"
+        ),
+        pytest.param(datetime(2026, 8, 28, 16, 0, tzinfo=VN), 1, datetime(2026, 9, 3, 16, 0, tzinfo=VN), id="2-sep"),
+        pytest.param(
+            datetime(2026, 4, 29, 10, 0, tzinfo=VN), 2, datetime(2026, 5, 5, 10, 0, tzinfo=VN), id="30-apr-1-may"
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 7, 0, tzinfo=VN), 1, datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="lands-on-17-00"
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 12, 0, tzinfo=VN), 1, datetime(2026, 3, 3, 11, 30, tzinfo=VN), id="lands-on-11-30"
+        ),
+        pytest.param(datetime(2026, 3, 2, 16, 59, tzinfo=VN), 1, datetime(2026, 3, 3, 16, 59, tzinfo=VN), id="16-59"),
+        pytest.param(datetime(2026, 3, 2, 17, 1, tzinfo=VN), 1, datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="17-01"),
+        pytest.param(datetime(2026, 3, 6, 17, 1, tzinfo=VN), 1, datetime(2026, 3, 9, 17, 0, tzinfo=VN), id="friday"),
+        pytest.param(
+            datetime(2026, 3, 2, 7, 0, tzinfo=VN), Decimal("0.5"), datetime(2026, 3, 2, 11, 0, tzinfo=VN), id="half"
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 7, 30, tzinfo=VN),
+            Decimal("0.5"),
+            datetime(2026, 3, 2, 11, 30, tzinfo=VN),
+            id="half-to-noon",
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 10, 0, tzinfo=VN), Decimal("1.5"), datetime(2026, 3, 3, 16, 0, tzinfo=VN), id="1.5"
+        ),
+        pytest.param(datetime(2026, 3, 2, 10, 0, tzinfo=VN), 0, datetime(2026, 3, 2, 10, 0, tzinfo=VN), id="zero"),
+        pytest.param(
+            datetime(2026, 1, 5, 10, 0, tzinfo=VN), 60, datetime(2026, 4, 6, 10, 0, tzinfo=VN), id="60-days-over-tet"
+        ),
+    ],
+)
+def test_add_working_days(national, start, days, expected):
+    # when / then
+    assert national.add_working_days(start, days) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        pytest.param(datetime(2026, 3, 2, 7, 0, tzinfo=VN), 8, datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="8h-a-day"),
+        pytest.param(datetime(2026, 3, 2, 10, 0, tzinfo=VN), 4, datetime(2026, 3, 2, 16, 0, tzinfo=VN), id="4h-lunch"),
+        pytest.param(datetime(2026, 3, 2, 16, 0, tzinfo=VN), 8, datetime(2026, 3, 3, 16, 0, tzinfo=VN), id="overnight"),
+        pytest.param(
+            datetime(2026, 3, 6, 15, 0, tzinfo=VN), 4, datetime(2026, 3, 9, 9, 0, tzinfo=VN), id="over-weekend"
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 11, 0, tzinfo=VN), Decimal("0.5"), datetime(2026, 3, 2, 11, 30, tzinfo=VN), id="noon"
+        ),
+    ],
+)
+def test_add_working_hours(national, start, hours, expected):
+    # when / then
+    assert national.add_working_hours(start, hours) == expected
+
+
+def test_a_60_working_day_limit_is_cheap(national):
+    # given
+    start = datetime(2026, 1, 5, 10, 0, tzinfo=VN)
+
+    # when: 1,000 due dates of 60 working days (a few milliseconds each would be too slow)
+    began = time_module.perf_counter()
+    for _ in range(1000):
+        national.add_working_days(start, 60)
+    elapsed = time_module.perf_counter() - began
+
+    # then
+    assert elapsed < 1.0
+
+
+def test_negative_working_time_is_refused(national):
+    # when / then
+    with pytest.raises(ValueError, match="âm"):
+        national.add_working_time(datetime(2026, 3, 2, 10, 0, tzinfo=VN), timedelta(hours=-1))
+
+
+# Working time between two moments
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        pytest.param(
+            datetime(2026, 3, 6, 16, 0, tzinfo=VN),
+            datetime(2026, 3, 9, 8, 0, tzinfo=VN),
+            timedelta(hours=2),
+            id="weekend",
+        ),
+        pytest.param(
+            datetime(2026, 8, 28, 16, 0, tzinfo=VN),
+            datetime(2026, 9, 3, 8, 0, tzinfo=VN),
+            timedelta(hours=2),
+            id="2-sep",
+        ),
+        pytest.param(
+            datetime(2026, 2, 13, 10, 0, tzinfo=VN),
+            datetime(2026, 2, 25, 10, 0, tzinfo=VN),
+            timedelta(hours=24),
+            id="tet",
+        ),
+        pytest.param(
+            datetime(2026, 8, 21, 10, 0, tzinfo=VN),
+            datetime(2026, 8, 24, 10, 0, tzinfo=VN),
+            timedelta(hours=16),
+            id="sat",
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 14, 0, tzinfo=VN),
+            timedelta(hours=2),
+            id="lunch",
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 11, 40, tzinfo=VN), datetime(2026, 3, 2, 13, 0, tzinfo=VN), timedelta(0), id="in-lunch"
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 14, 0, tzinfo=VN), datetime(2026, 3, 2, 10, 0, tzinfo=VN), timedelta(0), id="backwards"
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 0, 0, tzinfo=UTC),
+            datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+            timedelta(hours=8),
+            id="utc",
+        ),
+    ],
+)
+def test_working_time_between(national, start, end, expected):
+    # when / then
+    assert national.working_time_between(start, end) == expected
+
+
+# Same-day rule (civil status, certification)
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        pytest.param(datetime(2026, 3, 2, 14, 59, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="14-59"),
+        pytest.param(datetime(2026, 3, 2, 15, 0, tzinfo=VN), datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="15-00"),
+        pytest.param(datetime(2026, 3, 2, 15, 1, tzinfo=VN), datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="15-01"),
+        pytest.param(datetime(2026, 3, 2, 6, 30, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="06-30"),
+        pytest.param(datetime(2026, 3, 2, 12, 0, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="12-00"),
+        pytest.param(datetime(2026, 3, 2, 16, 59, tzinfo=VN), datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="16-59"),
+        pytest.param(datetime(2026, 3, 2, 17, 1, tzinfo=VN), datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="17-01"),
+        pytest.param(datetime(2026, 3, 6, 15, 1, tzinfo=VN), datetime(2026, 3, 9, 17, 0, tzinfo=VN), id="friday-15-01"),
+        pytest.param(datetime(2026, 3, 7, 10, 0, tzinfo=VN), datetime(2026, 3, 9, 17, 0, tzinfo=VN), id="saturday"),
+        pytest.param(
+            datetime(2026, 3, 8, 23, 59, tzinfo=VN), datetime(2026, 3, 9, 17, 0, tzinfo=VN), id="sunday-night"
+        ),
+        pytest.param(
+            datetime(2026, 8, 22, 10, 0, tzinfo=VN), datetime(2026, 8, 22, 17, 0, tzinfo=VN), id="make-up-sat"
+        ),
+        pytest.param(datetime(2026, 8, 28, 15, 30, tzinfo=VN), datetime(2026, 9, 3, 17, 0, tzinfo=VN), id="before-2-9"),
+        pytest.param(datetime(2026, 2, 13, 16, 0, tzinfo=VN), datetime(2026, 2, 23, 17, 0, tzinfo=VN), id="before-tet"),
+    ],
+)
+def test_same_day_due(national, received, expected):
+    # when / then
+    assert national.same_day_due(received) == expected
+
+
+def test_the_cutoff_comes_from_settings(settings):
+    # given
+    settings.SAME_DAY_CUTOFF = "16:00"
+    calendar = WorkingCalendar(OfficeHours.from_settings(), same_day_cutoff=same_day_cutoff_from_settings())
+
+    # when
+    due = calendar.same_day_due(datetime(2026, 3, 2, 15, 30, tzinfo=VN))
+
+    # then
+    assert due == datetime(2026, 3, 2, 17, 0, tzinfo=VN)
+
+
+def test_a_cutoff_outside_office_hours_is_refused():
+    # when / then
+    with pytest.raises(ValueError, match="giờ chốt"):
+        WorkingCalendar(OfficeHours.parse("07:00-11:30,13:30-17:00"), same_day_cutoff=time(18, 0))
+
+
+# Due dates of procedures
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [
+        pytest.param(
+            {"time_limit_value": Decimal(3), "time_limit_unit": TimeLimitUnit.DAY, "same_day_rule": False},
+            datetime(2026, 3, 5, 10, 0, tzinfo=VN),
+            id="3-days",
+        ),
+        pytest.param(
+            {"time_limit_value": Decimal(4), "time_limit_unit": TimeLimitUnit.HOUR, "same_day_rule": False},
+            datetime(2026, 3, 2, 16, 0, tzinfo=VN),
+            id="4-hours",
+        ),
+        pytest.param(
+            {"time_limit_value": Decimal(0), "time_limit_unit": TimeLimitUnit.DAY, "same_day_rule": True},
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            id="same-day",
+        ),
+        pytest.param(
+            {
+                "time_limit_value": Decimal(5),
+                "time_limit_unit": TimeLimitUnit.DAY,
+                "same_day_rule": False,
+                "online_time_limit_value": Decimal(3),
+                "online": True,
+            },
+            datetime(2026, 3, 5, 10, 0, tzinfo=VN),
+            id="online-shorter",
+        ),
+        pytest.param(
+            {
+                "time_limit_value": Decimal(5),
+                "time_limit_unit": TimeLimitUnit.DAY,
+                "same_day_rule": False,
+                "online_time_limit_value": Decimal(3),
+                "online": False,
+            },
+            datetime(2026, 3, 9, 10, 0, tzinfo=VN),
+            id="online-limit-on-paper-dossier",
+        ),
+        pytest.param(
+            {
+                "time_limit_value": Decimal(5),
+                "time_limit_unit": TimeLimitUnit.DAY,
+                "same_day_rule": False,
+                "online_time_limit_value": None,
+                "online": True,
+            },
+            datetime(2026, 3, 9, 10, 0, tzinfo=VN),
+            id="online-without-online-limit",
+        ),
+        pytest.param(
+            {
+                "time_limit_value": Decimal(3),
+                "time_limit_unit": TimeLimitUnit.DAY,
+                "same_day_rule": False,
+                "online_time_limit_value": Decimal(5),
+                "online": True,
+            },
+            datetime(2026, 3, 5, 10, 0, tzinfo=VN),
+            id="longer-online-limit-ignored",
+        ),
+    ],
+)
+def test_due_at(national, limits, expected):
+    # given
+    received = datetime(2026, 3, 2, 10, 0, tzinfo=VN)
+
+    # when / then
+    assert national.due_at(received, **limits) == expected
+
+
+def test_due_at_refuses_an_unknown_unit(national):
+    # when / then
+    with pytest.raises(ValueError, match="đơn vị"):
+        national.due_at(
+            datetime(2026, 3, 2, 10, 0, tzinfo=VN),
+            time_limit_value=Decimal(1),
+            time_limit_unit="week",
+            same_day_rule=False,
+        )
+
+
+# Pauses (supplement requests)
+
+
+def test_a_three_working_day_supplement_pause_shifts_the_due_date(national):
+    # given: received Mon 2 Mar 10:00, 5 working days → due Mon 9 Mar 10:00
+    due = national.add_working_days(datetime(2026, 3, 2, 10, 0, tzinfo=VN), 5)
+    assert due == datetime(2026, 3, 9, 10, 0, tzinfo=VN)
+
+    # when: supplement requested Tue 3 Mar 10:00, supplied Fri 6 Mar 10:00 (3 working days)
+    shifted = national.shift_for_pause(
+        due, datetime(2026, 3, 3, 10, 0, tzinfo=VN), datetime(2026, 3, 6, 10, 0, tzinfo=VN)
+    )
+
+    # then
+    assert shifted == datetime(2026, 3, 12, 10, 0, tzinfo=VN)
+
+
+@pytest.mark.parametrize(
+    ("due", "paused_from", "paused_until", "expected"),
+    [
+        pytest.param(
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 9, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 3, 8, 0, tzinfo=VN),
+            id="due-at-17-00-one-hour",
+        ),
+        pytest.param(
+            datetime(2026, 8, 28, 10, 0, tzinfo=VN),
+            datetime(2026, 8, 26, 10, 0, tzinfo=VN),
+            datetime(2026, 8, 27, 10, 0, tzinfo=VN),
+            datetime(2026, 9, 3, 10, 0, tzinfo=VN),
+            id="shifted-over-2-sep",
+        ),
+        pytest.param(
+            datetime(2026, 3, 9, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 6, 17, 30, tzinfo=VN),
+            datetime(2026, 3, 9, 6, 0, tzinfo=VN),
+            datetime(2026, 3, 9, 10, 0, tzinfo=VN),
+            id="weekend-pause-changes-nothing",
+        ),
+        pytest.param(
+            datetime(2026, 3, 6, 17, 0, tzinfo=VN),
+            datetime(2026, 3, 7, 9, 0, tzinfo=VN),
+            datetime(2026, 3, 8, 9, 0, tzinfo=VN),
+            datetime(2026, 3, 6, 17, 0, tzinfo=VN),
+            id="weekend-pause-keeps-17-00",
+        ),
+    ],
+)
+def test_shift_for_pause(national, due, paused_from, paused_until, expected):
+    # when / then
+    assert national.shift_for_pause(due, paused_from, paused_until) == expected
+
+
+# Properties over many random moments
+
+
+def _random_moment(rng: random.Random) -> datetime:
+    start = datetime(2025, 12, 1, tzinfo=VN)
+    return start + timedelta(minutes=rng.randrange(60 * 24 * 450))
+
+
+def test_working_time_between_inverts_add_working_time(national):
+    # given
+    rng = random.Random(20260213)  # noqa: S311 - seeded test data, not security
+    cases = [(_random_moment(rng), timedelta(minutes=rng.randrange(60 * 8 * 60))) for _ in range(2000)]
+
+    for start, duration in cases:
+        # when
+        due = national.add_working_time(start, duration)
+
+        # then
+        assert national.working_time_between(national.start_of_work(start), due) == duration, (start, duration)
+
+
+def test_add_working_time_adds_up_and_always_lands_in_office_hours(national):
+    # given
+    rng = random.Random(20260822)  # noqa: S311 - seeded test data, not security
+    sessions = national.office_hours.sessions
+
+    for _ in range(2000):
+        start = _random_moment(rng)
+        first = timedelta(minutes=rng.randrange(60 * 8 * 20))
+        second = timedelta(minutes=1 + rng.randrange(60 * 8 * 20))
+
+        # when
+        in_one_go = national.add_working_time(start, first + second)
+        in_two_steps = national.add_working_time(national.add_working_time(start, first), second)
+
+        # then: a positive duration ends inside a session or exactly at its end, on a working day
+        assert in_one_go == in_two_steps, (start, first, second)
+        assert national.is_working_day(in_one_go.date())
+        assert any(s.start < in_one_go.time() <= s.end for s in sessions), in_one_go
+
+
+# Province overrides from the database
+
+
+def test_a_province_day_off_moves_due_dates(db):
+    # given
+    CalendarOverride.objects.create(date=date(2026, 3, 3), kind=CalendarDayKind.DAY_OFF, reason="Lễ hội tỉnh")
+
+    # when
+    calendar = working_calendar()
+
+    # then
+    assert calendar.is_working_day(date(2026, 3, 3)) is False
+    assert calendar.add_working_days(datetime(2026, 3, 2, 10, 0, tzinfo=VN), 1) == datetime(
+        2026, 3, 4, 10, 0, tzinfo=VN
+    )
+
+
+def test_a_province_working_saturday_counts(db):
+    # given
+    CalendarOverride.objects.create(date=date(2026, 3, 7), kind=CalendarDayKind.WORKING_DAY, reason="Làm bù")
+
+    # when
+    calendar = working_calendar()
+
+    # then
+    assert calendar.is_working_day(date(2026, 3, 7)) is True
+    assert calendar.add_working_days(datetime(2026, 3, 6, 10, 0, tzinfo=VN), 1) == datetime(
+        2026, 3, 7, 10, 0, tzinfo=VN
+    )
+    assert calendar.same_day_due(datetime(2026, 3, 6, 15, 30, tzinfo=VN)) == datetime(2026, 3, 7, 17, 0, tzinfo=VN)
+
+
+def test_a_province_override_wins_over_the_package(db):
+    # given: the province cancels the decreed make-up Saturday
+    CalendarOverride.objects.create(date=date(2026, 8, 22), kind=CalendarDayKind.DAY_OFF, reason="Không làm bù")
+
+    # when
+    calendar = working_calendar()
+
+    # then
+    assert calendar.is_working_day(date(2026, 8, 22)) is False
+    assert calendar.add_working_days(datetime(2026, 8, 20, 10, 0, tzinfo=VN), 3) == datetime(
+        2026, 8, 25, 10, 0, tzinfo=VN
+    )
+
+
+def test_the_cached_calendar_costs_one_query(db, django_assert_num_queries):
+    # given
+    calendar_cache_clear()
+    first = working_calendar()
+
+    # when
+    with django_assert_num_queries(1):
+        second = working_calendar()
+
+    # then
+    assert second is first
+
+
+def test_the_cache_sees_new_changed_and_deleted_overrides(db):
+    # given
+    before = working_calendar()
+    assert before.is_working_day(date(2026, 3, 3)) is True
+
+    # when / then: added
+    override = CalendarOverride.objects.create(date=date(2026, 3, 3), kind=CalendarDayKind.DAY_OFF, reason="Nghỉ")
+    assert working_calendar().is_working_day(date(2026, 3, 3)) is False
+
+    # when / then: changed into a working day elsewhere
+    override.date = date(2026, 3, 7)
+    override.kind = CalendarDayKind.WORKING_DAY
+    override.save()
+    assert working_calendar().is_working_day(date(2026, 3, 3)) is True
+    assert working_calendar().is_working_day(date(2026, 3, 7)) is True
+
+    # when / then: deleted
+    override.delete()
+    assert working_calendar().is_working_day(date(2026, 3, 7)) is False
+
+
+def test_the_cache_follows_the_office_hours_setting(db, settings):
+    # given
+    working_calendar()
+
+    # when
+    settings.OFFICE_HOURS = "08:00-12:00,13:00-17:00"
+
+    # then
+    assert working_calendar().start_of_work(datetime(2026, 3, 2, 7, 30, tzinfo=VN)) == datetime(
+        2026, 3, 2, 8, 0, tzinfo=VN
+    )

@@ -1,0 +1,362 @@
+"""The working-day calendar: office hours, working days and due dates.
+
+Pure: no ORM here. `workflows.selectors.working_calendar()` builds a `WorkingCalendar` from the
+settings and the province's `CalendarOverride` rows.
+
+Conventions used by every method:
+
+- Moments are aware datetimes; they are converted to local time (Asia/Ho_Chi_Minh) and every
+  result is returned in local time. A naive datetime is a programming error (`ValueError`).
+- A working day is a date that is not Saturday, Sunday or a public holiday (the `holidays`
+  package), or a decreed make-up working Saturday; the province's overrides win over both.
+- Office hours are half-open sessions `[start, end)`: 11:30 and 17:00 are outside hours, so a
+  dossier received exactly at 17:00 counts from the next working morning.
+- Adding working time that ends exactly at the end of a session returns the session end
+  (a 1-working-day limit from 07:00 is due at 17:00 the same day, not at 07:00 the next day).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from procedures.constants import TimeLimitUnit
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_OFFICE_HOURS = "07:00-11:30,13:30-17:00"
+DEFAULT_SAME_DAY_CUTOFF = "15:00"
+_ONE_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
+
+
+def parse_clock_time(text: str) -> time:
+    """Parse "HH:MM" (24-hour clock) into a `time`; raise `ValueError` on anything else."""
+    hours, separator, minutes = text.strip().partition(":")
+    if not separator or not (hours.isdigit() and minutes.isdigit()) or len(minutes) != 2:
+        raise ValueError(f"giờ không hợp lệ: {text!r} (định dạng HH:MM)")
+    return time(int(hours), int(minutes))
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One office-hours session on a working day, `[start, end)` in local time."""
+
+    start: time
+    end: time
+
+    @property
+    def duration(self) -> timedelta:
+        return datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHours:
+    """The sessions of a working day, e.g. 07:00–11:30 and 13:30–17:00 (8 h = 1 working day)."""
+
+    sessions: tuple[Session, ...]
+
+    def __post_init__(self) -> None:
+        if not self.sessions:
+            raise ValueError("giờ làm việc phải có ít nhất một buổi")
+        for session in self.sessions:
+            if session.start >= session.end:
+                raise ValueError(
+                    f"buổi làm việc {session.start:%H:%M}-{session.end:%H:%M} phải kết thúc sau khi bắt đầu"
+                )
+        for earlier, later in zip(self.sessions, self.sessions[1:], strict=False):
+            # Touching sessions (11:30-11:30) are refused too: write them as one session.
+            if earlier.end >= later.start:
+                raise ValueError(
+                    f"các buổi làm việc phải theo thứ tự và không chồng lên nhau: "
+                    f"{earlier.start:%H:%M}-{earlier.end:%H:%M}, {later.start:%H:%M}-{later.end:%H:%M}"
+                )
+
+    @classmethod
+    def parse(cls, text: str) -> OfficeHours:
+        """Parse "07:00-11:30,13:30-17:00"; raise `ValueError` if malformed, unordered or overlapping."""
+        sessions = []
+        for part in text.split(","):
+            start, separator, end = part.partition("-")
+            if not separator:
+                raise ValueError(f"buổi làm việc không hợp lệ: {part!r} (định dạng HH:MM-HH:MM)")
+            sessions.append(Session(parse_clock_time(start), parse_clock_time(end)))
+        return cls(tuple(sessions))
+
+    @classmethod
+    def from_settings(cls) -> OfficeHours:
+        """`settings.OFFICE_HOURS` (default 07:00-11:30,13:30-17:00); `ImproperlyConfigured` if invalid."""
+        text = getattr(settings, "OFFICE_HOURS", DEFAULT_OFFICE_HOURS)
+        try:
+            return cls.parse(text)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"OFFICE_HOURS: {error}") from error
+
+    @property
+    def day_length(self) -> timedelta:
+        """The working time in one working day: the sum of the sessions (8 h by default)."""
+        return sum((session.duration for session in self.sessions), _ZERO)
+
+    @property
+    def opens(self) -> time:
+        return self.sessions[0].start
+
+    @property
+    def closes(self) -> time:
+        return self.sessions[-1].end
+
+
+def same_day_cutoff_from_settings() -> time:
+    """`settings.SAME_DAY_CUTOFF` (default 15:00); `ImproperlyConfigured` if invalid."""
+    text = getattr(settings, "SAME_DAY_CUTOFF", DEFAULT_SAME_DAY_CUTOFF)
+    try:
+        return parse_clock_time(text)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"SAME_DAY_CUTOFF: {error}") from error
+
+
+@functools.lru_cache(maxsize=64)
+def _national_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, decreed make-up working days) of one year, from the `holidays` package.
+
+    Cached: the package's data is fixed for a process, and building a year costs about a millisecond.
+    """
+    national = holidays.Vietnam(years=year)
+    days_off = frozenset(day for day in national if day.year == year)
+    working_days = frozenset(day for day in national.weekend_workdays if day.year == year)
+    return days_off, working_days
+
+
+class WorkingCalendar:
+    """Working days and office hours, and the due-date arithmetic built on them.
+
+    `days_off` and `working_days` are the province's overrides; they win over the national
+    calendar (`holidays.Vietnam` and its decreed make-up working Saturdays). Immutable and
+    thread-safe, so one instance can be shared by a whole process.
+    """
+
+    def __init__(
+        self,
+        office_hours: OfficeHours,
+        days_off: frozenset[date] = frozenset(),
+        working_days: frozenset[date] = frozenset(),
+        tz: ZoneInfo = LOCAL_TZ,
+        *,
+        same_day_cutoff: time = time(15, 0),
+    ) -> None:
+        both = days_off & working_days
+        if both:
+            raise ValueError(f"một ngày không thể vừa nghỉ vừa làm việc: {sorted(both)}")
+        if not office_hours.opens < same_day_cutoff <= office_hours.closes:
+            raise ValueError(f"giờ chốt trong ngày {same_day_cutoff:%H:%M} phải nằm trong giờ làm việc")
+        self.office_hours = office_hours
+        self.days_off = days_off
+        self.working_days = working_days
+        self.tz = tz
+        self.same_day_cutoff = same_day_cutoff
+        self._day_length = office_hours.day_length
+
+    def __repr__(self) -> str:
+        return (
+            f"WorkingCalendar({self.office_hours!r}, days_off={len(self.days_off)}, "
+            f"working_days={len(self.working_days)}, tz={self.tz.key!r})"
+        )
+
+    # Days
+
+    def is_working_day(self, day: date) -> bool:
+        """Province overrides first, then decreed make-up days and public holidays, then the weekend."""
+        if day in self.working_days:
+            return True
+        if day in self.days_off:
+            return False
+        national_days_off, national_working_days = _national_calendar(day.year)
+        if day in national_working_days:
+            return True
+        if day in national_days_off:
+            return False
+        return day.weekday() < 5
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        day += _ONE_DAY
+        while not self.is_working_day(day):
+            day += _ONE_DAY
+        return day
+
+    def end_of_working_day(self, day: date) -> datetime:
+        """The end of the last session of `day` (17:00 by default), in local time."""
+        return self._at(day, self.office_hours.closes)
+
+    # Moments
+
+    def start_of_work(self, moment: datetime) -> datetime:
+        """When the clock starts for something that arrives at `moment`.
+
+        `moment` itself if it is inside a session of a working day; otherwise the start of the
+        next session (12:00 → 13:30; 17:00 or 17:01 → the next working day's 07:00; a Saturday →
+        Monday 07:00, or that Saturday's 07:00 if it is a make-up working day).
+        """
+        local = self._local(moment)
+        day = local.date()
+        if self.is_working_day(day):
+            for start, end in self._sessions(day):
+                if local < start:
+                    return start
+                if local < end:
+                    return local
+        return self._at(self.next_working_day(day), self.office_hours.opens)
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """`duration` of office-hours time counted from `start_of_work(start)`.
+
+        A result exactly at the end of a session is that session's end (17:00), not the start
+        of the next one. A zero duration gives `start_of_work(start)`. Steps by sessions, then
+        by whole days, so a 60-working-day limit costs about 90 set look-ups.
+        """
+        if duration < _ZERO:
+            raise ValueError("thời gian làm việc cộng thêm không được âm")
+        current = self.start_of_work(start)
+        remaining = duration
+        day = current.date()
+        # The first (possibly partial) day: start_of_work always lands on a working day.
+        for session_start, session_end in self._sessions(day):
+            if session_end <= current:
+                continue
+            begin = max(current, session_start)
+            available = session_end - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        # Whole days, then the sessions of the last day.
+        day = self.next_working_day(day)
+        while remaining > self._day_length:
+            remaining -= self._day_length
+            day = self.next_working_day(day)
+        for session_start, session_end in self._sessions(day):
+            available = session_end - session_start
+            if remaining <= available:
+                return session_start + remaining
+            remaining -= available
+        raise AssertionError("unreachable: the remaining time fits in one working day")  # pragma: no cover
+
+    def add_working_days(self, start: datetime, days: Decimal | int) -> datetime:
+        """`add_working_time(start, days × working-day length)`; 0.5 day = 4 h by default."""
+        return self.add_working_time(start, self._scale(self._day_length, days))
+
+    def add_working_hours(self, start: datetime, hours: Decimal | int) -> datetime:
+        """`add_working_time(start, hours)`."""
+        return self.add_working_time(start, self._scale(timedelta(hours=1), hours))
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Office-hours time between two moments; zero if `end <= start`."""
+        if end <= start:
+            return _ZERO
+        local_start, local_end = self._local(start), self._local(end)
+        first_day, last_day = local_start.date(), local_end.date()
+        total = _ZERO
+        for day in self._days(first_day, last_day):
+            if not self.is_working_day(day):
+                continue
+            if first_day < day < last_day:
+                total += self._day_length
+                continue
+            for session_start, session_end in self._sessions(day):
+                overlap = min(session_end, local_end) - max(session_start, local_start)
+                if overlap > _ZERO:
+                    total += overlap
+        return total
+
+    # Due dates
+
+    def same_day_due(self, received_at: datetime) -> datetime:
+        """The due date under the same-day rule (civil status, certification).
+
+        With `s = start_of_work(received_at)`:
+
+        - received on a working day before the cutoff (15:00), including before opening time or
+          at lunch → the end of that day (17:00);
+        - `s` falls on a later day than the receipt (received after closing time, or on a day
+          off) → the end of `s`'s day: received Saturday → Monday 17:00;
+        - otherwise (received at or after the cutoff, still within that working day) → the end
+          of the next working day: received Monday 15:00 → Tuesday 17:00.
+        """
+        received = self._local(received_at)
+        start = self.start_of_work(received)
+        if start.date() > received.date():
+            return self.end_of_working_day(start.date())
+        if received.time() < self.same_day_cutoff:
+            return self.end_of_working_day(received.date())
+        return self.end_of_working_day(self.next_working_day(received.date()))
+
+    def due_at(
+        self,
+        received_at: datetime,
+        *,
+        time_limit_value: Decimal,
+        time_limit_unit: str,
+        same_day_rule: bool,
+        online_time_limit_value: Decimal | None = None,
+        online: bool = False,
+    ) -> datetime:
+        """The due date (ngày hẹn trả) of a dossier received at `received_at`.
+
+        `same_day_rule` → `same_day_due`. Otherwise the limit in working days or working hours
+        (`TimeLimitUnit`), counted from `start_of_work(received_at)`. An online dossier gets the
+        online limit when one is set and it is shorter: the policy rewards online submission, so
+        a longer online limit (a data-entry mistake) never makes an online dossier later.
+        """
+        if same_day_rule:
+            return self.same_day_due(received_at)
+        value = time_limit_value
+        if online and online_time_limit_value is not None:
+            value = min(value, online_time_limit_value)
+        if time_limit_unit == TimeLimitUnit.DAY:
+            return self.add_working_days(received_at, value)
+        if time_limit_unit == TimeLimitUnit.HOUR:
+            return self.add_working_hours(received_at, value)
+        raise ValueError(f"đơn vị thời hạn không hợp lệ: {time_limit_unit!r}")
+
+    def shift_for_pause(self, due_at: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
+        """The due date after a pause (supplement request, stop): later by exactly the working time paused.
+
+        `add_working_time(due_at, working_time_between(paused_from, paused_until))`, except that a
+        pause with no working time in it (a weekend) leaves the due date as it was.
+        """
+        paused = self.working_time_between(paused_from, paused_until)
+        if paused == _ZERO:
+            return self._local(due_at)
+        return self.add_working_time(due_at, paused)
+
+    # Helpers
+
+    def _local(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"cần thời điểm có múi giờ (aware datetime), nhận {moment!r}")
+        return moment.astimezone(self.tz)
+
+    def _at(self, day: date, clock: time) -> datetime:
+        return datetime.combine(day, clock, tzinfo=self.tz)
+
+    def _sessions(self, day: date) -> Iterator[tuple[datetime, datetime]]:
+        for session in self.office_hours.sessions:
+            yield self._at(day, session.start), self._at(day, session.end)
+
+    @staticmethod
+    def _days(first: date, last: date) -> Iterator[date]:
+        day = first
+        while day <= last:
+            yield day
+            day += _ONE_DAY
+
+    @staticmethod
+    def _scale(unit: timedelta, amount: Decimal | int) -> timedelta:
+        microseconds = (Decimal(unit // timedelta(microseconds=1)) * Decimal(amount)).to_integral_value(ROUND_HALF_UP)
+        return timedelta(microseconds=int(microseconds))

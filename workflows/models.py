@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .constants import CalendarDayKind, VersionState
+
+
+class CalendarOverride(models.Model):
+    """A province admin's change to the national calendar for one date.
+
+    The `holidays` package gives Vietnam's public holidays and decreed make-up working
+    Saturdays; an override adds a day off (e.g. a provincial decision) or a working day, or
+    corrects the package when a decree changes a year's dates.
+    """
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=CalendarDayKind.choices)
+    reason = models.CharField(_("lý do, căn cứ"), max_length=255)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ngày nghỉ, ngày làm bù")
+        verbose_name_plural = _("lịch nghỉ, làm bù của tỉnh")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
+
+
+class Workflow(models.Model):
+    """Quy trình điện tử of a procedure. Its versions hold the steps; a dossier keeps the
+    version it started with, so editing the workflow never changes running dossiers."""
+
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="workflows"
+    )
+    name = models.CharField(_("tên quy trình"), max_length=255)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quy trình điện tử")
+        verbose_name_plural = _("quy trình điện tử")
+        constraints = [models.UniqueConstraint(fields=["procedure"], name="workflow_one_per_procedure")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkflowVersion(models.Model):
+    """One version of a workflow's steps. Published versions are immutable."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    state = models.CharField(_("trạng thái"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT)
+    definition = models.JSONField(_("các bước"))
+    published_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản quy trình")
+        verbose_name_plural = _("phiên bản quy trình")
+        ordering = ["workflow_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "number"], name="workflow_version_number_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(state=VersionState.PUBLISHED) | models.Q(published_at__isnull=False),
+                name="workflow_version_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} – v{self.number}"
