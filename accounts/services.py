@@ -11,9 +11,11 @@ from .constants import Role
 from .models import AgencyMembership, User
 
 PROVINCE_ADMIN_GROUP = "Quản trị cấp tỉnh"
-# What a province admin may do in the Django admin: the whole catalogue, and see users.
+# What a province admin may do in the Django admin: the catalogue, workflows and the
+# calendar, and see users.
 _PROVINCE_ADMIN_PERMISSIONS = (
     ("procedures", None),
+    ("workflows", None),
     ("accounts", "view_user"),
     ("accounts", "view_agencymembership"),
 )

@@ -10,7 +10,12 @@ from pathlib import Path
 
 from accounts.constants import Role
 from accounts.services import user_ensure
+from procedures.constants import AgencyLevel, OnlineLevel
+from procedures.models import Procedure
 from procedures.services import ImportReport, procedures_import, reference_data_load
+from workflows.defaults import department_definition, ward_definition
+from workflows.selectors import workflow_version_current
+from workflows.services import workflow_draft_save, workflow_version_publish
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "procedures" / "demo"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo accounts, never used in production
@@ -50,6 +55,7 @@ def demo_load() -> ImportReport:
     reference_data_load(sectors=_read("sectors.json"), agencies=_read("agencies.json"))  # type: ignore[arg-type]
     catalogue = _read("catalogue.json")
     report = procedures_import(rows=catalogue["procedures"])  # type: ignore[index]
+    _demo_workflows()
     for account in DEMO_ACCOUNTS:
         citizen = account.role == Role.CITIZEN
         user_ensure(
@@ -69,3 +75,16 @@ def demo_load() -> ImportReport:
             is_superuser=account.is_superuser,
         )
     return report
+
+
+def _demo_workflows() -> None:
+    """A published default workflow for every demo procedure that takes dossiers."""
+    procedures = Procedure.objects.exclude(online_level=OnlineLevel.INFORMATION).prefetch_related(
+        "implementing_agencies"
+    )
+    for procedure in procedures:
+        if workflow_version_current(procedure=procedure) is not None:
+            continue
+        ward_only = all(a.level == AgencyLevel.WARD for a in procedure.implementing_agencies.all())
+        definition = ward_definition() if ward_only else department_definition()
+        workflow_version_publish(version=workflow_draft_save(procedure=procedure, definition=definition))

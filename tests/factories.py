@@ -1,11 +1,17 @@
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import AgencyMembership, User
+from dossiers.constants import Channel as DossierChannel
+from dossiers.models import Dossier
 from procedures.constants import AgencyLevel, Channel, OnlineLevel, TimeLimitUnit
 from procedures.models import Agency, DossierComponent, Fee, Procedure, Sector
+from workflows.constants import Status, VersionState
+from workflows.defaults import department_definition
+from workflows.models import Workflow, WorkflowVersion
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
@@ -90,3 +96,40 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for agency in extracted:
                 AgencyMembership.objects.create(user=self, agency=agency)
+
+
+class WorkflowVersionFactory(factory.django.DjangoModelFactory):
+    """A published version of the department workflow for a procedure."""
+
+    class Meta:
+        model = WorkflowVersion
+
+    workflow = factory.LazyAttribute(
+        lambda o: Workflow.objects.get_or_create(procedure=o.procedure, defaults={"name": "Quy trình thử nghiệm"})[0]
+    )
+    number = factory.Sequence(lambda n: n + 1)
+    state = VersionState.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    definition = factory.LazyFunction(department_definition)
+
+    class Params:
+        procedure = factory.SubFactory(ProcedureFactory)
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier in any state, written directly (tests only; real code goes through dossiers.services)."""
+
+    class Meta:
+        model = Dossier
+
+    code = factory.Sequence(lambda n: f"000.00.12.H42-261123-{n:04d}")
+    procedure = factory.SubFactory(ProcedureFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    channel = DossierChannel.ONLINE
+    applicant = factory.SubFactory(UserFactory)
+    applicant_name = "Nguyễn Văn An"
+    workflow_version = factory.LazyAttribute(lambda o: WorkflowVersionFactory(procedure=o.procedure))
+    step_key = "tiep_nhan"
+    step_role = "reception_officer"
+    status = Status.NEW
+    submitted_at = factory.LazyFunction(timezone.now)

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     # Our apps, lowest floor first (see ARCHITECTURE.md); dvctt wires them (demo data).
     "procedures",
     "accounts",
+    "workflows",
+    "dossiers",
     "dvctt",
 ]
 
@@ -149,6 +151,10 @@ SPECTACULAR_SETTINGS = {
 # What the portal calls itself, shown in the header and page titles.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công tỉnh Ninh Bình")
 PORTAL_PROVINCE_CODE = env.int("PORTAL_PROVINCE_CODE", default=37)
+# Office hours (Asia/Ho_Chi_Minh), e.g. "07:00-11:30,13:30-17:00": 8 working hours = 1 working day.
+OFFICE_HOURS = env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00")
+# Civil-status and certification procedures: received after this time, due the next working day.
+SAME_DAY_CUTOFF = env.str("SAME_DAY_CUTOFF", default="15:00")
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 

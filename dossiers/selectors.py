@@ -1,0 +1,154 @@
+"""Reads of dossiers, always scoped to the user who asks."""
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import Role
+from accounts.models import User
+from accounts.selectors import user_agency_scope
+from workflows.calendar import WorkingCalendar
+from workflows.constants import TERMINAL_STATUSES, Status
+from workflows.selectors import working_calendar
+
+from .exceptions import DossierNotFound
+from .models import Dossier, DossierEvent
+
+
+def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
+    """Dossiers the user may see: a citizen's own; an officer's agencies'; all for a province admin."""
+    qs = Dossier.objects.select_related("procedure", "agency")
+    if user.role == Role.CITIZEN:
+        return qs.filter(applicant=user)
+    scope = user_agency_scope(user=user)
+    return qs if scope is None else qs.filter(agency_id__in=scope)
+
+
+def dossier_get_for_user(*, user: User, code: str) -> Dossier:
+    """One dossier by code; DossierNotFound (a 404) also when it exists outside the user's scope."""
+    try:
+        return dossier_list_for_user(user=user).select_related("workflow_version", "handler").get(code=code)
+    except Dossier.DoesNotExist:
+        raise DossierNotFound() from None
+
+
+def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.select_related("actor").order_by("sequence")
+
+
+class QueueTab(StrEnum):
+    TO_RECEIVE = "cho-tiep-nhan"
+    MY_STEP = "buoc-cua-toi"
+    NEAR_DUE = "sap-den-han"
+    OVERDUE = "qua-han"
+    ALL = "tat-ca"
+
+
+QUEUE_LABELS = {
+    QueueTab.TO_RECEIVE: _("Chờ tiếp nhận"),
+    QueueTab.MY_STEP: _("Đang ở bước của tôi"),
+    QueueTab.NEAR_DUE: _("Sắp đến hạn"),
+    QueueTab.OVERDUE: _("Quá hạn"),
+    QueueTab.ALL: _("Tất cả"),
+}
+# The clock runs (and a dossier can be late) in these statuses; a supplement pause stops it.
+RUNNING = (Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    text: str = ""  # dossier code or applicant's id number
+    procedure: str = ""
+    status: int | None = None
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[Dossier]
+    next_cursor: str | None
+
+
+def _cursor(dossier: Dossier) -> str:
+    assert dossier.due_at is not None  # noqa: S101 - every dossier gets a due date on submission
+    return f"{dossier.due_at.isoformat()}|{dossier.pk}"
+
+
+def dossier_queue(
+    *, user: User, tab: QueueTab, filters: QueueFilters | None = None, after: str | None = None, size: int = 20
+) -> QueuePage:
+    """One page of an officer's queue, soonest due first, with keyset pagination.
+
+    `after` is the cursor of the last row of the previous page, so every page costs the
+    same however deep (no OFFSET, no COUNT over the whole queue).
+    """
+    now = timezone.now()
+    qs = dossier_list_for_user(user=user).select_related("handler")
+    if tab == QueueTab.TO_RECEIVE:
+        qs = qs.filter(status=Status.NEW)
+    elif tab == QueueTab.MY_STEP:
+        qs = qs.filter(step_role=user.role, status__in=(*RUNNING, Status.PROCESSED))
+    elif tab == QueueTab.NEAR_DUE:
+        soon = working_calendar().add_working_days(now, 1)
+        qs = qs.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)
+    elif tab == QueueTab.OVERDUE:
+        qs = qs.filter(status__in=RUNNING, due_at__lt=now)
+    if filters is not None:
+        if filters.text:
+            qs = qs.filter(Q(code=filters.text) | Q(applicant_id_number=filters.text))
+        if filters.procedure:
+            qs = qs.filter(procedure__code=filters.procedure)
+        if filters.status is not None:
+            qs = qs.filter(status=filters.status)
+        if filters.channel:
+            qs = qs.filter(channel=filters.channel)
+    if after:
+        due_text, _sep, pk_text = after.partition("|")
+        try:
+            due, pk = dt.datetime.fromisoformat(due_text), int(pk_text)
+        except ValueError:
+            due, pk = None, None
+        if due is not None:
+            qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
+    rows = list(qs.order_by("due_at", "pk")[: size + 1])
+    return QueuePage(items=rows[:size], next_cursor=_cursor(rows[size - 1]) if len(rows) > size else None)
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """Working time left before the due date, for the colour band and its words."""
+
+    band: str  # "overdue" | "due-soon" | "on-track" | "paused" | "done"
+    text: str
+
+
+def dossier_remaining(
+    *, dossier: Dossier, calendar: WorkingCalendar | None = None, now: dt.datetime | None = None
+) -> Remaining:
+    """Pass `calendar` when listing many dossiers: fetching it costs a query."""
+    now = now or timezone.now()
+    if dossier.status in TERMINAL_STATUSES or dossier.status == Status.PROCESSED:
+        return Remaining("done", str(_("Đã xử lý xong")))
+    if dossier.status == Status.SUPPLEMENT_REQUESTED:
+        return Remaining("paused", str(_("Tạm dừng, chờ bổ sung")))
+    if dossier.due_at is None:
+        return Remaining("on-track", "")
+    calendar = calendar or working_calendar()
+    if dossier.due_at < now:
+        late = calendar.working_time_between(dossier.due_at, now)
+        return Remaining("overdue", str(_("Quá hạn %(time)s") % {"time": _working_text(late, calendar)}))
+    left = calendar.working_time_between(now, dossier.due_at)
+    band = "due-soon" if left <= calendar.office_hours.day_length else "on-track"
+    return Remaining(band, str(_("Còn %(time)s") % {"time": _working_text(left, calendar)}))
+
+
+def _working_text(span: dt.timedelta, calendar: WorkingCalendar) -> str:
+    hours = span.total_seconds() / 3600
+    days, rest = divmod(hours, calendar.office_hours.day_length.total_seconds() / 3600)
+    if days >= 1:
+        return str(_("%(days)d ngày %(hours).1f giờ làm việc") % {"days": days, "hours": rest})
+    return str(_("%(hours).1f giờ làm việc") % {"hours": hours})

@@ -1,0 +1,270 @@
+"""The dossier lifecycle: the only code that creates dossiers and changes their status or step.
+
+Every change locks the dossier row, asks `workflows` whether the action is allowed at this
+step for this role, writes the change and appends an immutable event, then calls the
+subscribers in `dossiers.events` (the national sync will write its outbox rows there):
+all in one transaction.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.constants import Role
+from accounts.models import User
+from accounts.selectors import user_agency_scope
+from procedures.models import Agency, Procedure
+from workflows import engine
+from workflows.constants import Action, Status
+from workflows.selectors import workflow_version_current, working_calendar
+
+from . import events
+from .constants import Channel, PauseKind
+from .exceptions import CommentRequired, DossierChangedMeanwhile, DossierNotFound, ProcedureNotOpen
+from .models import Dossier, DossierCodeCounter, DossierEvent, DossierPause
+
+SUBMIT = "submit"
+# Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
+COMMENT_REQUIRED = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP})
+# Channels where the dossier is taken in by an officer at the desk: received on submission.
+RECEIVED_ON_SUBMIT = frozenset({Channel.DIRECT})
+
+
+def dossier_code_next(*, agency: Agency, day: dt.date) -> str:
+    """`<agency identifier>-<YYMMDD>-<NNNN>`, the sequence per agency per day.
+
+    One upsert statement takes the next number under the counter row's lock, so two
+    submissions at once never get the same number; a number is never handed out twice
+    (a rolled-back transaction takes its number back with it, unseen by anyone).
+    """
+    table = DossierCodeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608 - our table name
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [agency.pk, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _due_at(procedure: Procedure, *, start: dt.datetime, channel: str) -> dt.datetime:
+    return working_calendar().due_at(
+        start,
+        time_limit_value=procedure.time_limit_value,
+        time_limit_unit=procedure.time_limit_unit,
+        same_day_rule=procedure.same_day_rule,
+        online_time_limit_value=procedure.online_time_limit_value,
+        online=channel in (Channel.ONLINE, Channel.NATIONAL_PORTAL),
+    )
+
+
+def _append_event(
+    dossier: Dossier,
+    *,
+    action: str,
+    actor: User | None,
+    at: dt.datetime,
+    from_status: int | None,
+    from_step: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> DossierEvent:
+    last = dossier.events.aggregate(n=Max("sequence"))["n"] or 0
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        sequence=last + 1,
+        action=action,
+        actor=actor,
+        actor_role=actor.role if actor else "",
+        at=at,
+        from_status=from_status,
+        to_status=dossier.status,
+        from_step=from_step,
+        to_step=dossier.step_key,
+        comment=comment,
+        data=data or {},
+        idempotency_key=idempotency_key,
+    )
+    events.notify(events.DossierChanged(dossier=dossier, event=event))
+    return event
+
+
+@transaction.atomic
+def dossier_submit(
+    *,
+    procedure: Procedure,
+    agency: Agency,
+    channel: Channel,
+    applicant_name: str,
+    applicant: User | None = None,
+    applicant_id_number: str = "",
+    applicant_phone: str = "",
+    applicant_email: str = "",
+    summary: str = "",
+    form_data: dict[str, Any] | None = None,
+    actor: User | None = None,
+    idempotency_key: str | None = None,
+) -> Dossier:
+    """Create a submitted dossier: code, provisional due date, first event, subscribers told.
+
+    Preconditions: the procedure is published, online-capable for online channels,
+    implemented by `agency`, with a published workflow. Online, post and national-portal
+    dossiers start as status 1 (new) awaiting reception; a dossier taken in at the desk
+    (`Channel.DIRECT`, `actor` the officer) is received at once (status 2).
+    A repeated call with the same `idempotency_key` returns the first dossier.
+    """
+    if idempotency_key:
+        earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
+        if earlier is not None:
+            return earlier.dossier
+    reason = ""
+    if not procedure.is_published:
+        reason = _("thủ tục chưa được công bố.")
+    elif channel == Channel.ONLINE and not procedure.is_online:
+        reason = _("thủ tục chỉ cung cấp thông tin, không nhận hồ sơ trực tuyến.")
+    elif not procedure.implementing_agencies.filter(pk=agency.pk).exists():
+        reason = _("%(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
+    version = workflow_version_current(procedure=procedure)
+    if not reason and version is None:
+        reason = _("chưa có quy trình điện tử được ban hành.")
+    if reason:
+        raise ProcedureNotOpen(code=procedure.code, reason=reason)
+    assert version is not None  # noqa: S101 - narrowed by the check above
+    now = timezone.now()
+    received = channel in RECEIVED_ON_SUBMIT
+    dossier = Dossier.objects.create(
+        code=dossier_code_next(agency=agency, day=timezone.localdate(now)),
+        procedure=procedure,
+        agency=agency,
+        channel=channel,
+        applicant=applicant,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        applicant_phone=applicant_phone,
+        applicant_email=applicant_email,
+        summary=summary[:1000],
+        form_data=form_data or {},
+        workflow_version=version,
+        step_key=engine.first_step(version.definition).key,
+        step_role=engine.first_step(version.definition).role,
+        status=Status.RECEIVED if received else Status.NEW,
+        handler=actor if received else None,
+        submitted_at=now,
+        received_at=now if received else None,
+        due_at=_due_at(procedure, start=now, channel=channel),
+    )
+    _append_event(
+        dossier, action=SUBMIT, actor=actor or applicant, at=now, from_status=None, from_step="",
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+    return dossier
+
+
+def _check_scope(dossier: Dossier, actor: User) -> None:
+    if actor.role == Role.CITIZEN:
+        allowed = dossier.applicant_id == actor.pk
+    else:
+        scope = user_agency_scope(user=actor)
+        allowed = scope is None or dossier.agency_id in scope
+    if not allowed:
+        raise DossierNotFound()
+
+
+@transaction.atomic
+def dossier_act(
+    *,
+    dossier_id: int,
+    actor: User,
+    action: Action,
+    comment: str = "",
+    to_step: str | None = None,
+    expected_sequence: int | None = None,
+    idempotency_key: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Dossier:
+    """Apply one action to a dossier: the only writer of status and step after submission.
+
+    Locks the row; a replay with the same `idempotency_key` is a no-op returning the
+    dossier; `expected_sequence` (the last event the actor saw) turns a race between two
+    officers into DossierChangedMeanwhile for the later one, with nothing changed.
+    Raises DossierNotFound outside the actor's scope, ActionNotAllowed when the workflow
+    forbids the action, CommentRequired when a reason is missing.
+    Side effects: status/step/timestamps, pauses and due date, one event, subscribers.
+    """
+    if idempotency_key and DossierEvent.objects.filter(idempotency_key=idempotency_key).exists():
+        return Dossier.objects.get(pk=dossier_id)
+    try:
+        dossier = Dossier.objects.select_for_update().select_related("procedure").get(pk=dossier_id)
+    except Dossier.DoesNotExist:
+        raise DossierNotFound() from None
+    _check_scope(dossier, actor)
+    last = dossier.events.order_by("-sequence").select_related("actor").first()
+    if expected_sequence is not None and last is not None and last.sequence != expected_sequence:
+        raise DossierChangedMeanwhile(
+            actor=str(last.actor or _("hệ thống")),
+            time=timezone.localtime(last.at).strftime("%H:%M %d/%m/%Y"),
+            action=str(last.action_label).lower(),
+        )
+    if action in COMMENT_REQUIRED and not comment.strip():
+        raise CommentRequired(action=str(action.label).lower())
+    plan = engine.plan_transition(
+        dossier.workflow_version.definition,
+        step_key=dossier.step_key,
+        status=Status(dossier.status),
+        action=action,
+        role=actor.role,
+        to_step=to_step,
+    )
+    now = timezone.now()
+    from_status, from_step = dossier.status, dossier.step_key
+    changed = {"status", "step_key", "step_role", "updated_at"}
+    if plan.opens_pause:
+        DossierPause.objects.create(
+            dossier=dossier, kind=PauseKind.SUPPLEMENT, started_at=now, resume_status=dossier.status,
+            due_before=dossier.due_at, reason=comment,
+        )  # fmt: skip
+        dossier.supplement_count += 1
+        changed.add("supplement_count")
+    to_status = plan.to_status
+    if plan.closes_pause:
+        pause = dossier.pauses.select_for_update().get(ended_at__isnull=True)
+        pause.ended_at = now
+        if dossier.due_at is not None:
+            dossier.due_at = working_calendar().shift_for_pause(dossier.due_at, pause.started_at, now)
+            changed.add("due_at")
+        pause.due_after = dossier.due_at
+        pause.save(update_fields=["ended_at", "due_after"])
+        to_status = Status(pause.resume_status)
+    if action == Action.RECEIVE:
+        dossier.received_at = now
+        dossier.due_at = _due_at(dossier.procedure, start=now, channel=dossier.channel)
+        changed |= {"received_at", "due_at"}
+    if plan.finishes:
+        dossier.finished_at = now
+        changed.add("finished_at")
+    if action == Action.RETURN_RESULT:
+        dossier.returned_at = now
+        changed.add("returned_at")
+    if plan.ends:
+        dossier.closed_at = now
+        changed.add("closed_at")
+    if actor.role != Role.CITIZEN:
+        dossier.handler = actor
+        changed.add("handler")
+    assert to_status is not None  # noqa: S101 - only a pause's end resumes, and it set one
+    dossier.status = to_status
+    dossier.step_key = plan.to_step
+    dossier.step_role = plan.to_role
+    dossier.save(update_fields=sorted(changed))
+    _append_event(
+        dossier, action=action, actor=actor, at=now, from_status=from_status, from_step=from_step,
+        comment=comment.strip(), data=data, idempotency_key=idempotency_key,
+    )  # fmt: skip
+    return dossier

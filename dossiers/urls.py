@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("can-bo/ho-so/", views.queue, name="queue"),
+    path("can-bo/ho-so/<str:code>/", views.detail, name="detail"),
+    path("can-bo/ho-so/<str:code>/thao-tac/", views.act, name="act"),
+]

@@ -1,0 +1,139 @@
+"""Officer workspace: queues, the dossier page, actions."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from common.errors import DomainError
+from workflows import engine
+from workflows.constants import Action, Status
+from workflows.selectors import working_calendar
+
+from .exceptions import DossierNotFound
+from .forms import ActionForm, QueueFilterForm
+from .selectors import (
+    QUEUE_LABELS,
+    QueueFilters,
+    QueueTab,
+    dossier_get_for_user,
+    dossier_queue,
+    dossier_remaining,
+    dossier_timeline,
+)
+from .services import dossier_act
+
+
+def _officer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    if not user.is_officer:
+        raise PermissionDenied(_("Trang này chỉ dành cho cán bộ, công chức xử lý hồ sơ."))
+    return user
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    try:
+        tab = QueueTab(request.GET.get("hang", QueueTab.MY_STEP))
+    except ValueError:
+        tab = QueueTab.MY_STEP
+    form = QueueFilterForm(request.GET or None)
+    filters = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = QueueFilters(
+            text=data["q"].strip(), procedure=data["thu_tuc"].strip(), status=data["trang_thai"], channel=data["kenh"]
+        )
+    page = dossier_queue(user=user, tab=tab, filters=filters, after=request.GET.get("sau"))
+    calendar = working_calendar()
+    rows = [(dossier, dossier_remaining(dossier=dossier, calendar=calendar)) for dossier in page.items]
+    params = request.GET.copy()
+    params.pop("sau", None)
+    return render(
+        request,
+        "dossiers/queue.html",
+        {
+            "tab": tab,
+            "tabs": list(QUEUE_LABELS.items()),
+            "form": form,
+            "rows": rows,
+            "next_cursor": page.next_cursor,
+            "params": params.urlencode(),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = _officer(request)
+    try:
+        dossier = dossier_get_for_user(user=user, code=code)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    timeline = list(dossier_timeline(dossier=dossier))
+    actions = [
+        Action(a)
+        for a in engine.allowed_actions(
+            dossier.workflow_version.definition,
+            step_key=dossier.step_key,
+            status=Status(dossier.status),
+            role=user.role,
+        )
+    ]
+    steps = engine.steps_of(dossier.workflow_version.definition)
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "timeline": timeline,
+            "steps": steps,
+            "current_step": next((s for s in steps if s.key == dossier.step_key), None),
+            "actions": actions,
+            "remaining": dossier_remaining(dossier=dossier),
+            "form": ActionForm(
+                initial={
+                    "expected_sequence": timeline[-1].sequence if timeline else 0,
+                    "idempotency_key": uuid.uuid4().hex,
+                }
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, code: str) -> HttpResponse:
+    user = _officer(request)
+    try:
+        dossier = dossier_get_for_user(user=user, code=code)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    form = ActionForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["action"] not in Action.values:
+        messages.error(request, _("Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."))
+        return redirect("dossiers:detail", code=code)
+    data = form.cleaned_data
+    action = Action(data["action"])
+    try:
+        dossier_act(
+            dossier_id=dossier.pk,
+            actor=user,
+            action=action,
+            comment=data["comment"],
+            expected_sequence=data["expected_sequence"],
+            idempotency_key=data["idempotency_key"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": action.label})
+    return redirect("dossiers:detail", code=code)

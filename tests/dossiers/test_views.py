@@ -1,0 +1,137 @@
+import datetime as dt
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dossiers.models import DossierEvent
+from tests.factories import AgencyFactory, DossierFactory, UserFactory
+from workflows.constants import Status
+
+
+def login(client, office, role="reception_officer"):
+    client.force_login(office["people"][role])
+
+
+def test_queue_is_for_officers_only(client, office):
+    url = reverse("dossiers:queue")
+    assert client.get(url).status_code == 302
+    client.force_login(office["people"]["citizen"])
+    assert client.get(url).status_code == 403
+
+
+def test_queue_tabs(client, office):
+    now = timezone.now()
+    new = DossierFactory(procedure=office["procedure"], agency=office["agency"], due_at=now + dt.timedelta(days=9))
+    late = DossierFactory(
+        procedure=office["procedure"],
+        agency=office["agency"],
+        status=Status.RECEIVED,
+        due_at=now - dt.timedelta(days=2),
+    )
+    elsewhere = DossierFactory(procedure=office["procedure"], agency=AgencyFactory(code="000.00.99.H42"), due_at=now)
+    login(client, office)
+
+    to_receive = client.get(reverse("dossiers:queue"), {"hang": "cho-tiep-nhan"}).content.decode()
+    overdue = client.get(reverse("dossiers:queue"), {"hang": "qua-han"}).content.decode()
+
+    assert new.code in to_receive
+    assert late.code not in to_receive
+    assert late.code in overdue
+    assert new.code not in overdue
+    assert "Quá hạn" in overdue
+    assert elsewhere.code not in to_receive + overdue
+
+
+def test_queue_pages_by_keyset_with_constant_queries(client, office):
+    start = timezone.now()
+    for i in range(25):
+        DossierFactory(procedure=office["procedure"], agency=office["agency"], due_at=start + dt.timedelta(hours=i))
+    login(client, office)
+    url = reverse("dossiers:queue")
+
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(url, {"hang": "cho-tiep-nhan"}).content.decode()
+    next_link = re.search(r'href="\?([^"]*sau=[^"]*)"', first).group(1).replace("&amp;", "&")
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(f"{url}?{next_link}").content.decode()
+
+    assert first.count('<tr class="band-') == 20
+    assert second.count('<tr class="band-') == 5
+    assert len(first_queries) == len(second_queries)
+    assert "OFFSET" not in " ".join(q["sql"] for q in second_queries.captured_queries).upper()
+
+
+def test_dossier_of_another_agency_is_404(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=AgencyFactory(code="000.00.99.H42"))
+    login(client, office)
+
+    assert client.get(reverse("dossiers:detail", args=[dossier.code])).status_code == 404
+    response = client.post(reverse("dossiers:act", args=[dossier.code]), {"action": "receive"})
+    assert response.status_code == 404
+    assert not DossierEvent.objects.exists()
+
+
+def test_receive_from_the_dossier_page_and_a_double_click_counts_once(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    login(client, office)
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page).group(1)
+    form = {"action": "receive", "comment": "", "expected_sequence": "0", "idempotency_key": key}
+
+    first = client.post(reverse("dossiers:act", args=[dossier.code]), form, follow=True)
+    second = client.post(reverse("dossiers:act", args=[dossier.code]), form, follow=True)
+
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1
+    assert "Đã thực hiện: Tiếp nhận hồ sơ." in first.content.decode()
+    assert second.status_code == 200
+
+
+def test_a_stale_page_gets_a_clear_message_and_changes_nothing(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    colleague = UserFactory(role="reception_officer", full_name="Lê Thị Cúc", agencies=[office["agency"]])
+    client.force_login(colleague)
+    client.post(
+        reverse("dossiers:act", args=[dossier.code]),
+        {"action": "receive", "expected_sequence": "0", "idempotency_key": "a" * 32},
+    )
+    login(client, office)
+
+    response = client.post(
+        reverse("dossiers:act", args=[dossier.code]),
+        {"action": "refuse", "comment": "Thiếu giấy tờ", "expected_sequence": "0", "idempotency_key": "b" * 32},
+        follow=True,
+    )
+
+    assert "Hồ sơ vừa được Lê Thị Cúc cập nhật lúc" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1
+
+
+def test_refusing_without_a_reason_is_refused_with_a_message(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    login(client, office)
+
+    response = client.post(
+        reverse("dossiers:act", args=[dossier.code]),
+        {"action": "refuse", "comment": "", "expected_sequence": "0", "idempotency_key": "c" * 32},
+        follow=True,
+    )
+
+    assert "Vui lòng nhập lý do, nội dung cho thao tác “từ chối tiếp nhận”." in response.content.decode()
+    assert not DossierEvent.objects.exists()
+
+
+def test_malformed_action_post_is_a_message_not_an_error(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    login(client, office)
+
+    response = client.post(reverse("dossiers:act", args=[dossier.code]), {"action": "nuke"}, follow=True)
+
+    assert "Yêu cầu không hợp lệ" in response.content.decode()
+    assert not DossierEvent.objects.exists()

@@ -1,0 +1,69 @@
+"""Writes to workflows: create, edit drafts, publish, clone."""
+
+import copy
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from procedures.models import Agency, Procedure
+
+from .constants import COMPETENT_AGENCY, VersionState
+from .engine import validate_definition
+from .exceptions import InvalidWorkflow, PublishedVersionImmutable
+from .models import Workflow, WorkflowVersion
+
+
+def _check(definition: dict[str, Any]) -> None:
+    errors = validate_definition(definition)
+    if not errors:
+        wanted = {s.get("agency") for s in definition["steps"]} - {COMPETENT_AGENCY, None}
+        known = set(Agency.objects.filter(code__in=wanted).values_list("code", flat=True))
+        errors = [f"Cơ quan có mã “{code}” không tồn tại." for code in sorted(wanted - known)]
+    if errors:
+        raise InvalidWorkflow(errors)
+
+
+@transaction.atomic
+def workflow_draft_save(*, procedure: Procedure, definition: dict[str, Any], name: str = "") -> WorkflowVersion:
+    """Save the procedure's draft version (creating the workflow and the draft if needed).
+
+    The definition must be valid (InvalidWorkflow lists every problem, nothing is saved).
+    A published version is never touched: the draft is a new version number.
+    """
+    _check(definition)
+    workflow, _created = Workflow.objects.get_or_create(
+        procedure=procedure, defaults={"name": name or f"Quy trình {procedure.name}"[:255]}
+    )
+    draft = workflow.versions.select_for_update().filter(state=VersionState.DRAFT).first()
+    if draft is None:
+        number = (workflow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        return WorkflowVersion.objects.create(workflow=workflow, number=number, definition=definition)
+    draft.definition = definition
+    draft.save(update_fields=["definition"])
+    return draft
+
+
+@transaction.atomic
+def workflow_version_publish(*, version: WorkflowVersion) -> WorkflowVersion:
+    """Publish a draft: it becomes immutable and the one new dossiers start with. Idempotent."""
+    version = WorkflowVersion.objects.select_for_update().get(pk=version.pk)
+    if version.state == VersionState.PUBLISHED:
+        return version
+    _check(version.definition)
+    version.state = VersionState.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["state", "published_at"])
+    return version
+
+
+@transaction.atomic
+def workflow_version_clone(*, version: WorkflowVersion) -> WorkflowVersion:
+    """A new draft copied from any version (the way to change a published workflow)."""
+    if version.workflow.versions.filter(state=VersionState.DRAFT).exists():
+        raise PublishedVersionImmutable("Quy trình đã có một bản nháp; hãy sửa bản nháp đó.")
+    number = (version.workflow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return WorkflowVersion.objects.create(
+        workflow=version.workflow, number=number, definition=copy.deepcopy(version.definition)
+    )
