@@ -24,3 +24,14 @@ class ApplicantType(models.IntegerChoices):
 
 class PauseKind(models.TextChoices):
     SUPPLEMENT = "supplement", _("Chờ bổ sung hồ sơ")
+
+
+class DocumentKind(models.TextChoices):
+    """Forms of Circular 03/2025/TT-VPCP issued for one dossier (07, the register, covers many)."""
+
+    RECEIPT = "01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    SUPPLEMENT_REQUEST = "02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    REFUSAL = "03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+    APOLOGY = "04", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+    STOP_NOTICE = "05", _("Phiếu đề nghị dừng giải quyết hồ sơ")
+    CONTROL_SHEET = "06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from procedures.models import Agency, Procedure
 from workflows.models import WorkflowVersion
 
-from .constants import Action, ApplicantType, Channel, PauseKind, Status
+from .constants import Action, ApplicantType, Channel, DocumentKind, PauseKind, Status
 
 
 class Dossier(models.Model):
@@ -152,3 +152,35 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.last_number}"
+
+
+class DossierDocument(models.Model):
+    """A legal form issued for a dossier, rendered once to PDF and kept.
+
+    One row per (dossier, kind, event): rendering again for the same event returns the
+    stored file, so a retried task never issues a second, different paper.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("mẫu"), max_length=2, choices=DocumentKind.choices)
+    event = models.ForeignKey(
+        DossierEvent, verbose_name=_("sự kiện"), null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(_("tệp PDF"), upload_to="dossier_documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    data = models.JSONField(_("dữ liệu bổ sung"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("văn bản, phiếu")
+        verbose_name_plural = _("văn bản, phiếu")
+        ordering = ["dossier_id", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "event"], name="dossier_document_once_per_event"),
+            models.UniqueConstraint(
+                fields=["dossier", "kind"], condition=models.Q(event__isnull=True), name="dossier_document_once_without_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} mẫu {self.kind}"
