@@ -1,5 +1,12 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_citizen_id, validate_phone
+from procedures.models import Procedure
+from procedures.text import to_nfc
 
 from .constants import Channel, Status
 
@@ -23,3 +30,40 @@ class ActionForm(forms.Form):
     )
     expected_sequence = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class IntakeForm(forms.Form):
+    """A dossier taken in at the one-stop-shop desk for a citizen who came in person."""
+
+    procedure: "forms.ModelChoiceField[Procedure]" = forms.ModelChoiceField(
+        label=_("Thủ tục"), queryset=Procedure.objects.none(), empty_label=_("— Chọn thủ tục —")
+    )
+    applicant_name = forms.CharField(label=_("Họ và tên chủ hồ sơ"), max_length=255)
+    applicant_id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False)
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=15, required=False)
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    summary = forms.CharField(
+        label=_("Trích yếu nội dung"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, procedures: QuerySet[Procedure], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["procedure"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = procedures
+
+    def clean_applicant_name(self) -> str:
+        return " ".join(to_nfc(self.cleaned_data["applicant_name"]).split())
+
+    def clean_applicant_id_number(self) -> str:
+        value = self.cleaned_data["applicant_id_number"].strip()
+        if value:
+            validate_citizen_id(value)
+        return value
+
+    def clean_applicant_phone(self) -> str:
+        value = self.cleaned_data["applicant_phone"].strip()
+        if value:
+            validate_phone(value)
+        return value

@@ -164,7 +164,12 @@ class DossierDocument(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("mẫu"), max_length=2, choices=DocumentKind.choices)
     event = models.ForeignKey(
-        DossierEvent, verbose_name=_("sự kiện"), null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+        DossierEvent,
+        verbose_name=_("sự kiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
     )
     file = models.FileField(_("tệp PDF"), upload_to="dossier_documents/%Y/%m/")
     sha256 = models.CharField(max_length=64)
@@ -178,7 +183,9 @@ class DossierDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "kind", "event"], name="dossier_document_once_per_event"),
             models.UniqueConstraint(
-                fields=["dossier", "kind"], condition=models.Q(event__isnull=True), name="dossier_document_once_without_event"
+                fields=["dossier", "kind"],
+                condition=models.Q(event__isnull=True),
+                name="dossier_document_once_without_event",
             ),
         ]
 

@@ -6,6 +6,7 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("can-bo/ho-so/", views.queue, name="queue"),
+    path("can-bo/tiep-nhan-truc-tiep/", views.intake, name="intake"),
     path("can-bo/ho-so/<str:code>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:code>/thao-tac/", views.act, name="act"),
 ]

@@ -10,14 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.constants import Role
 from accounts.models import User
+from accounts.selectors import procedure_list_for_officer
 from common.errors import DomainError
 from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
+from .constants import Channel
 from .exceptions import DossierNotFound
-from .forms import ActionForm, QueueFilterForm
+from .forms import ActionForm, IntakeForm, QueueFilterForm
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -27,7 +30,7 @@ from .selectors import (
     dossier_remaining,
     dossier_timeline,
 )
-from .services import dossier_act
+from .services import dossier_act, dossier_submit
 
 
 def _officer(request: HttpRequest) -> User:
@@ -137,3 +140,37 @@ def act(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": action.label})
     return redirect("dossiers:detail", code=code)
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Walk-in intake: the reception officer enters a citizen's dossier at the desk; it is received at once."""
+    user = _officer(request)
+    if user.role != Role.RECEPTION_OFFICER:
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận tại bộ phận một cửa được nhập hồ sơ trực tiếp."))
+    agency = user.memberships.select_related("agency").first()
+    if agency is None:
+        raise PermissionDenied(_("Tài khoản chưa được gán cơ quan công tác."))
+    procedures = procedure_list_for_officer(user=user).filter(is_published=True).exclude(online_level="information")
+    form = IntakeForm(request.POST or None, procedures=procedures, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dossier = dossier_submit(
+                procedure=data["procedure"],
+                agency=agency.agency,
+                channel=Channel.DIRECT,
+                applicant_name=data["applicant_name"],
+                applicant_id_number=data["applicant_id_number"],
+                applicant_phone=data["applicant_phone"],
+                applicant_email=data["applicant_email"],
+                summary=data["summary"],
+                actor=user,
+                idempotency_key=data["idempotency_key"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+            return redirect("dossiers:detail", code=dossier.code)
+    return render(request, "dossiers/intake.html", {"form": form})

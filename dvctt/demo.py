@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accounts.constants import Role
+from accounts.models import User
 from accounts.services import user_ensure
+from dossiers.constants import Channel
+from dossiers.services import dossier_act, dossier_submit
 from procedures.constants import AgencyLevel, OnlineLevel
-from procedures.models import Procedure
+from procedures.models import Agency, Procedure
 from procedures.services import ImportReport, procedures_import, reference_data_load
+from workflows.constants import Action
 from workflows.defaults import department_definition, ward_definition
 from workflows.selectors import workflow_version_current
 from workflows.services import workflow_draft_save, workflow_version_publish
@@ -74,7 +78,45 @@ def demo_load() -> ImportReport:
             position=account.position,
             is_superuser=account.is_superuser,
         )
+    _demo_dossiers()
     return report
+
+
+# (key, procedure, agency, channel, actions taken by (username, action)) for the officers' queues.
+DEMO_DOSSIERS = (
+    ("ks-1", "1.001193", HOA_LU_UBND, Channel.ONLINE, ()),
+    ("tl-1", "2.000635", HOA_LU_UBND, Channel.ONLINE, (("tiepnhan", Action.RECEIVE), ("tiepnhan", Action.FORWARD))),
+    ("kt-1", "1.000656", HOA_LU_UBND, Channel.ONLINE,
+     (("tiepnhan", Action.RECEIVE), ("tiepnhan", Action.FORWARD), ("chuyenvien", Action.FORWARD))),
+    ("bs-1", "2.000908", HOA_LU_UBND, Channel.DIRECT, ()),
+    ("dd-1", "1.012756", LAND_OFFICE, Channel.ONLINE, ()),
+)  # fmt: skip
+
+
+def _demo_dossiers() -> None:
+    """A few dossiers at different steps, so every demo officer finds work in the queue."""
+    citizen = User.objects.get(username=DEMO_ACCOUNTS[0].username)
+    for key, code, agency_code, channel, actions in DEMO_DOSSIERS:
+        officer = User.objects.get(username="tiepnhan.datdai" if agency_code == LAND_OFFICE else "tiepnhan")
+        dossier = dossier_submit(
+            procedure=Procedure.objects.get(code=code),
+            agency=Agency.objects.get(code=agency_code),
+            channel=channel,
+            applicant=citizen,
+            applicant_name=citizen.full_name,
+            applicant_id_number=citizen.citizen_id,
+            applicant_phone=citizen.phone,
+            applicant_email=citizen.email,
+            actor=officer if channel == Channel.DIRECT else None,
+            idempotency_key=f"demo-{key}",
+        )
+        for index, (username, action) in enumerate(actions):
+            dossier_act(
+                dossier_id=dossier.pk,
+                actor=User.objects.get(username=username),
+                action=action,
+                idempotency_key=f"demo-{key}-{index}",
+            )
 
 
 def _demo_workflows() -> None:

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from accounts.constants import Role
 from accounts.models import AgencyMembership, User
+from dossiers.models import Dossier, DossierEvent
 from procedures.models import Agency, DossierComponent, Fee, Procedure, Sector
 from procedures.selectors import procedure_completeness, procedure_search
 from procedures.services import procedure_to_row, procedures_for_export
@@ -18,6 +19,8 @@ def state():
         "users": list(User.objects.order_by("username").values()),
         "memberships": list(AgencyMembership.objects.order_by("id").values()),
         "counts": (Fee.objects.count(), DossierComponent.objects.count()),
+        "dossiers": list(Dossier.objects.order_by("code").values()),
+        "events": list(DossierEvent.objects.order_by("id").values()),
     }
 
 
@@ -62,3 +65,11 @@ def test_loading_the_demo_twice_changes_nothing(demo):
 
     assert "0 thêm mới, 0 cập nhật" in out.getvalue()
     assert state() == before
+
+
+def test_every_demo_officer_has_work_waiting(demo, client):
+    for username, tab in (("tiepnhan", "cho-tiep-nhan"), ("chuyenvien", "buoc-cua-toi"), ("lanhdao", "buoc-cua-toi"),
+                          ("tiepnhan.datdai", "cho-tiep-nhan")):  # fmt: skip
+        client.force_login(User.objects.get(username=username))
+        html = client.get("/can-bo/ho-so/", {"hang": tab}).content.decode()
+        assert "/can-bo/ho-so/000." in html, username

@@ -14,8 +14,8 @@ class InvalidWorkflow(DomainError):
     message = _("Quy trình không hợp lệ.")
 
     def __init__(self, errors: list[str]) -> None:
+        self.errors = errors  # before super(): DomainError's __init__ formats str(self)
         super().__init__()
-        self.errors = errors
 
     def __str__(self) -> str:
         return " ".join([str(self.message), *self.errors])

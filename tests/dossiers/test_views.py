@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dossiers.models import DossierEvent
+from dossiers.models import Dossier, DossierEvent
 from tests.factories import AgencyFactory, DossierFactory, UserFactory
 from workflows.constants import Status
 
@@ -135,3 +135,52 @@ def test_malformed_action_post_is_a_message_not_an_error(client, office):
 
     assert "Yêu cầu không hợp lệ" in response.content.decode()
     assert not DossierEvent.objects.exists()
+
+
+def test_walk_in_intake_receives_at_once_and_a_resend_makes_one_dossier(client, office):
+    login(client, office)
+    url = reverse("dossiers:intake")
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    form = {
+        "procedure": office["procedure"].pk,
+        "applicant_name": "  Nguyễn   Thị Ánh Dương ",
+        "applicant_id_number": "037190004321",
+        "applicant_phone": "0912345678",
+        "summary": "Đề nghị cấp bản sao",
+        "idempotency_key": key,
+    }
+
+    first = client.post(url, form)
+    second = client.post(url, form)
+
+    dossier = Dossier.objects.get()
+    assert first.url == second.url == reverse("dossiers:detail", args=[dossier.code])
+    assert (dossier.channel, dossier.status, dossier.applicant_name) == (
+        "direct",
+        Status.RECEIVED,
+        "Nguyễn Thị Ánh Dương",
+    )
+    assert dossier.handler == office["people"]["reception_officer"]
+
+
+def test_walk_in_intake_validates_the_id_number(client, office):
+    login(client, office)
+
+    response = client.post(
+        reverse("dossiers:intake"),
+        {
+            "procedure": office["procedure"].pk,
+            "applicant_name": "An",
+            "applicant_id_number": "123",
+            "idempotency_key": "k",
+        },
+    )
+
+    assert "Số định danh cá nhân phải gồm đúng 12 chữ số." in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_only_reception_officers_take_in_dossiers(client, office):
+    login(client, office, role="specialist")
+
+    assert client.get(reverse("dossiers:intake")).status_code == 403

@@ -1,0 +1,65 @@
+"""The workflow editor: one form per step, actions as checkboxes with their target step."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import OFFICER_ROLES, Role
+
+from .constants import CITIZEN_ACTIONS, MOVING_ACTIONS, Action
+
+OFFICER_ACTIONS = [a for a in Action if a not in CITIZEN_ACTIONS]
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r in OFFICER_ROLES]
+
+
+class StepForm(forms.Form):
+    key = forms.SlugField(label=_("Mã bước"), max_length=50)
+    name = forms.CharField(label=_("Tên bước"), max_length=255)
+    role = forms.ChoiceField(label=_("Vai trò thực hiện"), choices=ROLE_CHOICES)
+    share = forms.IntegerField(label=_("Tỷ lệ thời gian (%)"), min_value=0, max_value=100)
+
+    def __init__(self, *args: Any, step_keys: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        targets = [("", _("— Bước chuyển đến —")), *((k, k) for k in step_keys or [])]
+        for action in OFFICER_ACTIONS:
+            self.fields[f"do_{action.value}"] = forms.BooleanField(label=action.label, required=False)
+            if action in MOVING_ACTIONS:
+                self.fields[f"to_{action.value}"] = forms.ChoiceField(
+                    label=_("%(action)s: đến bước") % {"action": action.label}, choices=targets, required=False
+                )
+
+    def step_fields(self) -> list[forms.BoundField]:
+        names = ["key", "name", "role", "share", "ORDER", "DELETE"]
+        return [self[name] for name in names if name in self.fields]
+
+    def action_fields(self) -> list[tuple[forms.BoundField, forms.BoundField | None]]:
+        return [
+            (self[f"do_{a.value}"], self[f"to_{a.value}"] if a in MOVING_ACTIONS else None) for a in OFFICER_ACTIONS
+        ]
+
+    def to_step(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        actions = []
+        for action in OFFICER_ACTIONS:
+            if data.get(f"do_{action.value}"):
+                item: dict[str, Any] = {"action": action.value}
+                if action in MOVING_ACTIONS and data.get(f"to_{action.value}"):
+                    item["to"] = data[f"to_{action.value}"]
+                actions.append(item)
+        return {
+            "key": data["key"], "name": data["name"], "role": data["role"], "agency": "competent",
+            "share": data["share"], "actions": actions,
+        }  # fmt: skip
+
+
+def step_initial(step: dict[str, Any]) -> dict[str, Any]:
+    initial = {k: step.get(k) for k in ("key", "name", "role", "share")}
+    for item in step.get("actions", []):
+        initial[f"do_{item['action']}"] = True
+        if item.get("to"):
+            initial[f"to_{item['action']}"] = item["to"]
+    return initial
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=1, can_delete=True, can_order=True, max_num=20, validate_max=True)
