@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from dossiers import api as dossiers_api
 from procedures import api as procedures_api
 from procedures import views as procedure_views
 
@@ -13,6 +14,8 @@ api_v1 = [
     path("procedures/<str:code>/", procedures_api.ProcedureDetailApi.as_view(), name="procedure-detail"),
     path("sectors/", procedures_api.SectorListApi.as_view(), name="sector-list"),
     path("agencies/", procedures_api.AgencyListApi.as_view(), name="agency-list"),
+    path("dossiers/", dossiers_api.DossierListApi.as_view(), name="dossier-list"),
+    path("dossiers/<str:code>/", dossiers_api.DossierDetailApi.as_view(), name="dossier-detail"),
 ]
 
 urlpatterns = [

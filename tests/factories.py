@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -133,3 +134,4 @@ class DossierFactory(factory.django.DjangoModelFactory):
     step_role = "reception_officer"
     status = Status.NEW
     submitted_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: o.submitted_at + timedelta(days=7))

@@ -1,0 +1,90 @@
+"""Dossier API for signed-in users: officers see their agencies' dossiers, citizens their own."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from procedures.models import Agency, Procedure
+
+from .exceptions import DossierNotFound
+from .models import Dossier, DossierEvent
+from .selectors import QueueTab, dossier_get_for_user, dossier_list_for_user, dossier_queue, dossier_timeline
+
+
+class EventOutputSerializer(serializers.ModelSerializer):
+    actor: "serializers.StringRelatedField[User]" = serializers.StringRelatedField()
+
+    class Meta:
+        model = DossierEvent
+        fields = ("sequence", "action", "actor", "at", "from_status", "to_status", "from_step", "to_step", "comment")
+
+
+class DossierOutputSerializer(serializers.ModelSerializer):
+    procedure: "serializers.SlugRelatedField[Procedure]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    agency: "serializers.SlugRelatedField[Agency]" = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Dossier
+        fields: tuple[str, ...] = (
+            "code", "procedure", "agency", "channel", "status", "step_key", "applicant_name", "submitted_at",
+            "received_at", "due_at", "finished_at", "returned_at",
+        )  # fmt: skip
+
+
+class DossierDetailOutputSerializer(DossierOutputSerializer):
+    events = serializers.SerializerMethodField()
+
+    class Meta(DossierOutputSerializer.Meta):
+        fields = (*DossierOutputSerializer.Meta.fields, "events")
+
+    @extend_schema_field(EventOutputSerializer(many=True))
+    def get_events(self, dossier: Dossier) -> list[dict[str, object]]:
+        return EventOutputSerializer(dossier_timeline(dossier=dossier), many=True).data  # type: ignore[return-value]
+
+
+class DossierListApi(APIView):
+    """Officers: one page of a queue (keyset cursor in `next`); citizens: their own dossiers."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("tab", OpenApiTypes.STR, enum=[t.value for t in QueueTab]),
+            OpenApiParameter("after", OpenApiTypes.STR, description="con trỏ trang tiếp theo"),
+        ],
+        responses=DossierOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
+        if not user.is_officer:
+            rows = list(dossier_list_for_user(user=user).order_by("-submitted_at")[:100])
+            return Response({"next": None, "results": DossierOutputSerializer(rows, many=True).data})
+        try:
+            tab = QueueTab(request.query_params.get("tab", QueueTab.ALL))
+        except ValueError:
+            tab = QueueTab.ALL
+        page = dossier_queue(user=user, tab=tab, after=request.query_params.get("after"))
+        return Response({"next": page.next_cursor, "results": DossierOutputSerializer(page.items, many=True).data})
+
+
+class DossierDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=DossierDetailOutputSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        user = request.user
+        assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
+        try:
+            dossier = dossier_get_for_user(user=user, code=code)
+        except DossierNotFound:
+            raise NotFound("Không tìm thấy hồ sơ.") from None
+        return Response(DossierDetailOutputSerializer(dossier).data)
