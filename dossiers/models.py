@@ -111,6 +111,8 @@ class DossierEvent(models.Model):
 
     @property
     def action_label(self) -> str:
+        if self.action == "submit":
+            return str(_("Nộp hồ sơ"))
         return str(Action(self.action).label) if self.action in Action.values else self.action
 
 

@@ -147,8 +147,11 @@ def dossier_remaining(
 
 
 def _working_text(span: dt.timedelta, calendar: WorkingCalendar) -> str:
-    hours = span.total_seconds() / 3600
+    hours = round(span.total_seconds() / 3600 * 2) / 2  # to the half hour
     days, rest = divmod(hours, calendar.office_hours.day_length.total_seconds() / 3600)
+    rest_text = f"{rest:g}".replace(".", ",")
+    if days >= 1 and rest:
+        return str(_("%(days)d ngày %(hours)s giờ làm việc") % {"days": days, "hours": rest_text})
     if days >= 1:
-        return str(_("%(days)d ngày %(hours).1f giờ làm việc") % {"days": days, "hours": rest})
-    return str(_("%(hours).1f giờ làm việc") % {"hours": hours})
+        return str(_("%(days)d ngày làm việc") % {"days": days})
+    return str(_("%(hours)s giờ làm việc") % {"hours": rest_text})

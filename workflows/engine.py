@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from accounts.constants import OFFICER_ROLES
+from accounts.constants import OFFICER_ROLES, Role
 
 from .constants import (
     CITIZEN_ACTIONS,
@@ -73,6 +73,10 @@ class StepRule:
     agency: str
     share: int
     actions: Mapping[Action, str | None]  # action -> target step key (None: stays)
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role in Role.values else self.role
 
     @property
     def returns_result(self) -> bool:

@@ -26,7 +26,7 @@ class StepForm(forms.Form):
             self.fields[f"do_{action.value}"] = forms.BooleanField(label=action.label, required=False)
             if action in MOVING_ACTIONS:
                 self.fields[f"to_{action.value}"] = forms.ChoiceField(
-                    label=_("%(action)s: đến bước") % {"action": action.label}, choices=targets, required=False
+                    label=_("đến bước"), choices=targets, required=False
                 )
 
     def step_fields(self) -> list[forms.BoundField]:

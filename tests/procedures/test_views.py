@@ -121,8 +121,15 @@ def test_browse_pages(client, civil_status_catalogue, url):
     assert "Hộ tịch" in response.content.decode() or "UBND phường Hoa Lư" in response.content.decode()
 
 
+def test_vietnamese_even_when_the_browser_asks_for_english(client, civil_status_catalogue):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert '<html lang="vi">' in response.content.decode()
+
+
 def test_english_is_the_second_language(client, civil_status_catalogue):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    client.post("/ngon-ngu/", {"language": "en", "next": "/"})
+    response = client.get("/")
 
     html = response.content.decode()
     assert '<html lang="en">' in html
