@@ -155,3 +155,16 @@ def _working_text(span: dt.timedelta, calendar: WorkingCalendar) -> str:
     if days >= 1:
         return str(_("%(days)d ngày làm việc") % {"days": days})
     return str(_("%(hours)s giờ làm việc") % {"hours": rest_text})
+
+
+def dossier_get_public(*, code: str) -> Dossier:
+    """A dossier for the public status page (the QR code on every printed form points there)."""
+    try:
+        return Dossier.objects.select_related("procedure", "agency", "workflow_version").get(code=code.strip())
+    except Dossier.DoesNotExist:
+        raise DossierNotFound() from None
+
+
+def mask_name(name: str) -> str:
+    """ "Nguyễn Văn An" -> "N***** V** A*": enough to recognise one's own dossier, not to identify."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())

@@ -5,6 +5,8 @@ from . import views
 app_name = "dossiers"
 
 urlpatterns = [
+    path("tra-cuu/", views.public_status, name="public_status_search"),
+    path("tra-cuu/<str:code>/", views.public_status, name="public_status"),
     path("can-bo/ho-so/", views.queue, name="queue"),
     path("can-bo/tiep-nhan-truc-tiep/", views.intake, name="intake"),
     path("can-bo/ho-so/<str:code>/", views.detail, name="detail"),

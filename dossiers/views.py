@@ -26,9 +26,11 @@ from .selectors import (
     QueueFilters,
     QueueTab,
     dossier_get_for_user,
+    dossier_get_public,
     dossier_queue,
     dossier_remaining,
     dossier_timeline,
+    mask_name,
 )
 from .services import dossier_act, dossier_submit
 
@@ -174,3 +176,29 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
             return redirect("dossiers:detail", code=dossier.code)
     return render(request, "dossiers/intake.html", {"form": form})
+
+
+def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """Tra cứu hồ sơ: anyone with the code sees the status and timeline, never personal data."""
+    code = (code or request.GET.get("ma", "")).strip()
+    dossier = None
+    if code:
+        try:
+            dossier = dossier_get_public(code=code)
+        except DossierNotFound:
+            dossier = None
+    events = list(dossier.events.order_by("sequence")) if dossier else []
+    return render(
+        request,
+        "dossiers/public_status.html",
+        {
+            "code": code,
+            "dossier": dossier,
+            "masked_name": mask_name(dossier.applicant_name) if dossier else "",
+            "events": events,
+            "step_names": {s.key: s.name for s in engine.steps_of(dossier.workflow_version.definition)}
+            if dossier
+            else {},
+        },
+        status=404 if code and dossier is None else 200,
+    )
