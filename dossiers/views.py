@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,9 @@ from .selectors import (
     mask_name,
 )
 from .services import dossier_act, dossier_submit
+
+# Most dossiers a bulk receive handles at once (one page of the queue and some).
+BULK_LIMIT = 50
 
 
 def _officer(request: HttpRequest) -> User:
@@ -202,3 +206,27 @@ def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse
         },
         status=404 if code and dossier is None else 200,
     )
+
+
+@login_required
+@require_POST
+def bulk_receive(request: HttpRequest) -> HttpResponse:
+    """Receive several new dossiers at once; each is its own transaction, failures are listed."""
+    user = _officer(request)
+    codes = request.POST.getlist("codes")[:BULK_LIMIT]
+    received, failed = [], []
+    for code in codes:
+        try:
+            dossier = dossier_get_for_user(user=user, code=code)
+            dossier_act(dossier_id=dossier.pk, actor=user, action=Action.RECEIVE)
+        except DomainError as exc:
+            failed.append(f"{code}: {exc}")
+        else:
+            received.append(code)
+    if received:
+        messages.success(request, _("Đã tiếp nhận %(n)s hồ sơ.") % {"n": len(received)})
+    for line in failed:
+        messages.error(request, line)
+    if not codes:
+        messages.error(request, _("Chưa chọn hồ sơ nào."))
+    return redirect(f"{reverse('dossiers:queue')}?hang={QueueTab.TO_RECEIVE}")

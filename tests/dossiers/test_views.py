@@ -184,3 +184,24 @@ def test_only_reception_officers_take_in_dossiers(client, office):
     login(client, office, role="specialist")
 
     assert client.get(reverse("dossiers:intake")).status_code == 403
+
+
+def test_bulk_receive_receives_each_and_lists_what_failed(client, office):
+    fresh = [DossierFactory(procedure=office["procedure"], agency=office["agency"]) for _ in range(2)]
+    already = DossierFactory(procedure=office["procedure"], agency=office["agency"], status=Status.RECEIVED)
+    foreign = DossierFactory(procedure=office["procedure"], agency=AgencyFactory(code="000.00.99.H42"))
+    login(client, office)
+
+    response = client.post(
+        reverse("dossiers:bulk_receive"), {"codes": [d.code for d in (*fresh, already, foreign)]}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "Đã tiếp nhận 2 hồ sơ." in html
+    assert f"{already.code}: Không thể “tiếp nhận hồ sơ” khi hồ sơ đang ở trạng thái “Được tiếp nhận”." in html
+    assert f"{foreign.code}: Không tìm thấy hồ sơ." in html
+    for dossier in fresh:
+        dossier.refresh_from_db()
+        assert dossier.status == Status.RECEIVED
+    foreign.refresh_from_db()
+    assert foreign.status == Status.NEW
