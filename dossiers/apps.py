@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Hồ sơ thủ tục hành chính")
+
+    def ready(self) -> None:
+        from . import events
+        from .tasks import issue_documents_on_commit
+
+        events.subscribe(issue_documents_on_commit)

@@ -67,3 +67,12 @@ class IntakeForm(forms.Form):
         if value:
             validate_phone(value)
         return value
+
+
+class ApologyForm(forms.Form):
+    new_due_at = forms.DateTimeField(
+        label=_("Ngày, giờ hẹn trả mới"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(
+        label=_("Lý do chậm trả kết quả"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

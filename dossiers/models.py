@@ -113,6 +113,8 @@ class DossierEvent(models.Model):
     def action_label(self) -> str:
         if self.action == "submit":
             return str(_("Nộp hồ sơ"))
+        if self.action == "apologise":
+            return str(_("Xin lỗi, hẹn lại ngày trả kết quả"))
         return str(Action(self.action).label) if self.action in Action.values else self.action
 
 

@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.constants import Role
 from accounts.models import User
 from accounts.selectors import user_agency_scope
+from procedures.models import Agency
 from workflows.calendar import WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
 from workflows.selectors import working_calendar
 
+from .constants import DocumentKind
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierEvent
 
@@ -168,3 +170,20 @@ def dossier_get_public(*, code: str) -> Dossier:
 def mask_name(name: str) -> str:
     """ "Nguyễn Văn An" -> "N***** V** A*": enough to recognise one's own dossier, not to identify."""
     return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+def dossiers_due_within_one_working_day(
+    now: dt.datetime | None = None, *, agency: Agency | None = None
+) -> QuerySet[Dossier]:
+    """Running dossiers (status 1, 2, 4, 6) due between now and one working day from now,
+    with no apology letter (form 04) yet: the officer's list for issuing form 04 in time.
+    """
+    now = now or timezone.now()
+    soon = working_calendar().add_working_days(now, 1)
+    qs = (
+        Dossier.objects.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)
+        .exclude(documents__kind=DocumentKind.APOLOGY)
+        .select_related("procedure", "agency")
+        .order_by("due_at", "pk")
+    )
+    return qs if agency is None else qs.filter(agency=agency)

@@ -20,6 +20,7 @@ from accounts.selectors import user_agency_scope
 from procedures.models import Agency, Procedure
 from workflows import engine
 from workflows.constants import Action, Status
+from workflows.exceptions import ActionNotAllowed
 from workflows.selectors import workflow_version_current, working_calendar
 
 from . import events
@@ -28,6 +29,7 @@ from .exceptions import CommentRequired, DossierChangedMeanwhile, DossierNotFoun
 from .models import Dossier, DossierCodeCounter, DossierEvent, DossierPause
 
 SUBMIT = "submit"
+APOLOGISE = "apologise"
 # Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
 COMMENT_REQUIRED = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP})
 # Channels where the dossier is taken in by an officer at the desk: received on submission.
@@ -268,3 +270,28 @@ def dossier_act(
         comment=comment.strip(), data=data, idempotency_key=idempotency_key,
     )  # fmt: skip
     return dossier
+
+
+@transaction.atomic
+def dossier_apologise(*, dossier_id: int, actor: User, new_due_at: dt.datetime, reason: str) -> DossierEvent:
+    """Record an apology with a new return date (form 04 follows through the event's subscribers).
+
+    The legal due date does not move: the national scoring still measures lateness against
+    it; the new date is the one promised to the citizen. Only for running dossiers, by an
+    officer in scope, with a reason and a date later than the current due date.
+    """
+    try:
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    except Dossier.DoesNotExist:
+        raise DossierNotFound() from None
+    _check_scope(dossier, actor)
+    if actor.role == Role.CITIZEN or dossier.status not in (Status.NEW, Status.RECEIVED, Status.PROCESSING):
+        raise ActionNotAllowed(_("Chỉ cán bộ xử lý được xin lỗi và hẹn lại ngày trả cho hồ sơ đang giải quyết."))
+    if not reason.strip():
+        raise CommentRequired(action=str(_("xin lỗi, hẹn lại ngày trả")))
+    if dossier.due_at is not None and new_due_at <= dossier.due_at:
+        raise ActionNotAllowed(_("Ngày hẹn mới phải sau ngày hẹn trả hiện tại."))
+    return _append_event(
+        dossier, action=APOLOGISE, actor=actor, at=timezone.now(), from_status=dossier.status,
+        from_step=dossier.step_key, comment=reason.strip(), data={"new_due_at": new_due_at.isoformat()},
+    )  # fmt: skip

@@ -12,4 +12,6 @@ urlpatterns = [
     path("can-bo/tiep-nhan-nhieu/", views.bulk_receive, name="bulk_receive"),
     path("can-bo/ho-so/<str:code>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:code>/thao-tac/", views.act, name="act"),
+    path("can-bo/ho-so/<str:code>/xin-loi/", views.apologise, name="apologise"),
+    path("can-bo/ho-so/<str:code>/van-ban/<str:kind>/", views.document_download, name="document"),
 ]

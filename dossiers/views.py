@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +19,10 @@ from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
-from .constants import Channel
+from .constants import Channel, DocumentKind
+from .documents import document_issue
 from .exceptions import DossierNotFound
-from .forms import ActionForm, IntakeForm, QueueFilterForm
+from .forms import ActionForm, ApologyForm, IntakeForm, QueueFilterForm
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -33,7 +34,7 @@ from .selectors import (
     dossier_timeline,
     mask_name,
 )
-from .services import dossier_act, dossier_submit
+from .services import dossier_act, dossier_apologise, dossier_submit
 
 # Most dossiers a bulk receive handles at once (one page of the queue and some).
 BULK_LIMIT = 50
@@ -108,6 +109,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
             "actions": actions,
             "remaining": dossier_remaining(dossier=dossier),
+            "documents": list(dossier.documents.order_by("created_at")),
+            "apology_form": ApologyForm()
+            if dossier.status in (Status.NEW, Status.RECEIVED, Status.PROCESSING)
+            else None,
             "form": ActionForm(
                 initial={
                     "expected_sequence": timeline[-1].sequence if timeline else 0,
@@ -230,3 +235,56 @@ def bulk_receive(request: HttpRequest) -> HttpResponse:
     if not codes:
         messages.error(request, _("Chưa chọn hồ sơ nào."))
     return redirect(f"{reverse('dossiers:queue')}?hang={QueueTab.TO_RECEIVE}")
+
+
+@login_required
+def document_download(request: HttpRequest, code: str, kind: str) -> FileResponse:
+    """The newest form `kind` issued for a dossier, to officers who may see it.
+
+    The receipt (01) is issued on the spot if its background task has not run yet: at the
+    desk the citizen is waiting for it. Issuing is idempotent, so this never duplicates it.
+    """
+    user = _officer(request)
+    try:
+        dossier = dossier_get_for_user(user=user, code=code)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    if kind not in DocumentKind.values:
+        raise Http404(_("Không có mẫu này."))
+    document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
+    if document is None and kind == DocumentKind.RECEIPT and dossier.received_at is not None:
+        event = dossier.events.filter(to_status=Status.RECEIVED).order_by("-sequence").first()
+        document = document_issue(dossier=dossier, kind=kind, event=event)
+    if document is None:
+        raise Http404(_("Chưa có văn bản này cho hồ sơ."))
+    return FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}-mau-{kind}.pdf"
+    )
+
+
+@login_required
+@require_POST
+def apologise(request: HttpRequest, code: str) -> HttpResponse:
+    user = _officer(request)
+    try:
+        dossier = dossier_get_for_user(user=user, code=code)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    form = ApologyForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else str(error))
+        return redirect("dossiers:detail", code=code)
+    try:
+        dossier_apologise(
+            dossier_id=dossier.pk,
+            actor=user,
+            new_due_at=form.cleaned_data["new_due_at"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã ghi nhận thư xin lỗi và ngày hẹn mới; phiếu mẫu 04 đang được tạo."))
+    return redirect("dossiers:detail", code=code)

@@ -148,6 +148,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Public address of the portal, printed in QR codes on the legal forms.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # What the portal calls itself, shown in the header and page titles.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công tỉnh Ninh Bình")
 PORTAL_PROVINCE_CODE = env.int("PORTAL_PROVINCE_CODE", default=37)
@@ -163,4 +165,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

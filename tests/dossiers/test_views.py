@@ -205,3 +205,55 @@ def test_bulk_receive_receives_each_and_lists_what_failed(client, office):
         assert dossier.status == Status.RECEIVED
     foreign.refresh_from_db()
     assert foreign.status == Status.NEW
+
+
+def test_receipt_prints_at_the_desk_and_outsiders_get_404(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    login(client, office)
+    client.post(
+        reverse("dossiers:act", args=[dossier.code]),
+        {"action": "receive", "expected_sequence": "0", "idempotency_key": "d" * 32},
+    )
+
+    response = client.get(reverse("dossiers:document", args=[dossier.code, "01"]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert dossier.documents.count() == 1
+    client.get(reverse("dossiers:document", args=[dossier.code, "01"]))
+    assert dossier.documents.count() == 1  # issued once, whatever the clicks
+    client.force_login(UserFactory(role="reception_officer", agencies=[AgencyFactory(code="000.00.98.H42")]))
+    assert client.get(reverse("dossiers:document", args=[dossier.code, "01"])).status_code == 404
+
+
+def test_apology_records_an_event_with_the_new_date(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"], status=Status.PROCESSING)
+    login(client, office, role="specialist")
+    new_due = (dossier.due_at + dt.timedelta(days=3)).astimezone(timezone.get_current_timezone())
+
+    response = client.post(
+        reverse("dossiers:apologise", args=[dossier.code]),
+        {"new_due_at": new_due.strftime("%Y-%m-%dT%H:%M"), "reason": "Cần xác minh thêm tại địa phương"},
+        follow=True,
+    )
+
+    assert "Đã ghi nhận thư xin lỗi" in response.content.decode()
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert (event.action, event.comment) == ("apologise", "Cần xác minh thêm tại địa phương")
+    assert event.data["new_due_at"].startswith(new_due.strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_apology_date_must_be_after_the_due_date(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"], status=Status.PROCESSING)
+    login(client, office, role="specialist")
+    earlier = (dossier.due_at - dt.timedelta(days=1)).astimezone(timezone.get_current_timezone())
+
+    response = client.post(
+        reverse("dossiers:apologise", args=[dossier.code]),
+        {"new_due_at": earlier.strftime("%Y-%m-%dT%H:%M"), "reason": "Lý do"},
+        follow=True,
+    )
+
+    assert "Ngày hẹn mới phải sau ngày hẹn trả hiện tại." in response.content.decode()
+    assert not DossierEvent.objects.exists()

@@ -1,0 +1,73 @@
+"""Background work on dossiers: issuing their legal forms as PDFs.
+
+Which forms an event calls for is decided here (`documents_for_event`); the lifecycle
+service only has to hand the event over once its transaction has committed
+(`issue_documents_on_commit`, a subscriber of `dossiers.events`).
+"""
+
+import functools
+from typing import Any
+
+from celery import Task, shared_task
+from django.db import transaction
+
+from workflows.constants import Action, Status
+
+from .constants import DocumentKind
+from .documents import document_issue
+from .events import DossierChanged
+from .models import Dossier, DossierEvent
+from .services import APOLOGISE
+
+# The form an officer's action hands to the citizen (or, at the return, completes the file).
+FORMS_FOR_ACTION: dict[str, DocumentKind] = {
+    Action.RECEIVE: DocumentKind.RECEIPT,
+    Action.REQUEST_SUPPLEMENT: DocumentKind.SUPPLEMENT_REQUEST,
+    Action.REFUSE: DocumentKind.REFUSAL,
+    Action.STOP: DocumentKind.STOP_NOTICE,
+    Action.RETURN_RESULT: DocumentKind.CONTROL_SHEET,
+}
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, queue="documents")
+def document_issue_task(
+    self: Task, dossier_id: int, kind: str, event_id: int | None = None, data: dict[str, Any] | None = None
+) -> int:
+    """Issue form `kind` for a dossier (and event); returns the DossierDocument id.
+
+    Idempotent through `document_issue`: a redelivered or retried task returns the row
+    already stored. Storage errors (OSError) retry with exponential backoff and jitter;
+    a missing dossier or event, or bad `data`, fails at once (a retry would fail the same way).
+    Enqueue it with `transaction.on_commit`, never inside an open transaction.
+    """
+    dossier = Dossier.objects.select_related("procedure", "agency__parent", "workflow_version", "handler").get(
+        pk=dossier_id
+    )
+    event = dossier.events.select_related("actor").get(pk=event_id) if event_id is not None else None
+    return document_issue(dossier=dossier, kind=kind, event=event, data=data).pk
+
+
+def documents_for_event(event: DossierEvent) -> list[tuple[str, dict[str, Any]]]:
+    """The forms (kind, data) an event issues: receipt on receiving (or on a walk-in
+    submission, received at once), supplement request, refusal, stop notice, and the
+    completed control sheet when the result is returned, the apology letter when an officer
+    records one (with its new date). Form 07 (the register, many dossiers) is never automatic.
+    """
+    if event.from_status is None:  # the submission: received at once only at the desk
+        return [(DocumentKind.RECEIPT, {})] if event.to_status == Status.RECEIVED else []
+    if event.action == APOLOGISE:
+        return [(DocumentKind.APOLOGY, {"new_due_at": event.data["new_due_at"]})]
+    kind = FORMS_FOR_ACTION.get(event.action)
+    return [(kind, {})] if kind is not None else []
+
+
+def issue_documents_on_commit(change: DossierChanged) -> None:
+    """`dossiers.events` subscriber: once the change commits, enqueue the forms its event calls for.
+
+    `robust=True`: with eager tasks (no Redis) the PDF is rendered right after the commit,
+    and a failure there is logged instead of turning the officer's saved action into an error.
+    """
+    for kind, data in documents_for_event(change.event):
+        transaction.on_commit(
+            functools.partial(document_issue_task.delay, change.dossier.pk, kind, change.event.pk, data), robust=True
+        )
