@@ -1,5 +1,8 @@
 """Test runs: whatever DATABASE_URL / REDIS_URL say (PostgreSQL and Redis in CI)."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -10,3 +13,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Files written by tests (PDF forms, uploads) go to a throwaway folder, not the repo's var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))
