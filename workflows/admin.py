@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from .models import CalendarOverride
+from .models import CalendarOverride, WorkflowVersion
 from .selectors import calendar_cache_clear
 
 
@@ -37,3 +37,19 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarOverride]) -> None:
         super().delete_queryset(request, queryset)
         transaction.on_commit(calendar_cache_clear)
+
+
+@admin.register(WorkflowVersion)
+class WorkflowVersionAdmin(admin.ModelAdmin):
+    """Read-only view of every version; edit drafts in the workflow editor (/quan-tri/quy-trinh/)."""
+
+    list_display = ("workflow", "number", "state", "published_at")
+    list_filter = ("state",)
+    search_fields = ("workflow__procedure__code", "workflow__name")
+    readonly_fields = ("workflow", "number", "state", "definition", "published_at", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: WorkflowVersion | None = None) -> bool:
+        return False

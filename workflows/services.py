@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import User
+from common.audit import ADDITION, CHANGE, audit_log
 from procedures.models import Agency, Procedure
 
 from .constants import COMPETENT_AGENCY, VersionState
@@ -26,7 +28,9 @@ def _check(definition: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def workflow_draft_save(*, procedure: Procedure, definition: dict[str, Any], name: str = "") -> WorkflowVersion:
+def workflow_draft_save(
+    *, procedure: Procedure, definition: dict[str, Any], name: str = "", actor: User | None = None
+) -> WorkflowVersion:
     """Save the procedure's draft version (creating the workflow and the draft if needed).
 
     The definition must be valid (InvalidWorkflow lists every problem, nothing is saved).
@@ -39,14 +43,17 @@ def workflow_draft_save(*, procedure: Procedure, definition: dict[str, Any], nam
     draft = workflow.versions.select_for_update().filter(state=VersionState.DRAFT).first()
     if draft is None:
         number = (workflow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        return WorkflowVersion.objects.create(workflow=workflow, number=number, definition=definition)
+        draft = WorkflowVersion.objects.create(workflow=workflow, number=number, definition=definition)
+        audit_log(actor=actor, obj=draft, action_flag=ADDITION, message=f"Tạo bản nháp quy trình v{number}")
+        return draft
     draft.definition = definition
     draft.save(update_fields=["definition"])
+    audit_log(actor=actor, obj=draft, action_flag=CHANGE, message=f"Sửa bản nháp quy trình v{draft.number}")
     return draft
 
 
 @transaction.atomic
-def workflow_version_publish(*, version: WorkflowVersion) -> WorkflowVersion:
+def workflow_version_publish(*, version: WorkflowVersion, actor: User | None = None) -> WorkflowVersion:
     """Publish a draft: it becomes immutable and the one new dossiers start with. Idempotent."""
     version = WorkflowVersion.objects.select_for_update().get(pk=version.pk)
     if version.state == VersionState.PUBLISHED:
@@ -55,15 +62,20 @@ def workflow_version_publish(*, version: WorkflowVersion) -> WorkflowVersion:
     version.state = VersionState.PUBLISHED
     version.published_at = timezone.now()
     version.save(update_fields=["state", "published_at"])
+    audit_log(actor=actor, obj=version, action_flag=CHANGE, message=f"Ban hành quy trình v{version.number}")
     return version
 
 
 @transaction.atomic
-def workflow_version_clone(*, version: WorkflowVersion) -> WorkflowVersion:
+def workflow_version_clone(*, version: WorkflowVersion, actor: User | None = None) -> WorkflowVersion:
     """A new draft copied from any version (the way to change a published workflow)."""
     if version.workflow.versions.filter(state=VersionState.DRAFT).exists():
         raise PublishedVersionImmutable("Quy trình đã có một bản nháp; hãy sửa bản nháp đó.")
     number = (version.workflow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return WorkflowVersion.objects.create(
+    draft = WorkflowVersion.objects.create(
         workflow=version.workflow, number=number, definition=copy.deepcopy(version.definition)
     )
+    audit_log(
+        actor=actor, obj=draft, action_flag=ADDITION, message=f"Sao chép v{version.number} thành bản nháp v{number}"
+    )
+    return draft

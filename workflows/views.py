@@ -38,7 +38,7 @@ def workflow_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def workflow_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit the draft (or start one from the published version / the default)."""
-    _admin(request)
+    admin = _admin(request)
     procedure = get_object_or_404(Procedure, code=code)
     workflow = Workflow.objects.filter(procedure=procedure).first()
     versions = list(workflow.versions.order_by("-number")) if workflow else []
@@ -56,7 +56,7 @@ def workflow_edit(request: HttpRequest, code: str) -> HttpResponse:
             kept.sort(key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER") or 0))
             definition = {"steps": [form.to_step() for form in kept]}
             try:
-                workflow_draft_save(procedure=procedure, definition=definition)
+                workflow_draft_save(procedure=procedure, definition=definition, actor=admin)
             except DomainError as exc:
                 errors = list(getattr(exc, "errors", [str(exc)]))
             else:
@@ -82,10 +82,10 @@ def workflow_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def workflow_publish(request: HttpRequest, code: str) -> HttpResponse:
-    _admin(request)
+    admin = _admin(request)
     draft = get_object_or_404(WorkflowVersion, workflow__procedure__code=code, state=VersionState.DRAFT)
     try:
-        version = workflow_version_publish(version=draft)
+        version = workflow_version_publish(version=draft, actor=admin)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
@@ -98,7 +98,7 @@ def workflow_publish(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def workflow_clone(request: HttpRequest, code: str) -> HttpResponse:
-    _admin(request)
+    admin = _admin(request)
     published = (
         WorkflowVersion.objects.filter(workflow__procedure__code=code, state=VersionState.PUBLISHED)
         .order_by("-number")
@@ -108,7 +108,7 @@ def workflow_clone(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("Chưa có phiên bản đã ban hành để sao chép."))
     else:
         try:
-            workflow_version_clone(version=published)
+            workflow_version_clone(version=published, actor=admin)
         except DomainError as exc:
             messages.error(request, str(exc))
         else:

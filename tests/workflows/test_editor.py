@@ -1,3 +1,4 @@
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from accounts.constants import Role
@@ -56,6 +57,8 @@ def test_admin_builds_saves_and_publishes_a_workflow(client, db):
     client.post(reverse("workflows:publish", args=[procedure.code]))
     draft.refresh_from_db()
     assert draft.state == VersionState.PUBLISHED
+    trail = list(LogEntry.objects.order_by("id").values_list("user__username", "change_message"))
+    assert trail == [("quantri", "Tạo bản nháp quy trình v1"), ("quantri", "Ban hành quy trình v1")]
 
 
 def test_an_invalid_workflow_is_explained_and_not_saved(client, db):
