@@ -257,3 +257,13 @@ def test_apology_date_must_be_after_the_due_date(client, office):
 
     assert "Ngày hẹn mới phải sau ngày hẹn trả hiện tại." in response.content.decode()
     assert not DossierEvent.objects.exists()
+
+
+def test_dossier_page_lists_issued_documents(client, office):
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    dossier.documents.create(kind="02", file="x.pdf", sha256="0" * 64)
+    login(client, office)
+
+    html = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+
+    assert "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)" in html
