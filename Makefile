@@ -45,7 +45,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 typecheck: install-test
-	$(BIN)/mypy common procedures accounts workflows dossiers dvctt
+	$(BIN)/mypy common procedures accounts eforms workflows dossiers dvctt
 
 test: install-test chromium
 	$(BIN)/ruff check .

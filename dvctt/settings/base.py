@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Our apps, lowest floor first (see ARCHITECTURE.md); dvctt wires them (demo data).
     "procedures",
     "accounts",
+    "eforms",
     "workflows",
     "dossiers",
     "dvctt",
