@@ -23,6 +23,7 @@ from .constants import Channel, DocumentKind
 from .documents import document_issue
 from .exceptions import DossierNotFound
 from .forms import ActionForm, ApologyForm, IntakeForm, QueueFilterForm
+from .models import Dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -46,6 +47,14 @@ def _officer(request: HttpRequest) -> User:
     if not user.is_officer:
         raise PermissionDenied(_("Trang này chỉ dành cho cán bộ, công chức xử lý hồ sơ."))
     return user
+
+
+def _dossier_or_404(user: User, code: str) -> Dossier:
+    """The dossier if the user may see it; a 404 whether it is missing or out of scope."""
+    try:
+        return dossier_get_for_user(user=user, code=code)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
 
 
 @login_required
@@ -84,10 +93,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _officer(request)
-    try:
-        dossier = dossier_get_for_user(user=user, code=code)
-    except DossierNotFound:
-        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    dossier = _dossier_or_404(user, code)
     timeline = list(dossier_timeline(dossier=dossier))
     actions = [
         Action(a)
@@ -127,10 +133,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, code: str) -> HttpResponse:
     user = _officer(request)
-    try:
-        dossier = dossier_get_for_user(user=user, code=code)
-    except DossierNotFound:
-        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    dossier = _dossier_or_404(user, code)
     form = ActionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["action"] not in Action.values:
         messages.error(request, _("Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."))
@@ -245,10 +248,7 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
     desk the citizen is waiting for it. Issuing is idempotent, so this never duplicates it.
     """
     user = _officer(request)
-    try:
-        dossier = dossier_get_for_user(user=user, code=code)
-    except DossierNotFound:
-        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    dossier = _dossier_or_404(user, code)
     if kind not in DocumentKind.values:
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
@@ -266,10 +266,7 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
 @require_POST
 def apologise(request: HttpRequest, code: str) -> HttpResponse:
     user = _officer(request)
-    try:
-        dossier = dossier_get_for_user(user=user, code=code)
-    except DossierNotFound:
-        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    dossier = _dossier_or_404(user, code)
     form = ApologyForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
