@@ -54,8 +54,10 @@ test: install-test chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dvctt.settings.test
 	$(BIN)/pytest
 
+# Each benchmark needs PostgreSQL (127.0.0.1:5432, user postgres) and uses its own database.
 bench: install-test
 	$(BIN)/python bench/catalogue_search.py
+	$(BIN)/python bench/officer_queue.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -29,24 +29,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import statistics
 import sys
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from benchkit import (  # bench/ is on sys.path: the scripts run as `python bench/<name>.py`
+    Timings,
+    check_database_url,
+    create_database_if_missing,
+    database_name,
+    drop_database,
+    reset_schema,
+    setup_django,
+    timed,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dvctt_bench"
-POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis"}
 SEED = 20_250_101
 BIRTH_REGISTRATION = "1.001193"
 CORRECTNESS_QUERY = "dang ky khai sinh"
@@ -359,68 +362,6 @@ def generate_queries(rows: list[ProcedureRow], count: int, rng: random.Random) -
 # --- database lifecycle ----------------------------------------------------------------------
 
 
-def _maintenance_url(database_url: str) -> str:
-    parts = urlsplit(database_url)
-    return urlunsplit(parts._replace(path="/postgres"))
-
-
-def database_name(database_url: str) -> str:
-    return urlsplit(database_url).path.lstrip("/")
-
-
-def check_database_url(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    if parts.scheme not in POSTGRES_SCHEMES:
-        raise SystemExit(
-            f"This benchmark needs PostgreSQL (pg_trgm, COPY); got {parts.scheme or database_url!r}. "
-            "SQLite ranks search in Python and is not what production runs. "
-            f"Pass --database-url {DEFAULT_DATABASE_URL}"
-        )
-    name = database_name(database_url)
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to wipe database {name!r}: the benchmark database name must contain 'bench'.")
-
-
-def create_database_if_missing(database_url: str) -> bool:
-    import psycopg
-    from psycopg import sql
-
-    name = database_name(database_url)
-    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return not exists
-
-
-def reset_schema(database_url: str) -> None:
-    """Drop every table (and the extensions living in `public`) so migrate starts from nothing."""
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
-def drop_database(database_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(_maintenance_url(database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database_name(database_url))))
-
-
-def setup_django(database_url: str) -> None:
-    # Before django.setup(): settings read DATABASE_URL once, at import.
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dvctt.settings.test"
-    if str(BASE_DIR) not in sys.path:
-        sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-
-
 # --- seeding ---------------------------------------------------------------------------------
 
 COPY_COLUMNS = (
@@ -495,35 +436,6 @@ def seed(rows: list[ProcedureRow], rng: random.Random) -> None:
 # --- measuring -------------------------------------------------------------------------------
 
 
-@dataclass
-class Timings:
-    samples: list[float]
-
-    def percentile(self, p: int) -> float:
-        if len(self.samples) == 1:
-            return self.samples[0]
-        return statistics.quantiles(self.samples, n=100, method="inclusive")[p - 1]
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(self.samples)
-
-    def line(self, label: str) -> str:
-        return (
-            f"{label:<22} n={len(self.samples):<5} p50={self.percentile(50):7.2f}  p95={self.percentile(95):7.2f}  "
-            f"p99={self.percentile(99):7.2f}  mean={self.mean:7.2f}  (ms)"
-        )
-
-
-T = TypeVar("T")
-
-
-def timed(call: Callable[[], T]) -> tuple[float, T]:
-    start = time.perf_counter()
-    result = call()
-    return (time.perf_counter() - start) * 1000, result
-
-
 def explain(query: str) -> Iterator[str]:
     """The plan PostgreSQL chose for this search, with real row counts and timings."""
     from django.db import connection
@@ -541,7 +453,9 @@ def explain(query: str) -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_database_url(args.database_url)
+    check_database_url(
+        args.database_url, needs="pg_trgm, COPY; SQLite ranks search in Python", default=DEFAULT_DATABASE_URL
+    )
     name = database_name(args.database_url)
     created = create_database_if_missing(args.database_url)
     print(f"database {name}: {'created' if created else 'exists, schema reset'}")

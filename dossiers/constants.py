@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.constants import Action, Status
 
-__all__ = ["Action", "ApplicantType", "Channel", "PauseKind", "Status"]
+__all__ = ["RUNNING", "Action", "ApplicantType", "Channel", "PauseKind", "Status"]
+
+
+# The clock runs (and a dossier can be late) in these statuses; a supplement pause stops it.
+RUNNING = (Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED)
 
 
 class Channel(models.TextChoices):

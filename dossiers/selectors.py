@@ -16,7 +16,7 @@ from workflows.calendar import WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
 from workflows.selectors import working_calendar
 
-from .constants import DocumentKind
+from .constants import RUNNING, DocumentKind
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierEvent
 
@@ -57,8 +57,6 @@ QUEUE_LABELS = {
     QueueTab.OVERDUE: _("Quá hạn"),
     QueueTab.ALL: _("Tất cả"),
 }
-# The clock runs (and a dossier can be late) in these statuses; a supplement pause stops it.
-RUNNING = (Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED)
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,13 @@ def _cursor(dossier: Dossier) -> str:
 
 
 def dossier_queue(
-    *, user: User, tab: QueueTab, filters: QueueFilters | None = None, after: str | None = None, size: int = 20
+    *,
+    user: User,
+    tab: QueueTab,
+    filters: QueueFilters | None = None,
+    after: str | None = None,
+    size: int = 20,
+    calendar: WorkingCalendar | None = None,
 ) -> QueuePage:
     """One page of an officer's queue, soonest due first, with keyset pagination.
 
@@ -95,7 +99,7 @@ def dossier_queue(
     elif tab == QueueTab.MY_STEP:
         qs = qs.filter(step_role=user.role, status__in=(*RUNNING, Status.PROCESSED))
     elif tab == QueueTab.NEAR_DUE:
-        soon = working_calendar().add_working_days(now, 1)
+        soon = (calendar or working_calendar()).add_working_days(now, 1)
         qs = qs.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)
     elif tab == QueueTab.OVERDUE:
         qs = qs.filter(status__in=RUNNING, due_at__lt=now)
@@ -115,7 +119,8 @@ def dossier_queue(
         except ValueError:
             due, pk = None, None
         if due is not None:
-            qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
+            # The plain lower bound lets the index scan start at the cursor; the OR breaks ties.
+            qs = qs.filter(due_at__gte=due).filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
     rows = list(qs.order_by("due_at", "pk")[: size + 1])
     return QueuePage(items=rows[:size], next_cursor=_cursor(rows[size - 1]) if len(rows) > size else None)
 

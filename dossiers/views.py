@@ -71,8 +71,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         filters = QueueFilters(
             text=data["q"].strip(), procedure=data["thu_tuc"].strip(), status=data["trang_thai"], channel=data["kenh"]
         )
-    page = dossier_queue(user=user, tab=tab, filters=filters, after=request.GET.get("sau"))
     calendar = working_calendar()
+    page = dossier_queue(user=user, tab=tab, filters=filters, after=request.GET.get("sau"), calendar=calendar)
     rows = [(dossier, dossier_remaining(dossier=dossier, calendar=calendar)) for dossier in page.items]
     params = request.GET.copy()
     params.pop("sau", None)
