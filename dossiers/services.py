@@ -9,7 +9,7 @@ all in one transaction.
 import datetime as dt
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from procedures.models import Agency, Procedure
 from workflows import engine
 from workflows.constants import Action, Status
 from workflows.exceptions import ActionNotAllowed
+from workflows.models import WorkflowVersion
 from workflows.selectors import workflow_version_current, working_calendar
 
 from . import events
@@ -139,6 +140,39 @@ def dossier_submit(
     if reason:
         raise ProcedureNotOpen(code=procedure.code, reason=reason)
     assert version is not None  # noqa: S101 - narrowed by the check above
+    try:
+        # A savepoint, so that losing a race on the idempotency key (a double click whose
+        # two requests arrive together) leaves the outer transaction usable.
+        with transaction.atomic():
+            return _create_submitted(
+                procedure=procedure, agency=agency, channel=channel, version=version, applicant=applicant,
+                applicant_name=applicant_name, applicant_id_number=applicant_id_number,
+                applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
+                form_data=form_data, actor=actor, idempotency_key=idempotency_key,
+            )  # fmt: skip
+    except IntegrityError:
+        earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
+        if idempotency_key and earlier is not None:
+            return earlier.dossier
+        raise
+
+
+def _create_submitted(
+    *,
+    procedure: Procedure,
+    agency: Agency,
+    channel: Channel,
+    version: WorkflowVersion,
+    applicant: User | None,
+    applicant_name: str,
+    applicant_id_number: str,
+    applicant_phone: str,
+    applicant_email: str,
+    summary: str,
+    form_data: dict[str, Any] | None,
+    actor: User | None,
+    idempotency_key: str | None,
+) -> Dossier:
     now = timezone.now()
     received = channel in RECEIVED_ON_SUBMIT
     dossier = Dossier.objects.create(
@@ -207,6 +241,9 @@ def dossier_act(
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
     _check_scope(dossier, actor)
+    # Checked again under the lock: a double click's second request waited here for the first.
+    if idempotency_key and dossier.events.filter(idempotency_key=idempotency_key).exists():
+        return dossier
     last = dossier.events.order_by("-sequence").select_related("actor").first()
     if expected_sequence is not None and last is not None and last.sequence != expected_sequence:
         raise DossierChangedMeanwhile(
