@@ -21,3 +21,14 @@ class DomainError(Exception):
     def __str__(self) -> str:
         text = str(self.message)
         return text % self.params if self.params else text
+
+
+class DomainErrors(DomainError):
+    """A refusal with several reasons (every bad row of a file, every problem of a definition)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors  # before super(): DomainError's __init__ formats str(self)
+        super().__init__()
+
+    def __str__(self) -> str:
+        return " ".join([str(self.message), *self.errors])

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError
+from common.errors import DomainError, DomainErrors
 
 
 class SearchQueryTooLong(DomainError):
@@ -8,12 +8,8 @@ class SearchQueryTooLong(DomainError):
     message = _("Từ khóa tìm kiếm quá dài. Vui lòng nhập tối đa %(limit)s ký tự.")
 
 
-class ImportRejected(DomainError):
+class ImportRejected(DomainErrors):
     """A catalogue file had invalid rows: nothing was written; `errors` lists every row."""
 
     code = "import_rejected"
     message = _("Tệp nhập danh mục có lỗi, không có dữ liệu nào được ghi.")
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__()
-        self.errors = errors

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError
+from common.errors import DomainError, DomainErrors
 
 
 class ActionNotAllowed(DomainError):
@@ -9,16 +9,9 @@ class ActionNotAllowed(DomainError):
     http_status = 409
 
 
-class InvalidWorkflow(DomainError):
+class InvalidWorkflow(DomainErrors):
     code = "workflow_invalid"
     message = _("Quy trình không hợp lệ.")
-
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors  # before super(): DomainError's __init__ formats str(self)
-        super().__init__()
-
-    def __str__(self) -> str:
-        return " ".join([str(self.message), *self.errors])
 
 
 class PublishedVersionImmutable(DomainError):

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except CatalogueFileError as exc:
             raise CommandError(str(exc)) from exc
         except ImportRejected as exc:
-            self.stderr.write(f"{exc} Có {len(exc.errors)} lỗi:")
+            self.stderr.write(f"{exc.message} Có {len(exc.errors)} lỗi:")
             for line in exc.errors:
                 self.stderr.write(f"  - {line}")
             raise CommandError("Nhập danh mục thất bại.") from exc
