@@ -58,6 +58,7 @@ test: install-test chromium
 bench: install-test
 	$(BIN)/python bench/catalogue_search.py
 	$(BIN)/python bench/officer_queue.py
+	$(BIN)/python bench/eforms.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -1,0 +1,30 @@
+"""Reads about e-forms: which version a new dossier is filled with, one version by id."""
+
+from procedures.models import Procedure
+
+from .constants import VersionState
+from .exceptions import FormVersionNotFound
+from .models import FormVersion
+
+
+def form_version_current(*, procedure: Procedure) -> FormVersion | None:
+    """The version new dossiers of `procedure` are filled with: its highest-numbered published one, or None."""
+    return (
+        FormVersion.objects.filter(definition__procedure=procedure, state=VersionState.PUBLISHED)
+        .select_related("definition")
+        .order_by("-number")
+        .first()
+    )
+
+
+def form_version_get(*, pk: int) -> FormVersion:
+    """One version by id (a dossier's pinned version, an editor's draft); FormVersionNotFound (404) if none."""
+    try:
+        return FormVersion.objects.select_related("definition__procedure").get(pk=pk)
+    except FormVersion.DoesNotExist:
+        raise FormVersionNotFound() from None
+
+
+def form_draft_get(*, procedure: Procedure) -> FormVersion | None:
+    """The draft an editor works on, or None."""
+    return FormVersion.objects.filter(definition__procedure=procedure, state=VersionState.DRAFT).first()
