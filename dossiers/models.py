@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from eforms.models import FormVersion
 from procedures.models import Agency, Procedure
 from workflows.models import WorkflowVersion
 
@@ -40,6 +41,15 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     summary = models.CharField(_("trích yếu"), max_length=1000, blank=True)
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    # The exact e-form version the data was filled with: old dossiers render as they were filed.
+    form_version = models.ForeignKey(
+        FormVersion,
+        verbose_name=_("phiên bản biểu mẫu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
     workflow_version = models.ForeignKey(
         WorkflowVersion, verbose_name=_("phiên bản quy trình"), on_delete=models.PROTECT, related_name="dossiers"
     )

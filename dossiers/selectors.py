@@ -33,7 +33,11 @@ def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:
     """One dossier by code; DossierNotFound (a 404) also when it exists outside the user's scope."""
     try:
-        return dossier_list_for_user(user=user).select_related("workflow_version", "handler").get(code=code)
+        return (
+            dossier_list_for_user(user=user)
+            .select_related("workflow_version", "form_version", "handler")
+            .get(code=code)
+        )
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
 

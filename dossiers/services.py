@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.constants import Role
 from accounts.models import User
 from accounts.selectors import user_agency_scope
+from eforms.models import FormVersion
 from procedures.models import Agency, Procedure
 from workflows import engine
 from workflows.constants import Action, Status
@@ -112,6 +113,7 @@ def dossier_submit(
     applicant_email: str = "",
     summary: str = "",
     form_data: dict[str, Any] | None = None,
+    form_version: FormVersion | None = None,
     actor: User | None = None,
     idempotency_key: str | None = None,
 ) -> Dossier:
@@ -148,7 +150,7 @@ def dossier_submit(
                 procedure=procedure, agency=agency, channel=channel, version=version, applicant=applicant,
                 applicant_name=applicant_name, applicant_id_number=applicant_id_number,
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
-                form_data=form_data, actor=actor, idempotency_key=idempotency_key,
+                form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -170,6 +172,7 @@ def _create_submitted(
     applicant_email: str,
     summary: str,
     form_data: dict[str, Any] | None,
+    form_version: FormVersion | None,
     actor: User | None,
     idempotency_key: str | None,
 ) -> Dossier:
@@ -187,6 +190,7 @@ def _create_submitted(
         applicant_email=applicant_email,
         summary=summary[:1000],
         form_data=form_data or {},
+        form_version=form_version,
         workflow_version=version,
         step_key=engine.first_step(version.definition).key,
         step_role=engine.first_step(version.definition).role,

@@ -15,6 +15,7 @@ from accounts.constants import Role
 from accounts.models import User
 from accounts.selectors import procedure_list_for_officer
 from common.errors import DomainError
+from eforms.display import form_answers
 from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
@@ -116,6 +117,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "actions": actions,
             "remaining": dossier_remaining(dossier=dossier),
             "documents": list(dossier.documents.order_by("created_at")),
+            "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
             "apology_form": ApologyForm()
             if dossier.status in (Status.NEW, Status.RECEIVED, Status.PROCESSING)
             else None,

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent
+from dossiers.services import dossier_submit
+from eforms.services import form_draft_save, form_version_clone, form_version_publish, form_version_update
 from tests.factories import AgencyFactory, DossierFactory, UserFactory
 from workflows.constants import Status
 
@@ -267,3 +269,36 @@ def test_dossier_page_lists_issued_documents(client, office):
     html = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
 
     assert "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)" in html
+
+
+def test_form_data_renders_with_the_labels_of_the_version_it_was_filled_with(client, office):
+    schema = {
+        "steps": [
+            {
+                "key": "buoc_1",
+                "title": "Người khai",
+                "fields": [
+                    {"key": "ho_ten", "type": "text", "label": "Họ và tên người khai"},
+                    {"key": "gioi_tinh", "type": "radio", "label": "Giới tính",
+                     "options": [{"value": "nam", "label": "Nam"}, {"value": "nu", "label": "Nữ"}]},
+                ],
+            }
+        ]
+    }  # fmt: skip
+    first = form_version_publish(version=form_draft_save(procedure=office["procedure"], schema=schema))
+    dossier = dossier_submit(
+        procedure=office["procedure"], agency=office["agency"], channel="online", applicant_name="An",
+        form_version=first, form_data={"ho_ten": "Nguyễn Thị Ánh Dương", "gioi_tinh": "nu"},
+    )  # fmt: skip
+    schema["steps"][0]["fields"][0]["label"] = "Tên đầy đủ"
+    draft = form_version_clone(version=first)
+    form_version_update(version=draft, schema=schema)
+    form_version_publish(version=draft)
+    login(client, office)
+
+    html = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+
+    assert "Họ và tên người khai" in html
+    assert "Tên đầy đủ" not in html
+    assert "Nữ" in html
+    assert "Nguyễn Thị Ánh Dương" in html
