@@ -24,6 +24,7 @@ urlpatterns = [
     path("tai-khoan/", include("accounts.urls")),
     path("", include("dossiers.urls")),
     path("", include("workflows.urls")),
+    path("", include("eforms.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
