@@ -107,3 +107,22 @@ def timed(call: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = call()
     return (time.perf_counter() - start) * 1000, result
+
+
+def finish(*, database_url: str, drop: bool, failures: list[str], result: str, value: float) -> int:
+    """Close connections, drop or keep the database, then print failures or the RESULT line."""
+    from django.db import connections
+
+    connections.close_all()
+    name = database_name(database_url)
+    if drop:
+        drop_database(database_url)
+        print(f"\ndatabase {name} dropped")
+    else:
+        print(f"\ndatabase {name} left in place (re-running resets it; --drop removes it)")
+    if failures:
+        for failure in dict.fromkeys(failures):
+            print(f"FAIL: {failure}")
+        return 1
+    print(f"RESULT {result} {value:.2f}")
+    return 0

@@ -43,7 +43,7 @@ from benchkit import (  # bench/ is on sys.path: the scripts run as `python benc
     check_database_url,
     create_database_if_missing,
     database_name,
-    drop_database,
+    finish,
     reset_schema,
     setup_django,
     timed,
@@ -463,7 +463,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django(args.database_url)
 
     from django.core.management import call_command
-    from django.db import connection, connections
+    from django.db import connection
 
     from procedures.models import Procedure
     from procedures.selectors import procedure_search
@@ -543,19 +543,13 @@ def run(args: argparse.Namespace) -> int:
             for line in explain(text):
                 print(f"  {line}")
 
-    connections.close_all()
-    if args.drop:
-        drop_database(args.database_url)
-        print(f"\ndatabase {name} dropped")
-    else:
-        print(f"\ndatabase {name} left in place (re-running resets it; --drop removes it)")
-
-    if failures:
-        for failure in failures:
-            print(f"FAIL: {failure}")
-        return 1
-    print(f"RESULT catalogue_search_p95_ms {search.percentile(95):.2f}")
-    return 0
+    return finish(
+        database_url=args.database_url,
+        drop=args.drop,
+        failures=failures,
+        result="catalogue_search_p95_ms",
+        value=search.percentile(95),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

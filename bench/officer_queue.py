@@ -55,7 +55,7 @@ from benchkit import (  # bench/ is on sys.path: the scripts run as `python benc
     check_database_url,
     create_database_if_missing,
     database_name,
-    drop_database,
+    finish,
     reset_schema,
     setup_django,
     timed,
@@ -186,9 +186,9 @@ def seed_reference(
     """
     from accounts.constants import Role
     from accounts.models import AgencyMembership, User
+    from common.constants import VersionState
     from procedures.constants import AgencyLevel
     from procedures.models import Agency, Procedure, Sector
-    from workflows.constants import VersionState
     from workflows.defaults import department_definition
     from workflows.models import Workflow, WorkflowVersion
 
@@ -599,7 +599,7 @@ def run(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
     from django.core.management import call_command
-    from django.db import connection, connections
+    from django.db import connection
     from django.test import Client
 
     from accounts.models import User
@@ -716,19 +716,13 @@ def run(args: argparse.Namespace) -> int:
         for line in explain(statement):
             print(f"  {line}")
 
-    connections.close_all()
-    if args.drop:
-        drop_database(args.database_url)
-        print(f"\ndatabase {name} dropped")
-    else:
-        print(f"\ndatabase {name} left in place (re-running resets it; --drop removes it)")
-
-    if failures:
-        for failure in dict.fromkeys(failures):
-            print(f"FAIL: {failure}")
-        return 1
-    print(f"RESULT officer_queue_p95_ms {slowest.timings.percentile(95):.2f}")
-    return 0
+    return finish(
+        database_url=args.database_url,
+        drop=args.drop,
+        failures=failures,
+        result="officer_queue_p95_ms",
+        value=slowest.timings.percentile(95),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,11 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class VersionState(models.TextChoices):
-    DRAFT = "draft", _("Bản nháp")
-    PUBLISHED = "published", _("Đã ban hành")
-
-
 class FieldType(models.TextChoices):
     TEXT = "text", _("Văn bản ngắn")
     TEXTAREA = "textarea", _("Văn bản dài")

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import VersionState
+from common.constants import VersionState
 
 
 class FormDefinition(models.Model):

@@ -1,8 +1,8 @@
 """Reads about e-forms: which version a new dossier is filled with, one version by id."""
 
+from common.constants import VersionState
 from procedures.models import Procedure
 
-from .constants import VersionState
 from .exceptions import FormVersionNotFound
 from .models import FormVersion
 

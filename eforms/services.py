@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
+from common.constants import VersionState
 from procedures.models import Procedure
 
-from .constants import MAX_IMPORT_BYTES, MAX_NESTING, FieldType, VersionState
+from .constants import MAX_IMPORT_BYTES, MAX_NESTING, FieldType
 from .exceptions import DraftAlreadyExists, InvalidForm, PublishedVersionImmutable
 from .models import FormDefinition, FormVersion
 from .schema import format_megabytes, validate_schema

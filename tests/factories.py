@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import AgencyMembership, User
+from common.constants import VersionState
 from dossiers.constants import Channel as DossierChannel
 from dossiers.models import Dossier
 from procedures.constants import AgencyLevel, Channel, OnlineLevel, TimeLimitUnit
 from procedures.models import Agency, DossierComponent, Fee, Procedure, Sector
-from workflows.constants import Status, VersionState
+from workflows.constants import Status
 from workflows.defaults import department_definition
 from workflows.models import Workflow, WorkflowVersion
 

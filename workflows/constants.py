@@ -52,8 +52,3 @@ MOVING_ACTIONS = frozenset({Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Ac
 ENDING_ACTIONS = frozenset({Action.REFUSE, Action.STOP, Action.RETURN_RESULT})
 
 COMPETENT_AGENCY = "competent"
-
-
-class VersionState(models.TextChoices):
-    DRAFT = "draft", _("Bản nháp")
-    PUBLISHED = "published", _("Đã ban hành")

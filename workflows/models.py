@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import CalendarDayKind, VersionState
+from common.constants import VersionState
+
+from .constants import CalendarDayKind
 
 
 class CalendarOverride(models.Model):

@@ -6,10 +6,11 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Count, Max
 
+from common.constants import VersionState
 from procedures.models import Procedure
 
 from .calendar import OfficeHours, WorkingCalendar, same_day_cutoff_from_settings
-from .constants import CalendarDayKind, VersionState
+from .constants import CalendarDayKind
 from .models import CalendarOverride, WorkflowVersion
 
 # (version, calendar) of the last build in this process. One tuple, replaced in a single

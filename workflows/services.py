@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
+from common.constants import VersionState
 from procedures.models import Agency, Procedure
 
-from .constants import COMPETENT_AGENCY, VersionState
+from .constants import COMPETENT_AGENCY
 from .engine import validate_definition
 from .exceptions import InvalidWorkflow, PublishedVersionImmutable
 from .models import Workflow, WorkflowVersion

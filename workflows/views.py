@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from common.constants import VersionState
 from common.errors import DomainError
 from procedures.models import Procedure
 
-from .constants import VersionState
 from .engine import steps_of
 from .forms import StepFormSet, step_initial
 from .models import Workflow, WorkflowVersion

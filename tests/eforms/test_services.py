@@ -5,7 +5,7 @@ import json
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from eforms.constants import VersionState
+from common.constants import VersionState
 from eforms.exceptions import DraftAlreadyExists, FormVersionNotFound, InvalidForm, PublishedVersionImmutable
 from eforms.models import FormDefinition, FormVersion
 from eforms.selectors import form_draft_get, form_version_current, form_version_get

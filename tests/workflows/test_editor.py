@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from accounts.constants import Role
 from accounts.services import user_ensure
+from common.constants import VersionState
 from tests.factories import ProcedureFactory, UserFactory, WorkflowVersionFactory
-from workflows.constants import VersionState
 from workflows.defaults import ward_definition
 from workflows.forms import step_initial
 from workflows.models import WorkflowVersion
