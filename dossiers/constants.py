@@ -3,7 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.constants import Action, Status
 
-__all__ = ["RUNNING", "Action", "ApplicantType", "Channel", "PauseKind", "Status"]
+__all__ = [
+    "RUNNING",
+    "Action",
+    "ApplicantType",
+    "AttachmentRole",
+    "Channel",
+    "DocumentKind",
+    "PauseKind",
+    "PaymentStatus",
+    "Status",
+    "StoredDocumentKind",
+]
 
 
 # The clock runs (and a dossier can be late) in these statuses; a supplement pause stops it.
@@ -39,3 +50,23 @@ class DocumentKind(models.TextChoices):
     APOLOGY = "04", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
     STOP_NOTICE = "05", _("Phiếu đề nghị dừng giải quyết hồ sơ")
     CONTROL_SHEET = "06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
+
+
+class AttachmentRole(models.TextChoices):
+    """Why a file is on a dossier: filed with it, sent in answer to a supplement request, its result."""
+
+    FILED = "filed", _("Nộp kèm hồ sơ")
+    SUPPLEMENT = "supplement", _("Bổ sung theo yêu cầu")
+    RESULT = "result", _("Kết quả giải quyết")
+
+
+class StoredDocumentKind(models.TextChoices):
+    UPLOAD = "upload", _("Giấy tờ đã nộp")
+    RESULT = "result", _("Kết quả điện tử")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    CANCELLED = "cancelled", _("Đã hủy")
+    FAILED = "failed", _("Không thành công")

@@ -1,12 +1,27 @@
+import uuid
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eforms.models import FormVersion
-from procedures.models import Agency, Procedure
+from procedures.models import Agency, DossierComponent, Procedure
 from workflows.models import WorkflowVersion
 
-from .constants import RUNNING, Action, ApplicantType, Channel, DocumentKind, PauseKind, Status
+from .constants import (
+    RUNNING,
+    Action,
+    ApplicantType,
+    AttachmentRole,
+    Channel,
+    DocumentKind,
+    PauseKind,
+    PaymentStatus,
+    Status,
+    StoredDocumentKind,
+)
 
 
 class Dossier(models.Model):
@@ -218,3 +233,231 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} mẫu {self.kind}"
+
+
+class DossierDraft(models.Model):
+    """Hồ sơ đang soạn: a citizen's e-form answers, files and payment before submission.
+
+    Kept on the server so that it can be resumed on any device after login. `token` is the
+    submission's idempotency key: submitting the same draft twice gives one dossier.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người soạn"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan tiếp nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    form_version = models.ForeignKey(
+        FormVersion,
+        verbose_name=_("phiên bản biểu mẫu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    current_step = models.CharField(_("bước đang điền"), max_length=100, blank=True)
+    dossier = models.OneToOneField(
+        Dossier,
+        verbose_name=_("hồ sơ đã nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="draft",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("lưu lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ đang soạn")
+        verbose_name_plural = _("hồ sơ đang soạn")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} {self.token}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is ours (a UUID); the citizen's name is kept, sanitised, in `name`.
+    return f"attachments/{instance.created_at:%Y/%m}/{instance.uuid}"
+
+
+class StoredDocument(models.Model):
+    """Kho dữ liệu cá nhân: a file the citizen gave before, or a result we issued ("provide once").
+
+    One row per owner and content (sha256): offering the same file twice keeps one copy.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("chủ sở hữu"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=StoredDocumentKind.choices)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    title = models.CharField(_("tên giấy tờ"), max_length=500, blank=True)
+    file = models.FileField(_("tệp"), upload_to="document_store/%Y/%m/")
+    content_type = models.CharField(_("định dạng"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(max_length=64)
+    source_dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("từ hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("lưu lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giấy tờ trong kho dữ liệu")
+        verbose_name_plural = _("kho dữ liệu cá nhân")
+        ordering = ["owner_id", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="stored_document_once_per_owner")]
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+
+class Attachment(models.Model):
+    """One file on a draft or a dossier, for one dossier component.
+
+    The type was decided from the content, the size checked, the name sanitised before the
+    row exists (dossiers.attachments). Files live under MEDIA_ROOT, which is never served
+    directly: a view checks who may see the dossier, then streams the file.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    draft = models.ForeignKey(
+        DossierDraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    component = models.ForeignKey(
+        DossierComponent,
+        verbose_name=_("thành phần hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("loại"), max_length=20, choices=AttachmentRole.choices, default=AttachmentRole.FILED)
+    # The supplement request this file answers (the request's event), when role is supplement.
+    event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("tên tệp"), max_length=255)
+    file = models.FileField(_("tệp"), upload_to=_attachment_path)
+    content_type = models.CharField(_("định dạng"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(max_length=64)
+    # National portal flags (TaiLieuNop): scanned at the desk, reused from the citizen's store,
+    # taken from the national data store.
+    digitised = models.BooleanField(_("được số hóa"), default=False)
+    reused_from = models.ForeignKey(
+        StoredDocument,
+        verbose_name=_("lấy từ kho dữ liệu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reuses",
+    )
+    from_national_store = models.BooleanField(_("lấy từ kho dữ liệu quốc gia"), default=False)
+    created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(draft__isnull=False) | models.Q(dossier__isnull=False),
+                name="attachment_on_draft_or_dossier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reused(self) -> bool:
+        return self.reused_from_id is not None
+
+
+class Payment(models.Model):
+    """A fee payment through the national payment platform, for a draft and then its dossier.
+
+    `ref` is our order reference sent to the platform; the platform's notification and the
+    return page are matched on it, verified (signature, amount) and applied once.
+    """
+
+    ref = models.CharField(_("mã giao dịch của cổng"), max_length=40, unique=True)
+    draft = models.ForeignKey(DossierDraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments")
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nộp tiền"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    # The fee lines as charged (name, amount before and after the online discount).
+    items = models.JSONField(_("các khoản phí"), default=list)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    )
+    transaction_id = models.CharField(_("mã giao dịch thanh toán"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("tra cứu lần cuối"), null=True, blank=True)
+    receipt = models.FileField(_("biên lai điện tử"), upload_to="receipts/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("thanh toán")
+        verbose_name_plural = _("thanh toán")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class PaymentNotification(models.Model):
+    """Every notification or return the payment platform sent us, kept whatever its verdict."""
+
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    channel = models.CharField(_("kênh"), max_length=20)  # notify | return | query
+    body = models.JSONField(_("nội dung"), default=dict)
+    accepted = models.BooleanField(_("được chấp nhận"))
+    verdict = models.CharField(_("kết luận"), max_length=255)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    received_at = models.DateTimeField(_("nhận lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thông báo thanh toán")
+        verbose_name_plural = _("thông báo thanh toán")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.verdict}"
+
+
+class Rating(models.Model):
+    """Đánh giá mức độ hài lòng: one per dossier, by its applicant, after the result."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(
+        _("mức độ hài lòng"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("góp ý"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("đánh giá lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("đánh giá")
+        verbose_name_plural = _("đánh giá")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.score}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -32,6 +33,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+if settings.MOCK_PORTAL_ENABLED:
+    urlpatterns.append(path("mock/", include("emc_sync.mock_portal.urls")))
 
 admin.site.site_header = "Quản trị Cổng Dịch vụ công"
 admin.site.site_title = "Quản trị Cổng Dịch vụ công"

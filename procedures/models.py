@@ -170,6 +170,14 @@ class DossierComponent(models.Model):
     template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=255, blank=True)
     template_file = models.FileField(_("tệp mẫu"), upload_to="templates/", blank=True)
     reusable = models.BooleanField(_("được lấy từ kho dữ liệu của công dân"), default=False)
+    # Checked against the file's content (magic bytes), never its name or the browser's word.
+    allowed_types = models.CharField(
+        _("loại tệp được nhận"),
+        max_length=100,
+        default="pdf,jpeg,png",
+        help_text=_("Các loại cách nhau bởi dấu phẩy: pdf, jpeg, png, docx, xlsx."),
+    )
+    max_size_mb = models.PositiveSmallIntegerField(_("dung lượng tối đa mỗi tệp (MB)"), default=10)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:

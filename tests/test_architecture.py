@@ -56,3 +56,21 @@ def test_the_check_catches_an_upward_import(tmp_path):
     module.write_text("from accounts.models import User\nimport dvctt.demo\n", encoding="utf-8")
 
     assert imported_apps(module) == {"accounts", "dvctt"}
+
+
+def mock_portal_files():
+    yield from (ROOT / "emc_sync" / "mock_portal").rglob("*.py")
+
+
+@pytest.mark.parametrize("path", list(mock_portal_files()), ids=lambda v: str(v.relative_to(ROOT)))
+def test_the_stand_in_portal_imports_nothing_of_ours(path):
+    # Written on its own from DOMAIN.md, so that it catches our mistakes instead of sharing them.
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module)
+    ours = {m for m in modules if m.split(".")[0] in {*FLOORS, "common", "bench", "tests"}}
+    assert {m for m in ours if not m.startswith("emc_sync.mock_portal")} == set()

@@ -38,8 +38,14 @@ INSTALLED_APPS = [
     "eforms",
     "workflows",
     "dossiers",
+    "emc_sync",
     "dvctt",
 ]
+# The stand-in national portal, EMC, VNeID, payment platform and population registry: mounted
+# under /mock/ unless switched off (production points the clients at the real systems).
+MOCK_PORTAL_ENABLED = env.bool("MOCK_PORTAL_ENABLED", default=True)
+if MOCK_PORTAL_ENABLED:
+    INSTALLED_APPS += ["emc_sync.mock_portal", "emc_sync.mock_portal.citizen"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -158,6 +164,10 @@ PORTAL_PROVINCE_CODE = env.int("PORTAL_PROVINCE_CODE", default=37)
 OFFICE_HOURS = env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00")
 # Civil-status and certification procedures: received after this time, due the next working day.
 SAME_DAY_CUTOFF = env.str("SAME_DAY_CUTOFF", default="15:00")
+
+# Outside systems (docs/stand-in-portal.md). The defaults point at the stand-in mounted on
+# this server; CI drills and docker-compose run it as its own process.
+MOCK_PORTAL_URL = env.str("MOCK_PORTAL_URL", default=PORTAL_BASE_URL + "/mock")
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 

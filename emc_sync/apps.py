@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmcSyncConfig(AppConfig):
+    name = "emc_sync"
+    verbose_name = "Đồng bộ Cổng DVCQG và EMC"
