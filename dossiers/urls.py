@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import citizen_views, file_views, payment_views, views
 
 app_name = "dossiers"
 
@@ -15,3 +15,5 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/xin-loi/", views.apologise, name="apologise"),
     path("can-bo/ho-so/<str:code>/van-ban/<str:kind>/", views.document_download, name="document"),
 ]
+# The citizen journey, files and payments each keep their own list (built side by side).
+urlpatterns += citizen_views.urlpatterns + file_views.urlpatterns + payment_views.urlpatterns
