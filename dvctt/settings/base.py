@@ -114,6 +114,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploads (dossiers.attachments): files over FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary
+# file, so a 10 MB scan never sits in memory; DATA_UPLOAD_MAX_MEMORY_SIZE counts form fields
+# only, not files. A request body over UPLOAD_MAX_REQUEST_MB is refused before it is read.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=60)
+# All the citizen's files of one dossier together (each component also limits one file).
+DOSSIER_MAX_TOTAL_MB = env.int("DOSSIER_MAX_TOTAL_MB", default=50)
 
 # Redis: broker and cache when REDIS_URL is set; otherwise in-process tasks and memory cache.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -168,6 +176,13 @@ SAME_DAY_CUTOFF = env.str("SAME_DAY_CUTOFF", default="15:00")
 # Outside systems (docs/stand-in-portal.md). The defaults point at the stand-in mounted on
 # this server; CI drills and docker-compose run it as its own process.
 MOCK_PORTAL_URL = env.str("MOCK_PORTAL_URL", default=PORTAL_BASE_URL + "/mock")
+# Login with the national identity (VNeID), OpenID Connect authorization code flow with PKCE.
+# Endpoints and signing keys come from the issuer's discovery document.
+VNEID_ISSUER = env.str("VNEID_ISSUER", default=MOCK_PORTAL_URL + "/vneid")
+VNEID_CLIENT_ID = env.str("VNEID_CLIENT_ID", default="dvctt")
+VNEID_CLIENT_SECRET = env.str("VNEID_CLIENT_SECRET", default="dvctt-secret")
+VNEID_SCOPES = env.str("VNEID_SCOPES", default="openid profile email phone address")
+VNEID_TIMEOUT_SECONDS = env.float("VNEID_TIMEOUT_SECONDS", default=5.0)
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 
