@@ -1,5 +1,140 @@
-"""Fee payment through the national payment platform: start, return page, notification."""
+"""Fee payment through the national payment platform: start, return page, notification, receipt."""
 
-from django.urls import URLPattern
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-urlpatterns: list[URLPattern] = []
+from accounts.models import User
+from common.errors import DomainError
+
+from .constants import PaymentStatus
+from .models import DossierDraft
+from .payments import (
+    payment_get_for_user,
+    payment_notify,
+    payment_receipt_issue,
+    payment_return,
+    payment_start,
+    payment_state_for_draft,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    return user
+
+
+def _draft_url(draft: DossierDraft | None) -> str:
+    """Where the citizen goes back to: the draft's review page, else their dossiers, else home."""
+    if draft is not None:
+        try:
+            return reverse("dossiers:draft_review", args=[draft.token])
+        except NoReverseMatch:
+            pass
+    try:
+        return reverse("dossiers:my_dossiers")
+    except NoReverseMatch:
+        return "/"
+
+
+def _own_draft_or_404(user: User, token: str) -> DossierDraft:
+    draft = DossierDraft.objects.select_related("procedure").filter(token=token, owner=user).first()
+    if draft is None:
+        raise Http404(_("Không tìm thấy hồ sơ đang soạn."))
+    return draft
+
+
+def _remote_addr(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: the fees to pay online (with the discount); POST: go to the payment platform."""
+    user = _user(request)
+    draft = _own_draft_or_404(user, token)
+    if request.method == "POST":
+        try:
+            _payment, url = payment_start(draft=draft, payer=user)
+        except DomainError as exc:
+            messages.info(request, str(exc))
+            return redirect(_draft_url(draft))
+        return HttpResponseRedirect(url)
+    return render(
+        request,
+        "dossiers/payments/start.html",
+        {"draft": draft, "state": payment_state_for_draft(draft=draft), "back_url": _draft_url(draft)},
+    )
+
+
+@csrf_exempt  # server to server: the platform's signature is the authentication
+@require_POST
+def notify(request: HttpRequest) -> JsonResponse:
+    verdict = payment_notify(body=request.body, remote_addr=_remote_addr(request))
+    return JsonResponse(
+        {"error_code": "0" if verdict.accepted else "1", "message": verdict.message}, status=verdict.http_status
+    )
+
+
+# What the citizen reads after coming back from the platform, by the payment's state.
+RETURN_TITLES = {
+    PaymentStatus.PAID: "Thanh toán thành công",
+    PaymentStatus.CANCELLED: "Đã hủy thanh toán",
+    PaymentStatus.FAILED: "Thanh toán không thành công",
+    PaymentStatus.PENDING: "Đang chờ xác nhận",
+}
+
+
+@login_required
+@require_GET
+def return_page(request: HttpRequest) -> HttpResponse:
+    params = {key: request.GET.get(key, "") for key in ("ref", "transaction_id", "status", "sig")}
+    outcome = payment_return(params=params, remote_addr=_remote_addr(request))
+    user = _user(request)
+    if not outcome.valid or outcome.payment is None:
+        return render(
+            request, "dossiers/payments/return.html", {"invalid": True, "back_url": _draft_url(None)}, status=400
+        )
+    payment = outcome.payment
+    if payment.payer_id != user.pk:
+        raise Http404(_("Không tìm thấy giao dịch."))
+    titles = {status: _(title) for status, title in RETURN_TITLES.items()}
+    return render(
+        request,
+        "dossiers/payments/return.html",
+        {
+            "payment": payment,
+            "state": outcome.state,
+            "title": titles.get(outcome.state, titles[PaymentStatus.PENDING]),
+            "back_url": _draft_url(payment.draft),
+        },
+    )
+
+
+@login_required
+@require_GET
+def receipt(request: HttpRequest, ref: str) -> FileResponse:
+    """The receipt PDF, to its payer and to officers who may see its dossier; 404 for anyone else."""
+    payment = payment_get_for_user(user=_user(request), ref=ref)
+    if payment is None or payment.status != PaymentStatus.PAID:
+        raise Http404(_("Không tìm thấy biên lai."))
+    if not payment.receipt:  # the task has not run yet: render now (idempotent)
+        payment = payment_receipt_issue(payment_id=payment.pk)
+    return FileResponse(
+        payment.receipt.open("rb"), content_type="application/pdf", filename=f"bien-lai-{payment.ref}.pdf"
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("thanh-toan/thong-bao/", notify, name="payment_notify"),
+    path("thanh-toan/ket-qua/", return_page, name="payment_return"),
+    path("thanh-toan/ho-so-nhap/<uuid:token>/", start, name="payment_start"),
+    path("thanh-toan/<str:ref>/bien-lai/", receipt, name="payment_receipt"),
+]

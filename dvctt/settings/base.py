@@ -140,6 +140,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Periodic tasks (celery beat): each feature adds its own key.
+CELERY_BEAT_SCHEDULE = {
+    "payments-check-pending": {"task": "dossiers.tasks.payments_check_pending", "schedule": 5 * 60.0},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
@@ -183,6 +187,12 @@ VNEID_CLIENT_ID = env.str("VNEID_CLIENT_ID", default="dvctt")
 VNEID_CLIENT_SECRET = env.str("VNEID_CLIENT_SECRET", default="dvctt-secret")
 VNEID_SCOPES = env.str("VNEID_SCOPES", default="openid profile email phone address")
 VNEID_TIMEOUT_SECONDS = env.float("VNEID_TIMEOUT_SECONDS", default=5.0)
+# Fee payment through the national payment platform (signed redirects, notifications, queries).
+PAYMENT_URL = env.str("PAYMENT_URL", default=MOCK_PORTAL_URL + "/thanhtoan")
+PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="dvctt")
+PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="payment-secret")
+# A payment still pending this long after it started is asked about (dossiers.tasks.payments_check_pending).
+PAYMENT_PENDING_CHECK_AFTER_MINUTES = env.int("PAYMENT_PENDING_CHECK_AFTER_MINUTES", default=15)
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 
