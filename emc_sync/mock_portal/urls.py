@@ -2,6 +2,22 @@
 
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
+    path("oauth/token", views.oauth_token),
+    path("dvcqg/hoso/them", views.dossier_add),
+    path("dvcqg/hoso/capnhat", views.dossier_update),
+    path("dvcqg/hoso/tiendo", views.progress_add),
+    path("dvcqg/hoso", views.dossier_list),
+    path("dvcqg/hoso-moi", views.inbound_feed),
+    path("emc/sukien", views.emc_event),
+    path("emc/tracking.js", views.tracking_script),
+    path("emc/pv", views.page_view),
+    path("dancu/congdan/<str:so_dinh_danh>", views.citizen_detail),
+    path("control/received", views.control_received),
+    path("control/faults", views.control_faults),
+    path("control/reset", views.control_reset),
+    path("control/inbound", views.control_inbound),
     path("", include("emc_sync.mock_portal.citizen.urls")),
 ]

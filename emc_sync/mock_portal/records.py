@@ -1,0 +1,224 @@
+"""What the stand-in does with what it receives: idempotent, all-or-nothing per request.
+
+Each record comes with its own Idempotency-Key. A record whose key was already accepted is not
+applied again (it only counts one more offer). If any new record of a request is refused, the
+request changes nothing at all.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .citizens import CITIZENS
+from .models import FaultState, InboundDossier, PortalDossier, ReceivedRecord, Target
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+Record = dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    status: int
+    error_code: str
+    message: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return {"error_code": self.error_code, "message": self.message, **self.extra}
+
+
+OK = Outcome(200, "0", "Thành công.")
+Check = Callable[[list[Record]], Outcome | None]
+Apply = Callable[[Record, datetime], None]
+
+
+def vietnam_stamp(moment: datetime) -> str:
+    return timezone.localtime(moment, VIETNAM).strftime("%Y%m%d%H%M%S")
+
+
+def _accept_once(
+    *, target: str, operation: str, records: Sequence[Record], keys: Sequence[str], check: Check, apply: Apply
+) -> Outcome:
+    now = timezone.now()
+    known = set(
+        ReceivedRecord.objects.select_for_update().filter(target=target, key__in=keys).values_list("key", flat=True)
+    )
+    fresh = [(key, record) for key, record in zip(keys, records, strict=True) if key not in known]
+    refusal = check([record for _key, record in fresh])
+    if refusal is not None:
+        return refusal
+    ReceivedRecord.objects.filter(target=target, key__in=known).update(
+        times_offered=F("times_offered") + 1, last_offered_at=now
+    )
+    for key, record in fresh:
+        apply(record, now)
+        ReceivedRecord.objects.create(
+            target=target,
+            operation=operation,
+            key=key,
+            ma_ho_so=str(record.get("MaHoSo") or record.get("CodeProfile") or ""),
+            payload=record,
+            received_at=now,
+            last_offered_at=now,
+        )
+    return OK
+
+
+def records_accept(
+    *, target: str, operation: str, records: Sequence[Record], keys: Sequence[str], check: Check, apply: Apply
+) -> Outcome:
+    """Apply the records not seen before, in order, in one transaction; count replays.
+
+    Two requests racing with the same key: the loser's insert fails on the unique key, and its
+    second attempt sees the winner's record as a replay."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _accept_once(
+                    target=target, operation=operation, records=records, keys=keys, check=check, apply=apply
+                )
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _held(codes: list[str]) -> set[str]:
+    return set(PortalDossier.objects.filter(ma_ho_so__in=codes).values_list("ma_ho_so", flat=True))
+
+
+def dossiers_add(*, records: Sequence[Record], keys: Sequence[str]) -> Outcome:
+    def check(fresh: list[Record]) -> Outcome | None:
+        codes = [record["MaHoSo"] for record in fresh]
+        existing = sorted(_held(codes))
+        if existing:
+            return Outcome(
+                200,
+                "2",
+                f"Hồ sơ đã tồn tại trên Cổng DVCQG, đề nghị dùng chức năng cập nhật: {', '.join(existing)}.",
+                {"ton_tai": existing},
+            )
+        return None
+
+    def apply(record: Record, now: datetime) -> None:
+        PortalDossier.objects.create(
+            ma_ho_so=record["MaHoSo"], ngay_nop=record["NgayNopHoSo"], payload=record, created_at=now, updated_at=now
+        )
+
+    return records_accept(target=Target.DVCQG, operation="them", records=records, keys=keys, check=check, apply=apply)
+
+
+def _unknown(fresh: list[Record]) -> Outcome | None:
+    codes = [record["MaHoSo"] for record in fresh]
+    missing = sorted(set(codes) - _held(codes))
+    if missing:
+        return Outcome(
+            404, "3", f"Không tìm thấy hồ sơ trên Cổng DVCQG: {', '.join(missing)}.", {"khong_ton_tai": missing}
+        )
+    return None
+
+
+def dossiers_update(*, records: Sequence[Record], keys: Sequence[str]) -> Outcome:
+    def apply(record: Record, now: datetime) -> None:
+        PortalDossier.objects.filter(ma_ho_so=record["MaHoSo"]).update(
+            payload=record, ngay_nop=record["NgayNopHoSo"], updated_at=now
+        )
+
+    return records_accept(
+        target=Target.DVCQG, operation="capnhat", records=records, keys=keys, check=_unknown, apply=apply
+    )
+
+
+def progress_add(*, records: Sequence[Record], keys: Sequence[str]) -> Outcome:
+    return records_accept(
+        target=Target.TIENDO, operation="tiendo", records=records, keys=keys, check=_unknown, apply=lambda *_: None
+    )
+
+
+def emc_event_add(*, record: Record, key: str) -> Outcome:
+    return records_accept(
+        target=Target.EMC, operation="sukien", records=[record], keys=[key], check=lambda _: None, apply=lambda *_: None
+    )
+
+
+def page_view_add(*, payload: Record) -> ReceivedRecord:
+    now = timezone.now()
+    return ReceivedRecord.objects.create(target=Target.PAGEVIEW, payload=payload, received_at=now, last_offered_at=now)
+
+
+def received_list(*, target: str = "", ma_ho_so: str = "") -> list[ReceivedRecord]:
+    records = ReceivedRecord.objects.order_by("id")
+    if target:
+        records = records.filter(target=target)
+    if ma_ho_so:
+        records = records.filter(ma_ho_so=ma_ho_so)
+    return list(records)
+
+
+def portal_dossier_list(*, from_day: str, to_day: str) -> list[PortalDossier]:
+    """Dossiers submitted between two days (yyyyMMdd, both included), latest record of each."""
+    return list(
+        PortalDossier.objects.filter(ngay_nop__gte=from_day + "000000", ngay_nop__lte=to_day + "235959").order_by(
+            "ngay_nop", "ma_ho_so"
+        )
+    )
+
+
+def inbound_defaults(*, record: Record, now: datetime) -> Record:
+    """A dossier as a citizen would have filed it on the national portal: the gaps filled."""
+    holder = CITIZENS.get(str(record.get("SoGiayToChuHoSo", "037090001234")))
+    number = holder["SoDinhDanh"] if holder else str(record["SoGiayToChuHoSo"])
+    defaults: Record = {
+        "MaTinh": "37",
+        "KenhThucHien": 2,
+        "TrangThaiHoSo": 1,
+        "NgayNopHoSo": vietnam_stamp(now),
+        "LoaiDoiTuong": 1,
+        "SoGiayToChuHoSo": number,
+        "TrichYeuHoSo": f"Hồ sơ nộp trên Cổng DVCQG, thủ tục {record.get('MaTTHC', '')}",
+        "TaiKhoanDuocXacThucVoiVNeID": 1,
+        "DinhDanhCHS": [{"LoaiDinhDanh": 1, "SoDinhDanh": number}] if number.isdigit() and len(number) == 12 else [],
+        "TaiLieuNop": [],
+    }
+    if holder:
+        defaults |= {"ChuHoSo": holder["HoVaTen"], "Email": holder["Email"], "SoDienThoai": holder["SoDienThoai"]}
+    return {**defaults, **record}
+
+
+@transaction.atomic
+def inbound_file(*, record: Record) -> InboundDossier:
+    """File a (defaults-completed, validated) record; MaHoSoQuocGia is made up unless given."""
+    now = timezone.now()
+    dossier = InboundDossier.objects.create(
+        ma_tinh=record["MaTinh"],
+        ma_ho_so_quoc_gia=record.get("MaHoSoQuocGia") or f"tam-{uuid.uuid4().hex}",
+        payload=record,
+        created_at=now,
+    )
+    if "MaHoSoQuocGia" not in record:
+        code = f"G22.{record['MaTinh']}-{timezone.localtime(now, VIETNAM):%y%m%d}-{dossier.pk:06d}"
+        dossier.ma_ho_so_quoc_gia = code
+        dossier.payload = {"MaHoSoQuocGia": code, **record}
+        dossier.save(update_fields=["ma_ho_so_quoc_gia", "payload"])
+    return dossier
+
+
+def inbound_feed(*, ma_tinh: str, after: int, limit: int) -> list[InboundDossier]:
+    return list(InboundDossier.objects.filter(ma_tinh=ma_tinh, id__gt=after).order_by("id")[:limit])
+
+
+@transaction.atomic
+def stand_in_reset() -> None:
+    """Forget everything received and filed, and the fault settings (the environment's apply again)."""
+    ReceivedRecord.objects.all().delete()
+    PortalDossier.objects.all().delete()
+    InboundDossier.objects.all().delete()
+    FaultState.objects.all().delete()
