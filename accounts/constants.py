@@ -12,3 +12,13 @@ class Role(models.TextChoices):
 
 
 OFFICER_ROLES = frozenset({Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK})
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+# Identity that VNeID attests: once an account is verified, these are prefilled from the
+# national identity and the citizen cannot change them on the portal (contact details stay editable).
+VNEID_LOCKED_FIELDS = ("full_name", "citizen_id", "date_of_birth", "gender")

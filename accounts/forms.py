@@ -9,9 +9,28 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.text import to_nfc, vietnamese_sort_key
 
+from .constants import VNEID_LOCKED_FIELDS, Gender
 from .models import User
 from .selectors import province_choices, ward_belongs_to, ward_choices
-from .validators import validate_citizen_id
+from .validators import validate_citizen_id, validate_phone
+
+
+def _fill_address_choices(form: forms.BaseForm) -> None:
+    """Provinces, and the wards of the chosen province (the portal's own by default)."""
+    cast(forms.ChoiceField, form.fields["province_code"]).choices = [
+        ("", _("— Chọn tỉnh, thành phố —")),
+        *province_choices(),
+    ]
+    raw_province = form.data.get("province_code") if form.is_bound else form.initial.get("province_code")
+    try:
+        province = int(raw_province) if raw_province else settings.PORTAL_PROVINCE_CODE
+    except ValueError:
+        province = settings.PORTAL_PROVINCE_CODE
+    if not form.is_bound:
+        form.initial.setdefault("province_code", province)
+    wards = sorted(ward_choices(province_code=province), key=lambda c: vietnamese_sort_key(c[1]))
+    cast(forms.ChoiceField, form.fields["ward_code"]).choices = [("", _("— Chọn xã, phường —")), *wards]
+    form.fields["ward_code"].widget.attrs["data-wards-url"] = reverse("accounts:wards")
 
 
 class RegistrationForm(UserCreationForm):
@@ -43,20 +62,7 @@ class RegistrationForm(UserCreationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["province_code"]).choices = [
-            ("", _("— Chọn tỉnh, thành phố —")),
-            *province_choices(),
-        ]
-        raw_province = self.data.get("province_code") if self.is_bound else None
-        try:
-            province = int(raw_province) if raw_province else settings.PORTAL_PROVINCE_CODE
-        except ValueError:
-            province = settings.PORTAL_PROVINCE_CODE
-        if not self.is_bound:
-            self.initial.setdefault("province_code", province)
-        wards = sorted(ward_choices(province_code=province), key=lambda c: vietnamese_sort_key(c[1]))
-        cast(forms.ChoiceField, self.fields["ward_code"]).choices = [("", _("— Chọn xã, phường —")), *wards]
-        self.fields["ward_code"].widget.attrs["data-wards-url"] = reverse("accounts:wards")
+        _fill_address_choices(self)
 
     def clean_full_name(self) -> str:
         return " ".join(to_nfc(self.cleaned_data["full_name"]).split())
@@ -88,3 +94,47 @@ class RegistrationForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class ProfileForm(forms.Form):
+    """A user's own profile. For a VNeID-verified account the identity fields are shown disabled:
+    Django then ignores whatever is posted for them and keeps the stored values."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    gender = forms.ChoiceField(label=_("Giới tính"), required=False, choices=[("", "—"), *Gender.choices])
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=15,
+        required=False,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    province_code = forms.TypedChoiceField(label=_("Tỉnh, thành phố"), coerce=int, required=False, empty_value=None)
+    ward_code = forms.TypedChoiceField(label=_("Xã, phường, đặc khu"), coerce=int, required=False, empty_value=None)
+    address = forms.CharField(label=_("Số nhà, đường, thôn, tổ"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(user, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        _fill_address_choices(self)
+        if user.is_vneid_verified:
+            for name in VNEID_LOCKED_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Theo định danh VNeID, không sửa được trên Cổng.")
+
+    def clean_full_name(self) -> str:
+        return " ".join(to_nfc(self.cleaned_data["full_name"]).split())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        province, ward = cleaned.get("province_code"), cleaned.get("ward_code")
+        if province and ward and not ward_belongs_to(ward_code=ward, province_code=province):
+            self.add_error("ward_code", _("Xã, phường đã chọn không thuộc tỉnh, thành phố đã chọn."))
+        return cleaned

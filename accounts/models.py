@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency
 
-from .constants import OFFICER_ROLES, Role
+from .constants import OFFICER_ROLES, Gender, Role
 from .validators import validate_citizen_id, validate_phone
 
 
@@ -17,10 +17,14 @@ class User(AbstractUser):
         _("số định danh cá nhân"), max_length=12, blank=True, validators=[validate_citizen_id]
     )
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True, validators=[validate_phone])
     address = models.CharField(_("địa chỉ (số nhà, đường, thôn, tổ)"), max_length=255, blank=True)
     province_code = models.PositiveSmallIntegerField(_("tỉnh, thành phố"), null=True, blank=True)
     ward_code = models.PositiveIntegerField(_("xã, phường, đặc khu"), null=True, blank=True)
+    # Set when the citizen logs in with the national identity (VNeID); the id token is the proof.
+    vneid_verified_at = models.DateTimeField(_("xác thực VNeID lúc"), null=True, blank=True)
+    vneid_level = models.PositiveSmallIntegerField(_("mức định danh VNeID"), null=True, blank=True)
     agencies: "models.ManyToManyField[Agency, AgencyMembership]" = models.ManyToManyField(
         Agency, through="AgencyMembership", related_name="members", verbose_name=_("cơ quan công tác"), blank=True
     )
@@ -40,6 +44,11 @@ class User(AbstractUser):
     @property
     def is_officer(self) -> bool:
         return self.role in OFFICER_ROLES
+
+    @property
+    def is_vneid_verified(self) -> bool:
+        """The national portal's TaiKhoanDuocXacThucVoiVNeID."""
+        return self.vneid_verified_at is not None
 
     @property
     def is_province_admin(self) -> bool:

@@ -1,13 +1,14 @@
 """Writes about users and their agencies."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from procedures.models import Agency
 
-from .constants import Role
+from .constants import VNEID_LOCKED_FIELDS, Role
 from .models import AgencyMembership, User
 
 PROVINCE_ADMIN_GROUP = "Quản trị cấp tỉnh"
@@ -79,3 +80,26 @@ def user_ensure(
             user=user, agency=Agency.objects.get(code=code), defaults={"position": position}
         )
     return user, created
+
+
+_PROFILE_FIELDS = ("full_name", "date_of_birth", "gender", "phone", "email", "province_code", "ward_code", "address")
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, changes: dict[str, Any]) -> User:
+    """Save the user's own profile edits; returns the user.
+
+    Only profile fields are taken; for a VNeID-verified account the identity fields
+    (`VNEID_LOCKED_FIELDS`) are ignored whatever was posted, since VNeID is their source.
+    Validates with the model's rules; saving the same values twice changes nothing.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    locked = set(VNEID_LOCKED_FIELDS) if user.is_vneid_verified else set()
+    wanted = {name: value for name, value in changes.items() if name in _PROFILE_FIELDS and name not in locked}
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if changed:
+        user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in changed])
+        user.save(update_fields=changed)
+    return user

@@ -10,6 +10,8 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("dang-ky/", views.register, name="register"),
     path("tai-khoan/", views.profile, name="profile"),
+    path("vneid/dang-nhap/", views.vneid_login, name="vneid_login"),
+    path("vneid/ket-qua/", views.vneid_callback, name="vneid_callback"),
     path("phuong-xa/", views.wards, name="wards"),
     path("can-bo/thu-tuc/", views.officer_procedures, name="officer_procedures"),
     path(

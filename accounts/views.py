@@ -4,13 +4,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from common.errors import DomainError
 from procedures.text import vietnamese_sort_key
 
-from .forms import RegistrationForm
+from .forms import ProfileForm, RegistrationForm
 from .selectors import procedure_list_for_officer, ward_choices
+from .services import user_profile_update
+from .vneid.client import vneid_authorize_redirect, vneid_identity_from_callback
+from .vneid.services import VneidSignIn, user_sign_in_with_vneid
+
+_VNEID_NEXT = "vneid_next"
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -27,7 +35,55 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"profile_user": request.user})
+    form = ProfileForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        user_profile_update(user=request.user, changes=form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Đã lưu thông tin tài khoản."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"profile_user": request.user, "form": form})
+
+
+@require_POST
+def vneid_login(request: HttpRequest) -> HttpResponse:
+    """Start a login with VNeID; where to go afterwards waits in the session."""
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[_VNEID_NEXT] = next_url
+    else:
+        request.session.pop(_VNEID_NEXT, None)
+    try:
+        return vneid_authorize_redirect(
+            request, redirect_uri=request.build_absolute_uri(reverse("accounts:vneid_callback"))
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounts:login")
+
+
+@require_GET
+def vneid_callback(request: HttpRequest) -> HttpResponse:
+    """VNeID sends the browser back here with a code (or an error)."""
+    try:
+        identity = vneid_identity_from_callback(request)
+        user, outcome = user_sign_in_with_vneid(identity=identity)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounts:login")
+    next_url = request.session.pop(_VNEID_NEXT, "")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if outcome is VneidSignIn.CREATED:
+        messages.success(
+            request, _("Đã tạo tài khoản công dân theo định danh VNeID. Chào mừng %(name)s!") % {"name": user.full_name}
+        )
+    elif outcome is VneidSignIn.LINKED:
+        messages.success(request, _("Tài khoản của bạn đã được liên kết và xác thực với VNeID."))
+    else:
+        messages.success(request, _("Đăng nhập bằng VNeID thành công."))
+    if outcome is not VneidSignIn.SIGNED_IN:
+        return redirect(next_url or "accounts:profile")
+    return redirect(next_url or "home")
 
 
 @require_GET

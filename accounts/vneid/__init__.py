@@ -1,0 +1,1 @@
+"""Login with the national identity (VNeID) over OpenID Connect: the portal is the client."""
