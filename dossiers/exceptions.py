@@ -27,3 +27,70 @@ class CommentRequired(DomainError):
 class ProcedureNotOpen(DomainError):
     code = "procedure_not_open"
     message = _("Thủ tục %(code)s chưa sẵn sàng tiếp nhận hồ sơ: %(reason)s")
+
+
+# Files (dossiers.attachments): each message names the file and the reason.
+
+
+class FileTypeRefused(DomainError):
+    code = "file_type_refused"
+    message = _("Tệp “%(name)s” không phải là %(allowed)s (nội dung tệp không khớp).")
+
+
+class FileHeicRefused(DomainError):
+    code = "file_heic_refused"
+    message = _(
+        "Tệp “%(name)s” là ảnh HEIC (định dạng ảnh của iPhone), hệ thống chưa nhận định dạng này. "
+        "Vui lòng chụp lại hoặc lưu ảnh dưới dạng JPEG (trên iPhone: Cài đặt > Camera > Định dạng > "
+        "Tương thích nhất) rồi tải lên lại."
+    )
+
+
+class FileTooLarge(DomainError):
+    code = "file_too_large"
+    message = _("Tệp “%(name)s” có dung lượng %(size)s, vượt quá %(limit)s MB cho phép.")
+    http_status = 413
+
+
+class FileEmpty(DomainError):
+    code = "file_empty"
+    message = _("Tệp “%(name)s” không có nội dung.")
+
+
+class DossierFilesTooLarge(DomainError):
+    code = "dossier_files_too_large"
+    message = _(
+        "Không thể thêm tệp “%(name)s”: tổng dung lượng các tệp của hồ sơ sẽ là %(total)s, "
+        "vượt quá %(limit)s MB cho phép."
+    )
+    http_status = 413
+
+
+class ComponentNotInProcedure(DomainError):
+    code = "component_not_in_procedure"
+    message = _("Thành phần hồ sơ này không thuộc thủ tục của hồ sơ.")
+
+
+class ComponentNotReusable(DomainError):
+    code = "component_not_reusable"
+    message = _("Thành phần “%(component)s” không được lấy từ kho dữ liệu; vui lòng tải tệp lên.")
+
+
+class AttachmentNotFound(DomainError):
+    """Also raised for files the user may not see: they must not learn the file exists."""
+
+    code = "attachment_not_found"
+    message = _("Không tìm thấy tệp.")
+    http_status = 404
+
+
+class StoredDocumentNotFound(DomainError):
+    code = "stored_document_not_found"
+    message = _("Không tìm thấy giấy tờ trong kho dữ liệu.")
+    http_status = 404
+
+
+class AttachmentLocked(DomainError):
+    code = "attachment_locked"
+    message = _("Không thể thay đổi tệp “%(name)s”: %(reason)s")
+    http_status = 409

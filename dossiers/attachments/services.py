@@ -1,0 +1,395 @@
+"""Files on drafts and dossiers, and the citizen's document store ("provide once").
+
+Every file is judged by its content before anything is written: type from its first bytes,
+size per file (the component's limit) and per dossier (DOSSIER_MAX_TOTAL_MB). Only then is
+it saved, under our own UUID name (Attachment.file's upload_to), with its sha256 computed
+on the way through. A refused file leaves no row and no file behind.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.admin.models import DELETION
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from accounts.constants import Role
+from accounts.models import User
+from accounts.selectors import user_agency_scope
+from common.audit import ADDITION, audit_log
+from procedures.models import DossierComponent
+from workflows.constants import TERMINAL_STATUSES, Action, Status
+
+from ..constants import AttachmentRole, StoredDocumentKind
+from ..events import DossierChanged
+from ..exceptions import (
+    AttachmentLocked,
+    AttachmentNotFound,
+    ComponentNotInProcedure,
+    ComponentNotReusable,
+    DossierFilesTooLarge,
+    DossierNotFound,
+    FileEmpty,
+    FileHeicRefused,
+    FileTooLarge,
+    FileTypeRefused,
+    StoredDocumentNotFound,
+)
+from ..models import Attachment, Dossier, DossierDraft, DossierEvent, StoredDocument
+from .content import HEAD_SIZE, HEIC, KINDS, FileKind, allowed_kinds, detect_kind, kinds_text, sanitise_name
+from .content import size_text as _size_text
+
+MB = 1024 * 1024
+DEFAULT_MAX_FILE_MB = 10
+CHUNK = 64 * 1024
+# The citizen's own files count towards the dossier's limit; the officers' results do not.
+CITIZEN_ROLES = (AttachmentRole.FILED, AttachmentRole.SUPPLEMENT)
+
+
+@dataclass(frozen=True)
+class Inspected:
+    kind: FileKind
+    name: str
+    size: int
+    sha256: str
+
+
+def max_total_bytes() -> int:
+    return int(getattr(settings, "DOSSIER_MAX_TOTAL_MB", 50)) * MB
+
+
+def file_limit_mb(component: DossierComponent | None) -> int:
+    return (component.max_size_mb if component is not None else 0) or DEFAULT_MAX_FILE_MB
+
+
+def _chunks(file: File) -> Iterator[bytes]:
+    file.seek(0)
+    while chunk := file.read(CHUNK):
+        yield chunk
+    file.seek(0)
+
+
+def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspected:
+    """Decide what the file is and whether `component` takes it; raises a DomainError naming
+    the file otherwise. Reads the file once in 64 KB chunks (type from the first bytes, sha256
+    over all of them), so a 10 MB upload never sits whole in memory. Writes nothing.
+    """
+    raw_name = str(upload.name or "")
+    shown = sanitise_name(raw_name)
+    size = int(upload.size or 0)
+    limit = file_limit_mb(component)
+    if size == 0:
+        raise FileEmpty(name=shown)
+    if size > limit * MB:
+        raise FileTooLarge(name=shown, size=_size_text(size), limit=limit)
+    digest = hashlib.sha256()
+    head = b""
+    for chunk in _chunks(upload):
+        if len(head) < HEAD_SIZE:
+            head += chunk[: HEAD_SIZE - len(head)]
+        digest.update(chunk)
+    key = detect_kind(head, upload.file if hasattr(upload, "file") else upload)
+    kinds = allowed_kinds(component.allowed_types if component is not None else None)
+    if key == HEIC and "jpeg" in {kind.key for kind in kinds}:
+        raise FileHeicRefused(name=shown)
+    kind = KINDS.get(key or "")
+    if kind is None or kind not in kinds:
+        raise FileTypeRefused(name=shown, allowed=kinds_text(kinds))
+    return Inspected(kind=kind, name=sanitise_name(raw_name, kind=kind), size=size, sha256=digest.hexdigest())
+
+
+def _check_component(component: DossierComponent | None, procedure_id: int) -> None:
+    if component is not None and component.procedure_id != procedure_id:
+        raise ComponentNotInProcedure()
+
+
+def _in_scope(user: User, dossier: Dossier) -> bool:
+    if user.role == Role.CITIZEN:
+        return dossier.applicant_id == user.pk
+    scope = user_agency_scope(user=user)
+    return scope is None or dossier.agency_id in scope
+
+
+def _open_supplement_request(dossier: Dossier) -> DossierEvent | None:
+    """The request the citizen is answering now, while the dossier waits for the supplement."""
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+        return None
+    return dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).order_by("-sequence").first()
+
+
+def _check_total(*, name: str, size: int, draft: DossierDraft | None, dossier: Dossier | None) -> None:
+    holder = {"draft": draft} if draft is not None else {"dossier": dossier}
+    used = Attachment.objects.filter(role__in=CITIZEN_ROLES, **holder).aggregate(total=Sum("size"))["total"] or 0
+    if used + size > max_total_bytes():
+        raise DossierFilesTooLarge(name=name, total=_size_text(used + size), limit=max_total_bytes() // MB)
+
+
+def _lock_holder(
+    *, user: User, draft: DossierDraft | None, dossier: Dossier | None, role: str, digitised: bool
+) -> tuple[DossierDraft | None, Dossier | None, bool]:
+    """Lock the draft or dossier row (two uploads at once cannot both pass the total) and check
+    the user may add this file there. Returns the locked rows and whether the user is its owner.
+    """
+    if (draft is None) == (dossier is None):
+        raise ValueError("attachment_add takes a draft or a dossier, not both")  # a programming error
+    if draft is not None:
+        draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
+        if draft.owner_id != user.pk or draft.dossier_id is not None:
+            raise AttachmentNotFound()
+        if role != AttachmentRole.FILED or digitised:
+            raise ValueError("a draft holds the citizen's own filed documents only")  # a programming error
+        return draft, None, True
+    assert dossier is not None  # noqa: S101 - narrowed above
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if not _in_scope(user, dossier):
+        raise DossierNotFound()
+    if user.role == Role.CITIZEN:
+        if role != AttachmentRole.SUPPLEMENT or digitised:
+            raise DossierNotFound()
+        return None, dossier, True
+    if not user.is_officer or role == AttachmentRole.SUPPLEMENT:
+        raise DossierNotFound()
+    return None, dossier, False
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    owner_user: User,
+    draft: DossierDraft | None = None,
+    dossier: Dossier | None = None,
+    component: DossierComponent | None,
+    upload: File,
+    role: str = AttachmentRole.FILED,
+    event: DossierEvent | None = None,
+    digitised: bool = False,
+) -> Attachment:
+    """Add an uploaded file to a draft (its owner) or a dossier (the applicant answering an
+    open supplement request, or an officer in scope: desk scans with `digitised`, results).
+
+    Preconditions: `component` belongs to the procedure (None only for results and free
+    supplements). The type is decided from the content, sizes checked per file and per
+    dossier, the name sanitised. Side effects: the file saved under a UUID name, one row;
+    the citizen's own uploads also land in their document store (one row per owner and
+    content); officers' uploads are audited. Idempotent per holder, component and content:
+    the same file sent twice (a double click) returns the first row.
+    Raises FileTypeRefused, FileHeicRefused, FileTooLarge, FileEmpty, DossierFilesTooLarge,
+    ComponentNotInProcedure, AttachmentNotFound / DossierNotFound (outside the user's scope),
+    AttachmentLocked (the dossier no longer takes files).
+    """
+    draft, dossier, by_owner = _lock_holder(
+        user=owner_user, draft=draft, dossier=dossier, role=role, digitised=digitised
+    )
+    procedure_id = draft.procedure_id if draft is not None else dossier.procedure_id  # type: ignore[union-attr]
+    _check_component(component, procedure_id)
+    inspected = file_inspect(upload=upload, component=component)
+    if dossier is not None:
+        _check_dossier_open(dossier=dossier, role=role, name=inspected.name)
+        if role == AttachmentRole.SUPPLEMENT:
+            event = _open_supplement_request(dossier)
+    holder = {"draft": draft} if draft is not None else {"dossier": dossier}
+    earlier = Attachment.objects.filter(
+        **holder, component=component, role=role, sha256=inspected.sha256, event=event
+    ).first()
+    if earlier is not None:
+        return earlier
+    if role in CITIZEN_ROLES:
+        _check_total(name=inspected.name, size=inspected.size, draft=draft, dossier=dossier)
+    attachment = Attachment(
+        draft=draft, dossier=dossier, component=component, role=role, event=event, uploaded_by=owner_user,
+        name=inspected.name, content_type=inspected.kind.content_type, size=inspected.size,
+        sha256=inspected.sha256, digitised=digitised,
+    )  # fmt: skip
+    _save_with_file(attachment, upload)
+    if by_owner:
+        _store(owner=owner_user, kind=StoredDocumentKind.UPLOAD, attachment=attachment, title=_title(component))
+    else:
+        audit_log(actor=owner_user, obj=attachment, action_flag=ADDITION, message=_audit_message(attachment, dossier))
+    return attachment
+
+
+def _check_dossier_open(*, dossier: Dossier, role: str, name: str) -> None:
+    from django.utils.translation import gettext as _
+
+    if role == AttachmentRole.SUPPLEMENT and dossier.status != Status.SUPPLEMENT_REQUESTED:
+        raise AttachmentLocked(name=name, reason=_("hồ sơ không ở trạng thái chờ bổ sung."))
+    if role == AttachmentRole.RESULT and dossier.returned_at is not None:
+        raise AttachmentLocked(name=name, reason=_("hồ sơ đã trả kết quả."))
+    if dossier.status in TERMINAL_STATUSES:
+        raise AttachmentLocked(name=name, reason=_("hồ sơ đã kết thúc."))
+
+
+def _audit_message(attachment: Attachment, dossier: Dossier | None) -> str:
+    what = "kết quả" if attachment.role == AttachmentRole.RESULT else "bản số hóa" if attachment.digitised else "tệp"
+    return f"Tải lên {what} “{attachment.name}” ({attachment.sha256[:12]}) cho hồ sơ {dossier.code if dossier else ''}"
+
+
+def _title(component: DossierComponent | None) -> str:
+    return component.name[:500] if component is not None else ""
+
+
+def _save_with_file(row: Attachment | StoredDocument, content: File) -> None:
+    """Write the file under our UUID name, then the row; if the row fails, the file goes too.
+
+    (A rollback of the caller's outer transaction after this point leaves the file behind:
+    Django has no on-rollback hook. Such orphans are harmless, never served, and can be swept
+    by comparing MEDIA_ROOT with the rows.)
+    """
+    content.seek(0)
+    row.file.save(str(row.uuid), content, save=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except BaseException:
+        row.file.storage.delete(row.file.name)
+        raise
+
+
+def _store(
+    *, owner: User, kind: str, attachment: Attachment, title: str, source: Dossier | None = None
+) -> StoredDocument:
+    """The owner's stored copy of an attachment's content: the existing row for this content, or a new one.
+
+    Safe under a race on the (owner, sha256) unique constraint: the loser deletes its copy
+    and returns the winner's row.
+    """
+    existing = StoredDocument.objects.filter(owner=owner, sha256=attachment.sha256).first()
+    if existing is not None:
+        return existing
+    document = StoredDocument(
+        owner=owner, kind=kind, name=attachment.name, title=title, content_type=attachment.content_type,
+        size=attachment.size, sha256=attachment.sha256, source_dossier=source,
+    )  # fmt: skip
+    try:
+        with attachment.file.open("rb") as source_file:
+            _save_with_file(document, File(source_file))
+    except IntegrityError:
+        return StoredDocument.objects.get(owner=owner, sha256=attachment.sha256)
+    return document
+
+
+@transaction.atomic
+def attachment_reuse(
+    *, owner_user: User, draft: DossierDraft, component: DossierComponent, stored_document: StoredDocument
+) -> Attachment:
+    """Fill a draft's component from the owner's document store with one click ("provide once").
+
+    Preconditions: the draft and the stored document are `owner_user`'s (otherwise
+    AttachmentNotFound / StoredDocumentNotFound, a 404: nobody learns another's files exist);
+    the component belongs to the draft's procedure and allows reuse (`reusable`); its
+    type and size rules hold for the stored file as for a fresh upload.
+    Side effects: a copy of the stored file on the draft (a filed dossier's papers must not
+    change when the citizen tidies their store), marked `reused_from`. Idempotent: reusing the
+    same document for the same component again returns the first attachment.
+    """
+    draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.owner_id != owner_user.pk or draft.dossier_id is not None:
+        raise AttachmentNotFound()
+    if stored_document.owner_id != owner_user.pk:
+        raise StoredDocumentNotFound()
+    _check_component(component, draft.procedure_id)
+    if not component.reusable:
+        raise ComponentNotReusable(component=component.name)
+    earlier = draft.attachments.filter(component=component, reused_from=stored_document).first()
+    if earlier is not None:
+        return earlier
+    with stored_document.file.open("rb") as stored_file:
+        upload = File(stored_file, name=stored_document.name)
+        inspected = file_inspect(upload=upload, component=component)
+        _check_total(name=inspected.name, size=inspected.size, draft=draft, dossier=None)
+        attachment = Attachment(
+            draft=draft, component=component, role=AttachmentRole.FILED, uploaded_by=owner_user,
+            name=stored_document.name, content_type=inspected.kind.content_type, size=inspected.size,
+            sha256=inspected.sha256, reused_from=stored_document,
+        )  # fmt: skip
+        _save_with_file(attachment, upload)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, user: User, attachment: Attachment) -> None:
+    """Take a file off: the owner's draft; the applicant's supplement not yet sent; an officer's
+    result not yet returned. Anything filed is part of the record and stays.
+
+    Raises AttachmentNotFound when the user may not see the file, AttachmentLocked when it
+    can no longer change. The stored file is deleted after commit (a rollback keeps it).
+    """
+    from django.utils.translation import gettext as _
+
+    attachment = (
+        Attachment.objects.select_related("draft", "dossier").select_for_update(of=("self",)).get(pk=attachment.pk)
+    )
+    dossier = attachment.dossier
+    if dossier is None:
+        if attachment.draft is None or attachment.draft.owner_id != user.pk:
+            raise AttachmentNotFound()
+        if attachment.draft.dossier_id is not None:
+            raise AttachmentLocked(name=attachment.name, reason=_("hồ sơ đã được nộp."))
+    else:
+        if not _in_scope(user, dossier):
+            raise AttachmentNotFound()
+        removable = (
+            attachment.role == AttachmentRole.SUPPLEMENT
+            and attachment.uploaded_by_id == user.pk
+            and _open_supplement_request(dossier) is not None
+            and attachment.event_id == _open_supplement_request(dossier).pk  # type: ignore[union-attr]
+        ) or (attachment.role == AttachmentRole.RESULT and user.is_officer and dossier.returned_at is None)
+        if not removable:
+            raise AttachmentLocked(name=attachment.name, reason=_("tệp đã thuộc hồ sơ được nộp."))
+        if user.is_officer:
+            audit_log(
+                actor=user, obj=attachment, action_flag=DELETION,
+                message=f"Xóa tệp “{attachment.name}” khỏi hồ sơ {dossier.code}",
+            )  # fmt: skip
+    name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def attachments_move_to_dossier(*, draft: DossierDraft, dossier: Dossier) -> int:
+    """Hand a submitted draft's files to its new dossier (called by the submit service, in its
+    transaction). The rows keep their draft for the record. Returns how many moved; calling it
+    again moves nothing more.
+    """
+    if draft.owner_id != dossier.applicant_id or draft.procedure_id != dossier.procedure_id:
+        raise ValueError("the draft and the dossier belong to different people or procedures")
+    return Attachment.objects.filter(draft=draft, dossier__isnull=True).update(dossier=dossier)
+
+
+@transaction.atomic
+def stored_document_add_result(*, dossier: Dossier, attachment: Attachment) -> StoredDocument | None:
+    """Put a result file into the applicant's document store (kind result), once per content.
+
+    Returns None for dossiers without an online account (walk-ins without login).
+    """
+    if dossier.applicant_id is None or attachment.dossier_id != dossier.pk:
+        return None
+    owner = User.objects.get(pk=dossier.applicant_id)
+    title = dossier.procedure.result_document or dossier.procedure.name
+    document = _store(owner=owner, kind=StoredDocumentKind.RESULT, attachment=attachment, title=title, source=dossier)
+    if document.kind != StoredDocumentKind.RESULT and document.source_dossier_id is None:
+        # The citizen had uploaded this very file before: it is now also their official result.
+        document.kind, document.source_dossier = StoredDocumentKind.RESULT, dossier
+        document.title = document.title or title
+        document.save(update_fields=["kind", "source_dossier", "title"])
+    return document
+
+
+def attachment_check_complete(*, draft: DossierDraft) -> list[DossierComponent]:
+    """The draft's required components that have no file yet (empty: ready to submit)."""
+    filled = draft.attachments.filter(component__isnull=False).values("component_id")
+    return list(DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True).exclude(pk__in=filled))
+
+
+def store_results_on_return(change: DossierChanged) -> None:
+    """`dossiers.events` subscriber: when the result is returned, its files join the citizen's store
+    (in the same transaction as the return). Idempotent: one stored row per content."""
+    if change.event.action != Action.RETURN_RESULT:
+        return
+    dossier = change.dossier
+    for attachment in dossier.attachments.filter(role=AttachmentRole.RESULT):
+        stored_document_add_result(dossier=dossier, attachment=attachment)
