@@ -35,6 +35,7 @@ from workflows.selectors import working_calendar
 
 from .constants import Channel, DocumentKind
 from .models import Dossier, DossierDocument, DossierEvent, DossierPause
+from .selectors import dossier_public_token
 
 DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
 REGISTER_FORM_NUMBER = "07"
@@ -45,7 +46,8 @@ _REASON_FORMS = frozenset({DocumentKind.SUPPLEMENT_REQUEST, DocumentKind.REFUSAL
 def status_url(dossier: Dossier) -> str:
     """The public status page printed (and QR-encoded) on every form of the dossier."""
     base = getattr(settings, "PORTAL_BASE_URL", DEFAULT_PORTAL_BASE_URL) or DEFAULT_PORTAL_BASE_URL
-    return f"{base.rstrip('/')}/tra-cuu/{quote(dossier.code)}/"
+    token = dossier_public_token(code=dossier.code)
+    return f"{base.rstrip('/')}/tra-cuu/{quote(dossier.code)}/?k={token}"
 
 
 def qr_data_uri(text: str) -> str:
@@ -70,6 +72,7 @@ def document_html(
         "event": event,
         "officer": event.actor if event is not None else dossier.handler,
         "status_url": url,
+        "lookup_url": url.split("/tra-cuu/")[0] + "/tra-cuu/",
         "qr": qr_data_uri(url),
         "received_at": _long_datetime(dossier.received_at or dossier.submitted_at),
         "due_at": _long_datetime(dossier.due_at),

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
@@ -174,6 +175,31 @@ def dossier_get_public(*, code: str) -> Dossier:
         return Dossier.objects.select_related("procedure", "agency", "workflow_version").get(code=code.strip())
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
+
+
+def dossier_public_token(*, code: str) -> str:
+    """The key printed in a dossier's QR code: whoever holds the paper may see its status
+    without typing the id digits. An HMAC of the code under SECRET_KEY; it cannot be guessed."""
+    return salted_hmac("dossiers.public-status", code.strip().upper()).hexdigest()[:20]
+
+
+def dossier_get_public_checked(*, code: str, id_last4: str = "", token: str = "") -> Dossier:
+    """The dossier for the public lookup, if the caller proves knowledge of it: the QR key,
+    or the last 4 digits of the applicant's id number. DossierNotFound otherwise, the same
+    whether the code exists or not (the page must not confirm that a code exists)."""
+    code = code.strip().upper()
+    try:
+        dossier = dossier_get_public(code=code)
+    except DossierNotFound:
+        dossier = None
+    if token:
+        proven = constant_time_compare(token, dossier_public_token(code=code))
+    else:
+        digits = dossier.applicant_id_number[-4:] if dossier is not None else ""
+        proven = len(id_last4) == 4 and len(digits) == 4 and constant_time_compare(id_last4, digits)
+    if dossier is None or not proven:
+        raise DossierNotFound()
+    return dossier
 
 
 def mask_name(name: str) -> str:

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from workflows.constants import Action, Status
 
-from .constants import DocumentKind
+from .constants import Channel, DocumentKind
 from .documents import document_issue
 from .events import DossierChanged
 from .models import Dossier, DossierEvent
@@ -48,13 +48,16 @@ def document_issue_task(
 
 
 def documents_for_event(event: DossierEvent) -> list[tuple[str, dict[str, Any]]]:
-    """The forms (kind, data) an event issues: receipt on receiving (or on a walk-in
-    submission, received at once), supplement request, refusal, stop notice, and the
+    """The forms (kind, data) an event issues: receipt on receiving (and on a walk-in or
+    online submission), supplement request, refusal, stop notice, and the
     completed control sheet when the result is returned, the apology letter when an officer
     records one (with its new date). Form 07 (the register, many dossiers) is never automatic.
     """
-    if event.from_status is None:  # the submission: received at once only at the desk
-        return [(DocumentKind.RECEIPT, {})] if event.to_status == Status.RECEIVED else []
+    if event.from_status is None:
+        # Taken in at the desk: received at once. Filed online: the citizen gets the receipt of
+        # the electronic filing now (the provisional date); a second one follows the officer's receipt.
+        received_or_online = event.to_status == Status.RECEIVED or event.dossier.channel == Channel.ONLINE
+        return [(DocumentKind.RECEIPT, {})] if received_or_online else []
     if event.action == APOLOGISE:
         return [(DocumentKind.APOLOGY, {"new_due_at": event.data["new_due_at"]})]
     kind = FORMS_FOR_ACTION.get(event.action)

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from accounts.constants import Role
 from accounts.models import User
@@ -20,6 +22,7 @@ from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
+from .citizen_forms import PublicLookupForm
 from .constants import Channel, DocumentKind
 from .documents import document_issue
 from .exceptions import DossierNotFound
@@ -30,11 +33,10 @@ from .selectors import (
     QueueFilters,
     QueueTab,
     dossier_get_for_user,
-    dossier_get_public,
+    dossier_get_public_checked,
     dossier_queue,
     dossier_remaining,
     dossier_timeline,
-    mask_name,
 )
 from .services import dossier_act, dossier_apologise, dossier_submit
 
@@ -192,29 +194,59 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/intake.html", {"form": form})
 
 
+# Tra cứu hồ sơ: attempts per client address, and wrong answers per dossier code (a guesser
+# spreading over many addresses still meets the second limit).
+LOOKUP_RATE_PER_ADDRESS = "30/h"
+LOOKUP_FAILURES_PER_CODE = "5/15m"  # the 6th wrong answer in 15 minutes closes the code
+
+
 def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    """Tra cứu hồ sơ: anyone with the code sees the status and timeline, never personal data."""
-    code = (code or request.GET.get("ma", "")).strip()
-    dossier = None
-    if code:
+    """Tra cứu hồ sơ: the status and dates of a dossier, never personal data.
+
+    The caller proves knowledge of the dossier: the key in the QR code of its printed forms
+    (`?k=`), or its code with the last 4 digits of the applicant's id number (POST). Wrong
+    answers look the same whether the code exists or not, and are rate-limited (429).
+    """
+    form = PublicLookupForm(request.POST or None, initial={"ma": code or ""})
+    token = request.GET.get("k", "")
+    dossier, status, limited = None, 200, False
+    if code and token or form.is_bound:
+        limited = is_ratelimited(
+            request, group="dossiers.lookup", key="ip", rate=LOOKUP_RATE_PER_ADDRESS, method=ALL, increment=True
+        )
+    if limited:
+        status = 429
+    elif code and token:
         try:
-            dossier = dossier_get_public(code=code)
+            dossier = dossier_get_public_checked(code=code, token=token)
         except DossierNotFound:
-            dossier = None
+            status = 404
+    elif form.is_bound and form.is_valid():
+        wanted = form.cleaned_data["ma"]
+        if _lookup_blocked(request, wanted, increment=False):
+            limited, status = True, 429
+        else:
+            try:
+                dossier = dossier_get_public_checked(code=wanted, id_last4=form.cleaned_data["so_cuoi"])
+            except DossierNotFound:
+                _lookup_blocked(request, wanted, increment=True)
+                status = 404
+    elif form.is_bound:
+        status = 400
     events = list(dossier.events.order_by("sequence")) if dossier else []
-    return render(
+    steps = {s.key: s.name for s in engine.steps_of(dossier.workflow_version.definition)} if dossier else {}
+    context = {"form": form, "dossier": dossier, "events": events, "step_names": steps, "limited": limited}
+    return render(request, "dossiers/public_status.html", context, status=status)
+
+
+def _lookup_blocked(request: HttpRequest, code: str, *, increment: bool) -> bool:
+    return is_ratelimited(
         request,
-        "dossiers/public_status.html",
-        {
-            "code": code,
-            "dossier": dossier,
-            "masked_name": mask_name(dossier.applicant_name) if dossier else "",
-            "events": events,
-            "step_names": {s.key: s.name for s in engine.steps_of(dossier.workflow_version.definition)}
-            if dossier
-            else {},
-        },
-        status=404 if code and dossier is None else 200,
+        group="dossiers.lookup-code",
+        key=lambda _group, _request: code,
+        rate=LOOKUP_FAILURES_PER_CODE,
+        method=ALL,
+        increment=increment,
     )
 
 

@@ -13,6 +13,8 @@ from accounts.models import User
 from accounts.services import user_ensure
 from dossiers.constants import Channel
 from dossiers.services import dossier_act, dossier_submit
+from eforms.selectors import form_version_current
+from eforms.services import form_import, form_version_publish
 from procedures.constants import AgencyLevel, OnlineLevel
 from procedures.models import Agency, Procedure
 from procedures.services import ImportReport, procedures_import, reference_data_load
@@ -22,6 +24,8 @@ from workflows.selectors import workflow_version_current
 from workflows.services import workflow_draft_save, workflow_version_publish
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "procedures" / "demo"
+# One interactive e-form per file, named after the procedure's code.
+DEMO_EFORMS_DIR = Path(__file__).resolve().parent.parent / "eforms" / "demo"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo accounts, never used in production
 HOA_LU_WARD = 14329  # Phường Hoa Lư, Ninh Bình (vietnam-provinces code), where the demo citizen lives
 HOA_LU_UBND = "000.00.41.H42"
@@ -60,6 +64,7 @@ def demo_load() -> ImportReport:
     catalogue = _read("catalogue.json")
     report = procedures_import(rows=catalogue["procedures"])  # type: ignore[index]
     _demo_workflows()
+    _demo_eforms()
     for account in DEMO_ACCOUNTS:
         citizen = account.role == Role.CITIZEN
         user_ensure(
@@ -117,6 +122,14 @@ def _demo_dossiers() -> None:
                 action=action,
                 idempotency_key=f"demo-{key}-{index}",
             )
+
+
+def _demo_eforms() -> None:
+    """Publish the demo e-forms (the birth registration form the citizen journey fills)."""
+    for path in sorted(DEMO_EFORMS_DIR.glob("*.json")):
+        procedure = Procedure.objects.get(code=path.stem)
+        if form_version_current(procedure=procedure) is None:
+            form_version_publish(version=form_import(procedure=procedure, raw=path.read_bytes()))
 
 
 def _demo_workflows() -> None:

@@ -24,8 +24,8 @@ from dossiers.documents import (
     register_dossiers,
     register_render,
 )
-from dossiers.models import DossierDocument, DossierEvent
-from dossiers.selectors import dossiers_due_within_one_working_day
+from dossiers.models import Dossier, DossierDocument, DossierEvent
+from dossiers.selectors import dossier_public_token, dossiers_due_within_one_working_day
 from dossiers.services import dossier_act, dossier_submit
 from dossiers.tasks import document_issue_task, documents_for_event
 from tests.factories import AgencyFactory, ComponentFactory, DossierFactory
@@ -108,7 +108,8 @@ def test_receipt_form_01_is_a_pdf_with_the_motto_the_code_the_components_and_the
 def test_every_form_carries_a_qr_code_of_the_public_status_page(walk_in, settings):
     # given a portal published under its own address
     settings.PORTAL_BASE_URL = "https://dichvucong.ninhbinh.gov.vn/"
-    url = "https://dichvucong.ninhbinh.gov.vn/tra-cuu/000.00.12.H42-261125-0001/"
+    key = dossier_public_token(code="000.00.12.H42-261125-0001")
+    url = f"https://dichvucong.ninhbinh.gov.vn/tra-cuu/000.00.12.H42-261125-0001/?k={key}"
 
     # when form 01 is rendered to HTML and to PDF
     html = document_html(dossier=walk_in, kind="01", event=walk_in.events.get())
@@ -119,7 +120,8 @@ def test_every_form_carries_a_qr_code_of_the_public_status_page(walk_in, setting
     assert qr_data_uri(url).startswith("data:image/svg+xml")
     links = {annotation.get_object()["/A"]["/URI"] for annotation in PdfReader(io.BytesIO(pdf)).pages[0]["/Annots"]}
     assert links == {url}
-    assert url in pdf_text(pdf)
+    # and the printed text names the lookup page (the line may break after "https://")
+    assert "dichvucong.ninhbinh.gov.vn/tra-cuu/ và nhập mã hồ sơ cùng 4 số cuối" in pdf_text(pdf)
 
 
 @pytest.mark.parametrize(
@@ -365,7 +367,8 @@ def test_document_task_issues_the_form_once(walk_in, office):
     ("action", "from_status", "to_status", "forms"),
     [
         ("submit", None, Status.RECEIVED, ["01"]),  # walk-in: received at the desk
-        ("submit", None, Status.NEW, []),  # online: waits for reception
+        ("submit", None, Status.NEW, ["01"]),  # online: the receipt of the electronic filing
+        ("submit-by-post", None, Status.NEW, []),  # by post: waits for reception
         (Action.RECEIVE, Status.NEW, Status.RECEIVED, ["01"]),
         (Action.REQUEST_SUPPLEMENT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, ["02"]),
         (Action.REFUSE, Status.NEW, Status.REFUSED, ["03"]),
@@ -377,7 +380,9 @@ def test_document_task_issues_the_form_once(walk_in, office):
     ],
 )
 def test_documents_for_event(action, from_status, to_status, forms):
-    event = DossierEvent(action=action, from_status=from_status, to_status=to_status)
+    channel = Channel.POST if action == "submit-by-post" else Channel.ONLINE
+    action = "submit" if action == "submit-by-post" else action
+    event = DossierEvent(dossier=Dossier(channel=channel), action=action, from_status=from_status, to_status=to_status)
 
     assert documents_for_event(event) == [(kind, {}) for kind in forms]
 

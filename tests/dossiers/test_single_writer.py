@@ -5,7 +5,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("common", "procedures", "accounts", "workflows", "dossiers", "emc_sync", "indicators", "dvctt")
-ASSIGNMENT = re.compile(r"\.(status|step_key|step_role)\s*=(?!=)|\.update\([^)]*\b(status|step_key|step_role)\s*=")
+# A dossier's status or step assigned (`dossier.status = `, `self.dossier.step_key = `), or set by a
+# queryset update on a line that names dossiers. Other models' own `status` (payments, outbox
+# rows) are theirs to write.
+ASSIGNMENT = re.compile(
+    r"(?i:dossier\w*)\.(status|step_key|step_role)\s*=(?!=)"
+    r"|(?i:dossier).*\.update\([^)]*\b(status|step_key|step_role)\s*="
+)
 
 
 def offending_lines(path: Path) -> list[str]:
@@ -31,9 +37,12 @@ def test_the_check_sees_an_assignment(tmp_path):
     sneaky = tmp_path / "sneaky.py"
     sneaky.write_text(
         "dossier.status = 9\nDossier.objects.filter(pk=1).update(status=10)\nif x.status == 2:\n    pass\n"
+        "payment.status = 'paid'\nself.dossier.step_key = 'x'\nlocked_dossier.step_role = 'leader'\n"
     )
 
     assert offending_lines(sneaky) == [
         "sneaky.py:1: dossier.status = 9",
         "sneaky.py:2: Dossier.objects.filter(pk=1).update(status=10)",
+        "sneaky.py:6: self.dossier.step_key = 'x'",
+        "sneaky.py:7: locked_dossier.step_role = 'leader'",
     ]

@@ -1,0 +1,79 @@
+"""Forms of the citizen's pages: each carries what makes a double click or a resent page harmless."""
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Agency
+
+
+class StartForm(forms.Form):
+    agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
+        label=_("Cơ quan tiếp nhận hồ sơ"), queryset=Agency.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: object, agencies: QuerySet[Agency], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+
+
+class SubmitForm(forms.Form):
+    declaration = forms.BooleanField(
+        label=_(
+            "Tôi xin cam đoan những thông tin đã khai là đúng sự thật và chịu trách nhiệm trước pháp luật "
+            "về lời khai của mình."
+        ),
+        required=False,
+    )
+
+
+class SupplementForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ghi chú cho cán bộ (nếu có)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do rút hồ sơ"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Mức độ hài lòng của bạn"),
+        coerce=int,
+        choices=[
+            (5, _("5 – Rất hài lòng")),
+            (4, _("4 – Hài lòng")),
+            (3, _("3 – Bình thường")),
+            (2, _("2 – Không hài lòng")),
+            (1, _("1 – Rất không hài lòng")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Góp ý (không bắt buộc)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PublicLookupForm(forms.Form):
+    """Tra cứu hồ sơ: the code and the last 4 digits of the applicant's id number."""
+
+    ma = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
+    so_cuoi = forms.RegexField(
+        label=_("4 số cuối giấy tờ tùy thân của người nộp"),
+        regex=r"^\d{4}$",
+        max_length=4,
+        error_messages={"invalid": _("Vui lòng nhập đúng 4 chữ số.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"\d{4}"}),
+    )
+
+    def clean_ma(self) -> str:
+        return str(self.cleaned_data["ma"]).strip().upper()
+
+
+__all__ = ["PublicLookupForm", "RatingForm", "StartForm", "SubmitForm", "SupplementForm", "WithdrawForm"]
