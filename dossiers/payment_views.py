@@ -84,7 +84,7 @@ def notify(request: HttpRequest) -> JsonResponse:
 
 
 # What the citizen reads after coming back from the platform, by the payment's state.
-RETURN_TITLES = {
+RETURN_TITLES: dict[str, str] = {
     PaymentStatus.PAID: "Thanh toán thành công",
     PaymentStatus.CANCELLED: "Đã hủy thanh toán",
     PaymentStatus.FAILED: "Thanh toán không thành công",
@@ -105,7 +105,7 @@ def return_page(request: HttpRequest) -> HttpResponse:
     payment = outcome.payment
     if payment.payer_id != user.pk:
         raise Http404(_("Không tìm thấy giao dịch."))
-    titles = {status: _(title) for status, title in RETURN_TITLES.items()}
+    titles: dict[str, str] = {status: _(title) for status, title in RETURN_TITLES.items()}
     return render(
         request,
         "dossiers/payments/return.html",

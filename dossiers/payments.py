@@ -618,9 +618,9 @@ def payment_receipt_html(*, payment: Payment) -> str:
     url = receipt_url(payment)
     context: dict[str, Any] = {
         **(
-            _heading(agency, form_number="BL", title="Biên lai thu phí, lệ phí điện tử", issued_at=payment.paid_at)
+            _heading(agency, form_number="", title="Biên lai thu phí, lệ phí điện tử", issued_at=payment.paid_at)
             if agency is not None
-            else {"title": "Biên lai thu phí, lệ phí điện tử", "form_number": "BL", "issued_on": ""}
+            else {"title": "Biên lai thu phí, lệ phí điện tử", "form_number": "", "issued_on": ""}
         ),
         "payment": payment,
         "payer": payment.payer,

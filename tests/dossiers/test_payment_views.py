@@ -1,0 +1,497 @@
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+import responses
+import time_machine
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accounts.constants import Role
+from dossiers.constants import PaymentStatus
+from dossiers.models import DossierDraft, Payment, PaymentNotification
+from dossiers.payments import payment_attach_to_dossier, payment_start, payment_state_for_draft
+from dvctt.celery import app as celery_app
+from tests.factories import AgencyFactory, DossierFactory, FeeFactory, UserFactory
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+NOTIFY = "/thanh-toan/thong-bao/"
+RETURN = "/thanh-toan/ket-qua/"
+QUERY_URL = "http://platform.test/thanhtoan/tra-cuu"
+
+
+@pytest.fixture(autouse=True)
+def platform(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PAYMENT_URL = "http://platform.test/thanhtoan"
+    settings.PAYMENT_MERCHANT = "dvctt"
+    settings.PAYMENT_SECRET = "payment-secret"
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
+    # The receipt task runs right after commit, as in the embedded default (also when REDIS_URL is set).
+    monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)  # the namespaced key
+
+
+@pytest.fixture
+def citizen(office):
+    return office["people"][Role.CITIZEN]
+
+
+@pytest.fixture
+def payment(office, citizen):
+    """A pending payment of 80.000 đ (100.000 đ less 20% online) for the citizen's draft."""
+    FeeFactory(procedure=office["procedure"], name="Lệ phí", amount=100_000, online_discount_percent=20)
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"], agency=office["agency"])
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, tzinfo=VN), tick=False):
+        started, _url = payment_start(draft=draft, payer=citizen)
+    return started
+
+
+def sign(*values):
+    return hmac.new(b"payment-secret", "|".join(map(str, values)).encode(), hashlib.sha256).hexdigest()
+
+
+def notification(payment, **changes):
+    body = {
+        "merchant": "dvctt",
+        "ref": payment.ref,
+        "transaction_id": "GD20261123-0001",
+        "amount": payment.amount,
+        "status": "paid",
+        "paid_at": "20261123090312",
+    }
+    body |= changes
+    signed = ("merchant", "ref", "transaction_id", "amount", "status", "paid_at")
+    body["sig"] = sign(*(body[key] for key in signed))
+    return body
+
+
+def post_notification(client, body, *, raw=None):
+    return client.post(
+        NOTIFY,
+        data=raw if raw is not None else json.dumps(body),
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.9",
+    )
+
+
+def return_query(payment, status="paid", transaction_id="GD20261123-0001"):
+    return urlencode(
+        {
+            "ref": payment.ref,
+            "transaction_id": transaction_id,
+            "status": status,
+            "sig": sign(payment.ref, transaction_id, status),
+        }
+    )
+
+
+def pdf_text(pdf):
+    return " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def unchanged(payment):
+    fresh = Payment.objects.get(pk=payment.pk)
+    return (fresh.status, fresh.transaction_id, fresh.paid_at, bool(fresh.receipt)) == (
+        PaymentStatus.PENDING,
+        "",
+        None,
+        False,
+    )
+
+
+# The notification.
+
+
+def test_a_valid_notification_marks_the_payment_paid_and_issues_the_receipt(
+    client, payment, django_capture_on_commit_callbacks
+):
+    # given
+    body = notification(payment)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_notification(client, body)
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == {"error_code": "0", "message": "Đã ghi nhận: pending → paid."}
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
+    assert payment.transaction_id == "GD20261123-0001"
+    assert payment.paid_at == dt.datetime(2026, 11, 23, 9, 3, 12, tzinfo=VN)
+    text = pdf_text(payment.receipt.read())
+    assert "Tổng số tiền đã nộp: 80.000 đồng" in text
+    assert "Mã giao dịch thanh toán: GD20261123-0001" in text
+    assert "Người nộp tiền: Nguyễn Văn An" in text
+    log = PaymentNotification.objects.get()
+    assert (log.channel, log.accepted, log.payment, log.remote_addr) == ("notify", True, payment, "10.0.0.9")
+    assert log.body == body
+    assert payment_state_for_draft(draft=payment.draft).paid is True
+
+
+def test_a_notification_with_a_tampered_signature_is_refused_and_logged(client, payment):
+    # given a real notification whose status was changed after signing
+    body = notification(payment, status="cancelled") | {"status": "paid"}
+
+    # when
+    response = post_notification(client, body)
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"error_code": "1", "message": "Chữ ký không hợp lệ: từ chối."}
+    assert unchanged(payment)
+    assert payment_state_for_draft(draft=payment.draft).paid is False
+    log = PaymentNotification.objects.get()
+    assert (log.channel, log.accepted, log.verdict, log.payment) == (
+        "notify",
+        False,
+        "Chữ ký không hợp lệ: từ chối.",
+        payment,
+    )
+
+
+def test_a_notification_signed_with_another_secret_is_refused(client, payment):
+    # given
+    body = notification(payment)
+    body["sig"] = hmac.new(
+        b"wrong-secret",
+        "|".join(str(body[k]) for k in ("merchant", "ref", "transaction_id", "amount", "status", "paid_at")).encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+    # when
+    response = post_notification(client, body)
+
+    # then
+    assert response.status_code == 400
+    assert unchanged(payment)
+
+
+def test_a_notification_for_another_amount_is_refused_and_logged(client, payment):
+    # given a correctly signed notification of 1.000 đ for an 80.000 đ payment
+    body = notification(payment, amount=1_000)
+
+    # when
+    response = post_notification(client, body)
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["message"] == "Số tiền 1000 khác số tiền phải nộp 80000: từ chối."
+    assert unchanged(payment)
+    assert PaymentNotification.objects.filter(accepted=False, payment=payment).count() == 1
+
+
+def test_a_replayed_notification_changes_nothing(client, payment, django_capture_on_commit_callbacks):
+    # given the notification was applied
+    body = notification(payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_notification(client, body)
+    payment.refresh_from_db()
+    first = (payment.status, payment.transaction_id, payment.paid_at, payment.receipt.name)
+
+    # when the same notification comes again, a day later
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 24, 9, tzinfo=VN), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = post_notification(client, body)
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == {"error_code": "0", "message": "Không thay đổi (đã ở trạng thái paid)."}
+    payment.refresh_from_db()
+    assert (payment.status, payment.transaction_id, payment.paid_at, payment.receipt.name) == first
+    assert callbacks == []  # no second receipt
+    assert list(PaymentNotification.objects.order_by("received_at").values_list("accepted", "verdict")) == [
+        (True, "Đã ghi nhận: pending → paid."),
+        (True, "Không thay đổi (đã ở trạng thái paid)."),
+    ]
+
+
+def test_a_second_transaction_for_a_paid_payment_is_refused(client, payment, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=True):
+        post_notification(client, notification(payment))
+
+    # when
+    response = post_notification(client, notification(payment, transaction_id="GD-KHAC"))
+
+    # then
+    assert response.status_code == 409
+    payment.refresh_from_db()
+    assert payment.transaction_id == "GD20261123-0001"
+
+
+def test_a_notification_for_an_unknown_ref_is_refused_and_logged(client, payment):
+    # given
+    body = notification(payment, ref="DVC000000KHONGCO")
+
+    # when
+    response = post_notification(client, body)
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["message"] == "Không có giao dịch mã 'DVC000000KHONGCO'."
+    assert unchanged(payment)
+    log = PaymentNotification.objects.get()
+    assert (log.accepted, log.payment) == (False, None)
+
+
+def test_a_notification_for_another_merchant_is_refused(client, payment):
+    response = post_notification(client, notification(payment, merchant="khac"))
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Sai mã đơn vị nhận tiền (merchant)."
+    assert unchanged(payment)
+
+
+def test_malformed_json_is_refused_with_a_message_and_logged(client, payment):
+    # when
+    response = post_notification(client, None, raw='{"ref": "DVC')
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"error_code": "1", "message": "Nội dung không phải JSON hợp lệ."}
+    log = PaymentNotification.objects.get()
+    assert (log.accepted, log.body, log.remote_addr) == (False, {"raw": '{"ref": "DVC'}, "10.0.0.9")
+    assert unchanged(payment)
+
+
+def test_a_json_array_is_refused(client, payment):
+    response = post_notification(client, None, raw=json.dumps([notification(payment)]))
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Nội dung phải là một đối tượng JSON."
+    assert unchanged(payment)
+
+
+def test_the_notification_endpoint_takes_only_post(client, db):
+    assert client.get(NOTIFY).status_code == 405
+    assert PaymentNotification.objects.count() == 0
+
+
+# The return page.
+
+
+@responses.activate
+def test_a_paid_return_before_the_notification_asks_the_platform(client, payment, citizen):
+    # given the platform says it is paid; the notification has not arrived
+    responses.get(
+        QUERY_URL,
+        json={
+            "ref": payment.ref,
+            "status": "paid",
+            "transaction_id": "GD20261123-0001",
+            "amount": 80_000,
+            "paid_at": "20261123090312",
+        },
+    )
+    client.force_login(citizen)
+
+    # when
+    response = client.get(f"{RETURN}?{return_query(payment)}")
+
+    # then
+    assert response.status_code == 200
+    assert "Thanh toán thành công" in response.content.decode()
+    assert len(responses.calls) == 1
+    asked = responses.calls[0].request.params
+    assert (asked["merchant"], asked["ref"]) == ("dvctt", payment.ref)
+    assert asked["sig"] == sign("dvctt", payment.ref, asked["ts"])
+    payment.refresh_from_db()
+    assert (payment.status, payment.transaction_id) == (PaymentStatus.PAID, "GD20261123-0001")
+    assert list(PaymentNotification.objects.order_by("received_at").values_list("channel", "accepted")) == [
+        ("return", True),
+        ("query", True),
+    ]
+
+
+@responses.activate
+def test_a_paid_return_the_platform_does_not_confirm_stays_pending(client, payment, citizen):
+    # given
+    responses.get(
+        QUERY_URL,
+        json={"ref": payment.ref, "status": "pending", "transaction_id": "", "amount": 80_000, "paid_at": ""},
+    )
+    client.force_login(citizen)
+
+    # when
+    response = client.get(f"{RETURN}?{return_query(payment)}")
+
+    # then
+    assert response.status_code == 200
+    assert "Đang chờ xác nhận" in response.content.decode()
+    assert unchanged(payment)
+
+
+@responses.activate
+def test_a_cancelled_return_is_checked_and_shown(client, payment, citizen):
+    # given
+    responses.get(
+        QUERY_URL,
+        json={"ref": payment.ref, "status": "cancelled", "transaction_id": "", "amount": 80_000, "paid_at": ""},
+    )
+    client.force_login(citizen)
+
+    # when
+    response = client.get(f"{RETURN}?{return_query(payment, status='cancelled', transaction_id='')}")
+
+    # then
+    assert response.status_code == 200
+    assert "Đã hủy thanh toán" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELLED
+
+
+@responses.activate
+def test_a_return_after_the_notification_asks_nobody(client, payment, citizen, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=True):
+        post_notification(client, notification(payment))
+    client.force_login(citizen)
+
+    # when
+    response = client.get(f"{RETURN}?{return_query(payment)}")
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Thanh toán thành công" in content
+    assert reverse("dossiers:payment_receipt", args=[payment.ref]) in content
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_forged_return_is_refused_without_asking_or_changing_anything(client, payment, citizen):
+    # given
+    client.force_login(citizen)
+    forged = return_query(payment).replace("sig=", "sig=0")
+
+    # when
+    response = client.get(f"{RETURN}?{forged}")
+
+    # then
+    assert response.status_code == 400
+    assert "Liên kết thanh toán không hợp lệ" in response.content.decode()
+    assert len(responses.calls) == 0
+    assert unchanged(payment)
+    log = PaymentNotification.objects.get()
+    assert (log.channel, log.accepted, log.verdict) == ("return", False, "Chữ ký không hợp lệ.")
+
+
+@responses.activate
+def test_another_citizen_cannot_read_the_return_page(client, payment, django_capture_on_commit_callbacks):
+    # given
+    with django_capture_on_commit_callbacks(execute=True):
+        post_notification(client, notification(payment))
+    client.force_login(UserFactory())
+
+    # when
+    response = client.get(f"{RETURN}?{return_query(payment)}")
+
+    # then
+    assert response.status_code == 404
+
+
+# Starting from the portal.
+
+
+def test_the_start_page_shows_the_discounted_amount(client, payment, citizen):
+    # given
+    client.force_login(citizen)
+
+    # when
+    response = client.get(reverse("dossiers:payment_start", args=[payment.draft.token]))
+
+    # then
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "100.000 đồng" in content
+    assert "20%" in content
+    assert "Tổng số tiền phải nộp: 80.000 đồng" in content
+
+
+def test_starting_sends_the_browser_to_the_platform(client, payment, citizen):
+    # given
+    client.force_login(citizen)
+
+    # when
+    response = client.post(reverse("dossiers:payment_start", args=[payment.draft.token]))
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        f"http://platform.test/thanhtoan/thanh-toan?merchant=dvctt&ref={payment.ref}&"
+    )
+    assert Payment.objects.count() == 1  # the pending one was reused
+
+
+def test_another_citizens_draft_cannot_be_paid(client, payment):
+    # given
+    client.force_login(UserFactory())
+
+    # when
+    response = client.post(reverse("dossiers:payment_start", args=[payment.draft.token]))
+
+    # then
+    assert response.status_code == 404
+    assert Payment.objects.count() == 1
+
+
+# The receipt download.
+
+
+@pytest.fixture
+def paid(client, payment, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_notification(client, notification(payment))
+    payment.refresh_from_db()
+    return payment
+
+
+def test_the_payer_downloads_the_receipt(client, paid, citizen):
+    # given
+    client.force_login(citizen)
+
+    # when
+    response = client.get(reverse("dossiers:payment_receipt", args=[paid.ref]))
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "Tổng số tiền đã nộp: 80.000 đồng" in pdf_text(b"".join(response.streaming_content))
+
+
+def test_another_citizen_gets_404_for_the_receipt(client, paid):
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("dossiers:payment_receipt", args=[paid.ref])).status_code == 404
+
+
+def test_officers_who_see_the_dossier_download_its_receipt_and_others_do_not(client, paid, office, citizen):
+    # given the draft was submitted to the office's agency
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"], applicant=citizen)
+    payment_attach_to_dossier(draft=paid.draft, dossier=dossier)
+    elsewhere = UserFactory(role=Role.RECEPTION_OFFICER, agencies=[AgencyFactory(code="000.99.99.H42")])
+    url = reverse("dossiers:payment_receipt", args=[paid.ref])
+
+    # when
+    client.force_login(office["people"][Role.RECEPTION_OFFICER])
+    ours = client.get(url)
+    client.force_login(elsewhere)
+    theirs = client.get(url)
+
+    # then
+    assert ours.status_code == 200
+    assert theirs.status_code == 404
+
+
+def test_an_unpaid_payment_has_no_receipt_to_download(client, payment, citizen):
+    client.force_login(citizen)
+
+    assert client.get(reverse("dossiers:payment_receipt", args=[payment.ref])).status_code == 404

@@ -1,0 +1,477 @@
+import datetime as dt
+import hashlib
+import hmac
+import io
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import responses
+import time_machine
+from pypdf import PdfReader
+from responses import matchers
+
+from accounts.constants import Role
+from dossiers.constants import PaymentStatus
+from dossiers.models import DossierDraft, Payment, PaymentNotification
+from dossiers.payments import (
+    AlreadyPaid,
+    FeeLine,
+    NoFeeDue,
+    PaymentNotAllowed,
+    payment_attach_to_dossier,
+    payment_check_with_platform,
+    payment_confirm,
+    payment_fees_for,
+    payment_receipt_issue,
+    payment_sign,
+    payment_signature_valid,
+    payment_start,
+    payment_state_for_draft,
+)
+from dossiers.tasks import payments_check_pending
+from tests.factories import DossierFactory, FeeFactory, UserFactory
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+QUERY_URL = "http://platform.test/thanhtoan/tra-cuu"
+
+
+@pytest.fixture(autouse=True)
+def platform(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PAYMENT_URL = "http://platform.test/thanhtoan"
+    settings.PAYMENT_MERCHANT = "dvctt"
+    settings.PAYMENT_SECRET = "payment-secret"
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
+    settings.PAYMENT_PENDING_CHECK_AFTER_MINUTES = 15
+
+
+@pytest.fixture
+def citizen(office):
+    return office["people"][Role.CITIZEN]
+
+
+@pytest.fixture
+def draft(citizen, office):
+    """A draft of a procedure with two fees: 100.000 đ less 20% online, and 30.000 đ without discount."""
+    procedure = office["procedure"]
+    FeeFactory(procedure=procedure, name="Lệ phí cấp giấy", amount=100_000, online_discount_percent=20, order=1)
+    FeeFactory(procedure=procedure, name="Phí thẩm định", amount=30_000, order=2)
+    return DossierDraft.objects.create(owner=citizen, procedure=procedure, agency=office["agency"])
+
+
+def sign(*values):
+    return hmac.new(b"payment-secret", "|".join(map(str, values)).encode(), hashlib.sha256).hexdigest()
+
+
+def at(year, month, day, hour, minute=0):
+    return time_machine.travel(dt.datetime(year, month, day, hour, minute, tzinfo=VN), tick=False)
+
+
+def pdf_text(pdf):
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.split())
+
+
+# Signatures.
+
+
+def test_signature_is_hex_hmac_sha256_of_the_fields_joined_by_bars():
+    # given the redirect fields of the contract (vector computed with `openssl dgst -sha256 -hmac payment-secret`)
+    fields = (
+        "dvctt",
+        "DVC261123ABCDEF",
+        80000,
+        "http://127.0.0.1:8000/thanh-toan/ket-qua/",
+        "http://127.0.0.1:8000/thanh-toan/thong-bao/",
+        "20261123090000",
+    )
+
+    # when
+    signature = payment_sign(*fields, secret="payment-secret")
+
+    # then
+    assert signature == "88b371edd1ecabe447127e25a33487d04bfa1b2ebf6d7e6b111db43a48fbf733"
+    assert payment_sign("Phí", "đồng", secret="payment-secret") == (
+        "93068123449892b72a8c14b33b4a898a37ea52d2614aa58933e1202c0626862d"
+    )
+
+
+@pytest.mark.parametrize(
+    ("signature", "valid"),
+    [
+        ("88b371edd1ecabe447127e25a33487d04bfa1b2ebf6d7e6b111db43a48fbf733", True),
+        ("88B371EDD1ECABE447127E25A33487D04BFA1B2EBF6D7E6B111DB43A48FBF733", True),
+        ("88b371edd1ecabe447127e25a33487d04bfa1b2ebf6d7e6b111db43a48fbf734", False),
+        ("", False),
+        (None, False),
+        (12345, False),
+        ("chữ ký giả", False),
+    ],
+)
+def test_a_received_signature_is_checked_exactly(signature, valid):
+    fields = (
+        "dvctt",
+        "DVC261123ABCDEF",
+        "80000",
+        "http://127.0.0.1:8000/thanh-toan/ket-qua/",
+        "http://127.0.0.1:8000/thanh-toan/thong-bao/",
+        "20261123090000",
+    )
+
+    assert payment_signature_valid(signature, *fields) is valid
+
+
+# Fees.
+
+
+def test_online_fees_get_the_catalogue_discount(draft):
+    # given the draft's procedure and its two fees
+
+    # when
+    online = payment_fees_for(procedure=draft.procedure, online=True)
+    desk = payment_fees_for(procedure=draft.procedure, online=False)
+
+    # then
+    assert online == [
+        FeeLine(name="Lệ phí cấp giấy", amount=100_000, discount_percent=20, due=80_000),
+        FeeLine(name="Phí thẩm định", amount=30_000, discount_percent=0, due=30_000),
+    ]
+    assert [line.due for line in desk] == [100_000, 30_000]
+
+
+# Starting.
+
+
+def test_start_records_a_pending_payment_and_signs_the_redirect(draft, citizen):
+    # given
+    with at(2026, 11, 23, 9):
+        # when
+        payment, url = payment_start(draft=draft, payer=citizen)
+
+    # then
+    parts = urlsplit(url)
+    fields = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "http://platform.test/thanhtoan/thanh-toan"
+    assert fields == {
+        "merchant": "dvctt",
+        "ref": payment.ref,
+        "amount": "110000",
+        "info": f"Nộp phí, lệ phí thủ tục 1.000001: {draft.procedure.name}",
+        "return_url": "http://127.0.0.1:8000/thanh-toan/ket-qua/",
+        "notify_url": "http://127.0.0.1:8000/thanh-toan/thong-bao/",
+        "ts": "20261123090000",
+        "sig": sign(
+            "dvctt",
+            payment.ref,
+            "110000",
+            "http://127.0.0.1:8000/thanh-toan/ket-qua/",
+            "http://127.0.0.1:8000/thanh-toan/thong-bao/",
+            "20261123090000",
+        ),
+    }
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
+    assert payment.amount == 110_000
+    assert payment.payer == citizen
+    assert payment.items == [
+        {"name": "Lệ phí cấp giấy", "amount": 100_000, "discount_percent": 20, "due": 80_000},
+        {"name": "Phí thẩm định", "amount": 30_000, "discount_percent": 0, "due": 30_000},
+    ]
+    assert payment.ref.startswith("DVC261123")
+    assert len(payment.ref) == 21
+
+
+def test_starting_again_reuses_the_pending_payment(draft, citizen):
+    # given
+    first, _url = payment_start(draft=draft, payer=citizen)
+
+    # when
+    again, _url = payment_start(draft=draft, payer=citizen)
+
+    # then
+    assert again.pk == first.pk
+    assert Payment.objects.count() == 1
+
+
+def test_a_changed_fee_starts_a_new_payment(draft, citizen):
+    # given a pending payment, then the catalogue fee changes
+    first, _url = payment_start(draft=draft, payer=citizen)
+    draft.procedure.fees.filter(name="Phí thẩm định").update(amount=40_000)
+
+    # when
+    second, _url = payment_start(draft=draft, payer=citizen)
+
+    # then
+    assert second.pk != first.pk
+    assert (second.amount, first.amount) == (120_000, 110_000)
+
+
+def test_nothing_to_pay_when_the_procedure_is_free(office, citizen):
+    # given a procedure without fees
+    free = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+
+    # when / then
+    with pytest.raises(NoFeeDue):
+        payment_start(draft=free, payer=citizen)
+    assert Payment.objects.count() == 0
+    assert payment_state_for_draft(draft=free).paid is True
+
+
+def test_a_fully_discounted_fee_is_nothing_to_pay(office, citizen):
+    # given
+    FeeFactory(procedure=office["procedure"], amount=50_000, online_discount_percent=100)
+    free_online = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+
+    # when / then
+    with pytest.raises(NoFeeDue):
+        payment_start(draft=free_online, payer=citizen)
+    assert Payment.objects.count() == 0
+
+
+def test_only_the_owner_pays_for_a_draft(draft):
+    # given
+    stranger = UserFactory()
+
+    # when / then
+    with pytest.raises(PaymentNotAllowed):
+        payment_start(draft=draft, payer=stranger)
+    assert Payment.objects.count() == 0
+
+
+def test_a_paid_draft_is_not_paid_twice(draft, citizen):
+    # given
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+
+    # when / then
+    with pytest.raises(AlreadyPaid):
+        payment_start(draft=draft, payer=citizen)
+    assert Payment.objects.count() == 1
+
+
+# Confirming.
+
+
+def test_confirm_applies_once(draft, citizen, django_capture_on_commit_callbacks):
+    # given
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    paid_at = dt.datetime(2026, 11, 23, 9, 5, tzinfo=VN)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _first, changed = payment_confirm(
+            payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1", paid_at=paid_at
+        )
+        _again, changed_again = payment_confirm(
+            payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1", paid_at=paid_at + dt.timedelta(1)
+        )
+        _late_cancel, cancel_changed = payment_confirm(payment_id=payment.pk, status=PaymentStatus.CANCELLED)
+
+    # then
+    payment.refresh_from_db()
+    assert (changed, changed_again, cancel_changed) == (True, False, False)
+    assert (payment.status, payment.transaction_id, payment.paid_at) == (PaymentStatus.PAID, "GD1", paid_at)
+    assert len(callbacks) == 1  # one receipt enqueued
+
+
+# Asking the platform; the scheduled check.
+
+
+def query_answer(payment, status, *, transaction_id="", amount=None, paid_at=""):
+    return {
+        "ref": payment.ref,
+        "status": status,
+        "transaction_id": transaction_id,
+        "amount": payment.amount if amount is None else amount,
+        "paid_at": paid_at,
+    }
+
+
+def query_matcher(payment, ts):
+    return matchers.query_param_matcher(
+        {"merchant": "dvctt", "ref": payment.ref, "ts": ts, "sig": sign("dvctt", payment.ref, ts)}
+    )
+
+
+@responses.activate
+def test_the_pending_check_applies_paid_and_cancelled_and_leaves_the_rest(draft, citizen, office):
+    # given three pending payments started at 09:00, and one started at 09:50
+    other_draft = DossierDraft.objects.create(owner=citizen, procedure=draft.procedure)
+    third_draft = DossierDraft.objects.create(owner=citizen, procedure=draft.procedure)
+    young_draft = DossierDraft.objects.create(owner=citizen, procedure=draft.procedure)
+    with at(2026, 11, 23, 9):
+        paid, _url = payment_start(draft=draft, payer=citizen)
+        cancelled, _url = payment_start(draft=other_draft, payer=citizen)
+        silent, _url = payment_start(draft=third_draft, payer=citizen)
+    with at(2026, 11, 23, 9, 50):
+        young, _url = payment_start(draft=young_draft, payer=citizen)
+    ts = "20261123100000"
+    responses.get(
+        QUERY_URL,
+        json=query_answer(paid, "paid", transaction_id="GD777", paid_at="20261123090312"),
+        match=[query_matcher(paid, ts)],
+    )
+    responses.get(QUERY_URL, json=query_answer(cancelled, "cancelled"), match=[query_matcher(cancelled, ts)])
+    responses.get(QUERY_URL, json=query_answer(silent, "pending"), match=[query_matcher(silent, ts)])
+
+    # when the check runs at 10:00, twice
+    with at(2026, 11, 23, 10):
+        counts = payments_check_pending.apply().get()
+        again = payments_check_pending.apply().get()
+
+    # then
+    assert counts == {"paid": 1, "cancelled": 1, "pending": 1}
+    assert again == {"pending": 1}  # only the one still pending is asked again
+    states = {p.ref: (p.status, p.transaction_id, p.paid_at) for p in Payment.objects.all()}
+    assert states == {
+        paid.ref: (PaymentStatus.PAID, "GD777", dt.datetime(2026, 11, 23, 9, 3, 12, tzinfo=VN)),
+        cancelled.ref: (PaymentStatus.CANCELLED, "", None),
+        silent.ref: (PaymentStatus.PENDING, "", None),
+        young.ref: (PaymentStatus.PENDING, "", None),
+    }
+    assert len(responses.calls) == 4
+    assert PaymentNotification.objects.filter(channel="query", accepted=True).count() == 4
+
+
+@responses.activate
+def test_the_pending_check_leaves_payments_older_than_two_days(draft, citizen):
+    # given
+    with at(2026, 11, 20, 9):
+        payment_start(draft=draft, payer=citizen)
+
+    # when
+    with at(2026, 11, 23, 10):
+        counts = payments_check_pending.apply().get()
+
+    # then
+    assert counts == {}
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_platform_answer_with_another_amount_is_refused(draft, citizen):
+    # given
+    with at(2026, 11, 23, 9):
+        payment, _url = payment_start(draft=draft, payer=citizen)
+    responses.get(QUERY_URL, json=query_answer(payment, "paid", transaction_id="GD9", amount=1_000))
+
+    # when
+    with at(2026, 11, 23, 10):
+        result = payment_check_with_platform(payment_id=payment.pk)
+
+    # then
+    assert (result.status, result.transaction_id, result.paid_at) == (PaymentStatus.PENDING, "", None)
+    log = PaymentNotification.objects.get()
+    assert (log.channel, log.accepted, log.payment) == ("query", False, payment)
+    assert log.verdict == "Số tiền 1000 khác số tiền phải nộp 110000: từ chối."
+    assert result.checked_at == dt.datetime(2026, 11, 23, 10, tzinfo=VN)
+
+
+@responses.activate
+def test_a_platform_that_cannot_be_reached_changes_nothing(draft, citizen):
+    # given
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    responses.get(QUERY_URL, body=requests.ConnectionError("refused"))
+
+    # when
+    result = payment_check_with_platform(payment_id=payment.pk)
+
+    # then
+    assert result.status == PaymentStatus.PENDING
+    log = PaymentNotification.objects.get()
+    assert (log.accepted, log.verdict) == (False, "Không tra cứu được cổng thanh toán: ConnectionError.")
+
+
+# The draft's state; handing payments to the dossier.
+
+
+def test_payment_state_for_draft(draft, citizen):
+    # given nothing yet
+    before = payment_state_for_draft(draft=draft)
+    # a payment started
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    started = payment_state_for_draft(draft=draft)
+    # and paid
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+    paid = payment_state_for_draft(draft=draft)
+
+    # then
+    assert (before.amount_due, before.paid, before.pending) == (110_000, False, None)
+    assert (started.paid, started.pending) == (False, payment)
+    assert (paid.paid, paid.paid_payment, paid.pending) == (True, payment, None)
+
+
+def test_paid_payments_follow_the_draft_to_its_dossier(draft, citizen, office):
+    # given one paid and one cancelled payment on the draft
+    paid, _url = payment_start(draft=draft, payer=citizen)
+    payment_confirm(payment_id=paid.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+    Payment.objects.create(ref="DVC-HUY", draft=draft, payer=citizen, amount=1, status=PaymentStatus.CANCELLED)
+    dossier = DossierFactory(procedure=draft.procedure, agency=office["agency"], applicant=citizen)
+
+    # when
+    moved = payment_attach_to_dossier(draft=draft, dossier=dossier)
+    moved_again = payment_attach_to_dossier(draft=draft, dossier=dossier)
+
+    # then
+    assert (moved, moved_again) == (1, 0)
+    assert list(dossier.payments.values_list("ref", flat=True)) == [paid.ref]
+
+
+def test_a_payment_confirmed_after_submission_joins_the_dossier(draft, citizen, office):
+    # given the draft was submitted while its payment was pending
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    dossier = DossierFactory(procedure=draft.procedure, agency=office["agency"], applicant=citizen)
+    DossierDraft.objects.filter(pk=draft.pk).update(dossier=dossier)
+
+    # when
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+
+    # then
+    payment.refresh_from_db()
+    assert payment.dossier == dossier
+
+
+# The receipt.
+
+
+def test_the_receipt_is_rendered_once_with_what_was_paid(draft, citizen):
+    # given
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    paid_at = dt.datetime(2026, 11, 23, 9, 5, tzinfo=VN)
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD20261123-42", paid_at=paid_at)
+
+    # when
+    issued = payment_receipt_issue(payment_id=payment.pk)
+    again = payment_receipt_issue(payment_id=payment.pk)
+
+    # then
+    assert again.receipt.name == issued.receipt.name
+    assert issued.receipt.name.endswith(f"bien-lai-{payment.ref}.pdf")
+    text = pdf_text(issued.receipt.read())
+    assert "Mẫu số" not in text
+    for expected in (
+        "BIÊN LAI THU PHÍ, LỆ PHÍ ĐIỆN TỬ",
+        "SỞ TƯ PHÁP",
+        "Người nộp tiền: Nguyễn Văn An",
+        "thủ tục Thủ tục thử nghiệm (mã thủ tục 1.000001)",
+        "SỞ TƯ PHÁP CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Lệ phí cấp giấy 100.000 đồng 20% 80.000 đồng",
+        "Phí thẩm định 30.000 đồng – 30.000 đồng",
+        "Tổng số tiền đã nộp: 110.000 đồng",
+        payment.ref,
+        "Mã giao dịch thanh toán: GD20261123-42",
+        "Thời gian thanh toán: 09 giờ 05 phút, ngày 23 tháng 11 năm 2026",
+        f"http://127.0.0.1:8000/thanh-toan/{payment.ref}/bien-lai/",
+    ):
+        assert expected in text
+
+
+def test_an_unpaid_payment_has_no_receipt(draft, citizen):
+    payment, _url = payment_start(draft=draft, payer=citizen)
+
+    with pytest.raises(ValueError, match="chưa được thanh toán"):
+        payment_receipt_issue(payment_id=payment.pk)
+    payment.refresh_from_db()
+    assert not payment.receipt
