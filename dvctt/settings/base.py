@@ -143,7 +143,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Periodic tasks (celery beat): each feature adds its own key.
 CELERY_BEAT_SCHEDULE = {
     "payments-check-pending": {"task": "dossiers.tasks.payments_check_pending", "schedule": 5 * 60.0},
+    # National sync (docs/national-sync.md): due and abandoned outbox rows; new dossiers from the portal.
+    "sync-outbox-sweep": {"task": "emc_sync.tasks.outbox_sweep_task", "schedule": 30.0},
+    "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
 }
+CELERY_TASK_ROUTES = {"emc_sync.tasks.*": {"queue": "sync"}}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
@@ -193,6 +197,27 @@ PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="dvctt")
 PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="payment-secret")
 # A payment still pending this long after it started is asked about (dossiers.tasks.payments_check_pending).
 PAYMENT_PENDING_CHECK_AFTER_MINUTES = env.int("PAYMENT_PENDING_CHECK_AFTER_MINUTES", default=15)
+# National sync (emc_sync, docs/national-sync.md): the national portal (Cổng DVCQG) and EMC.
+NATIONAL_PORTAL_URL = env.str("NATIONAL_PORTAL_URL", default=MOCK_PORTAL_URL)
+NATIONAL_PORTAL_TOKEN_URL = env.str("NATIONAL_PORTAL_TOKEN_URL", default=NATIONAL_PORTAL_URL + "/oauth/token")
+NATIONAL_PORTAL_CLIENT_ID = env.str("NATIONAL_PORTAL_CLIENT_ID", default="dvctt")
+NATIONAL_PORTAL_CLIENT_SECRET = env.str("NATIONAL_PORTAL_CLIENT_SECRET", default="dvctt-secret")
+EMC_URL = env.str("EMC_URL", default=MOCK_PORTAL_URL + "/emc")
+EMC_SITE_ID = env.str("EMC_SITE_ID", default="dvctt-ninhbinh")
+EMC_TRACKING_ENABLED = env.bool("EMC_TRACKING_ENABLED", default=True)
+# SYNC_ENABLED: write outbox rows with every dossier change; SYNC_DELIVERY_ENABLED: ask for a
+# delivery task after each commit (the beat sweeper delivers in any case).
+SYNC_ENABLED = env.bool("SYNC_ENABLED", default=True)
+SYNC_DELIVERY_ENABLED = env.bool("SYNC_DELIVERY_ENABLED", default=True)
+SYNC_INBOUND_ENABLED = env.bool("SYNC_INBOUND_ENABLED", default=True)
+SYNC_HTTP_TIMEOUT = env.float("SYNC_HTTP_TIMEOUT", default=10.0)  # seconds to wait for an answer
+SYNC_BACKOFF_BASE_SECONDS = env.float("SYNC_BACKOFF_BASE_SECONDS", default=2.0)
+SYNC_BACKOFF_CAP_SECONDS = env.float("SYNC_BACKOFF_CAP_SECONDS", default=600.0)
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=300)  # longer than a task's time limit
+SYNC_DRAIN_BATCH = env.int("SYNC_DRAIN_BATCH", default=100)  # rows claimed at a time
+SYNC_RECORD_BATCH = env.int("SYNC_RECORD_BATCH", default=20)  # dossier records per add/update request
+SYNC_DRAIN_SECONDS = env.float("SYNC_DRAIN_SECONDS", default=60.0)  # one delivery task's budget
+SYNC_SWEEP_FANOUT = env.int("SYNC_SWEEP_FANOUT", default=4)  # delivery tasks the sweeper may ask for
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 

@@ -16,3 +16,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Files written by tests (PDF forms, uploads) go to a throwaway folder, not the repo's var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))
+
+# Tests that do not test the national sync must not reach for a server; tests/emc_sync turns
+# delivery on (with outbound HTTP mocked or a live stand-in).
+SYNC_DELIVERY_ENABLED = env.bool("SYNC_DELIVERY_ENABLED", default=False)  # noqa: F405
+SYNC_INBOUND_ENABLED = env.bool("SYNC_INBOUND_ENABLED", default=False)  # noqa: F405

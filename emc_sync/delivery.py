@@ -1,0 +1,378 @@
+"""Delivery of outbox rows: claim (short transaction), send (no transaction), record.
+
+`outbox_drain(max_rows=...)` is the one entry point for workers, the sweeper, tests and
+benchmarks. One drain:
+1. claims due rows: pending with `next_attempt_at` reached, or sending with an expired lease
+   (a worker died holding them), `SELECT ... FOR UPDATE SKIP LOCKED` so that parallel
+   workers take disjoint rows (SQLite has no row locks: there the embedded default runs one
+   process, and the select is plain); marks them sending with a lease and a claim token;
+2. supersedes unsent older dossier records of a dossier that has a newer one (the newest
+   carries the whole state), and keeps per-dossier order: a row is taken only if every
+   earlier row of the same dossier and target is delivered or superseded; a progress
+   record waits until the portal holds the dossier (a delivered dossier record);
+3. sends outside any transaction: dossier records to add (new to the portal) or update,
+   in batches; progress records in batches of at most 10; EMC events one by one;
+4. records every attempt and moves each row: delivered; back to pending with capped
+   exponential backoff and full jitter (no answer, 5xx, 429); failed with the answer kept
+   (other 4xx, or our own schema refused the payload). A row whose lease was taken over by
+   another worker meanwhile is left to that worker (the claim token no longer matches).
+"""
+
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from dossiers.models import Dossier
+
+from . import client, mapping
+from .client import Answer
+from .constants import UNDELIVERED, AttemptOutcome, OutboxState, Target
+from .models import DeliveryAttempt, OutboxRow
+from .schemas import schema_errors
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_BATCH_MAX = 10  # the national portal refuses more progress records per request
+ADD, UPDATE, PROGRESS = "/dvcqg/hoso/them", "/dvcqg/hoso/capnhat", "/dvcqg/hoso/tiendo"
+EMC_EVENT = "/sukien"
+OK, EXISTS, UNKNOWN = "0", "2", "3"
+
+
+def backoff_seconds(attempts: int, *, rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait after the `attempts`-th failed try: full jitter over a capped exponential,
+    uniform in [0, min(cap, base * 2**(attempts-1))] (spreads a crowd of retries after an outage)."""
+    base, cap = float(settings.SYNC_BACKOFF_BASE_SECONDS), float(settings.SYNC_BACKOFF_CAP_SECONDS)
+    ceiling = min(cap, base * 2 ** max(attempts - 1, 0))
+    return rand() * ceiling
+
+
+@dataclass
+class Outcome:
+    kind: str  # AttemptOutcome value, or "released" (not offered: an earlier row of its dossier failed)
+    answer: Answer | None = None
+    error: str = ""
+
+
+@dataclass
+class DrainResult:
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+    superseded: int = 0
+    by_target: dict[str, int] = field(default_factory=dict)
+
+
+# --- 1. claim ---------------------------------------------------------------------------
+
+
+def _supersede(candidates: list[OutboxRow]) -> set[int]:
+    """Mark older dossier records superseded when the dossier has a newer one; returns their ids."""
+    records = [row for row in candidates if row.target == Target.DVCQG_HOSO]
+    if not records:
+        return set()
+    newest = dict(
+        OutboxRow.objects.filter(target=Target.DVCQG_HOSO, dossier_id__in={row.dossier_id for row in records})
+        .exclude(state=OutboxState.SUPERSEDED)
+        .values("dossier_id")
+        .annotate(newest=Max("id"))
+        .values_list("dossier_id", "newest")
+    )
+    old = {row.pk for row in records if row.pk < newest.get(row.dossier_id, 0)}
+    if old:
+        OutboxRow.objects.filter(pk__in=old).update(
+            state=OutboxState.SUPERSEDED, lease_expires_at=None, claim_token="", last_error="Đã có bản mới hơn."
+        )
+    return old
+
+
+def _in_order(candidates: list[OutboxRow]) -> list[OutboxRow]:
+    """The candidates that may go now: for each dossier and target, the run of undelivered rows
+    from the first one, as far as it is made of candidates; progress only for dossiers the
+    portal holds."""
+    by_id = {row.pk: row for row in candidates}
+    dossier_ids = {row.dossier_id for row in candidates}
+    undelivered = (
+        OutboxRow.objects.filter(dossier_id__in=dossier_ids, state__in=UNDELIVERED)
+        .order_by("dossier_id", "target", "sequence", "id")
+        .values_list("id", "dossier_id", "target")
+    )
+    progress_dossiers = {row.dossier_id for row in candidates if row.target == Target.DVCQG_TIENDO}
+    known = set(
+        OutboxRow.objects.filter(
+            target=Target.DVCQG_HOSO, state=OutboxState.DELIVERED, dossier_id__in=progress_dossiers
+        ).values_list("dossier_id", flat=True)
+    )
+    eligible: list[OutboxRow] = []
+    blocked: set[tuple[int, str]] = set()
+    for row_id, dossier_id, target in undelivered:
+        group = (dossier_id, target)
+        if group in blocked:
+            continue
+        row = by_id.get(row_id)
+        if row is None or (target == Target.DVCQG_TIENDO and dossier_id not in known):
+            blocked.add(group)
+            continue
+        eligible.append(row)
+    return eligible
+
+
+def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, list[OutboxRow], int]:
+    """Claim up to `max_rows` due rows for this worker; returns (claim token, rows, superseded)."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    lease = timedelta(seconds=settings.SYNC_LEASE_SECONDS)
+    due = Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(
+        state=OutboxState.SENDING, lease_expires_at__lt=now
+    )
+    with transaction.atomic():
+        # More candidates than we take: some wait behind an earlier row of their dossier.
+        candidates = list(
+            OutboxRow.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .order_by("id")
+            .only("id", "dossier_id", "target", "sequence", "state", "idempotency_key", "payload", "attempts")[
+                : max_rows * 3
+            ]
+        )
+        if not candidates:
+            return token, [], 0
+        superseded = _supersede(candidates)
+        rows = _in_order([row for row in candidates if row.pk not in superseded])[:max_rows]
+        if rows:
+            OutboxRow.objects.filter(pk__in=[row.pk for row in rows]).update(
+                state=OutboxState.SENDING, lease_expires_at=now + lease, claim_token=token
+            )
+    return token, rows, len(superseded)
+
+
+# --- 2. send ----------------------------------------------------------------------------
+
+
+def _batches(rows: list[OutboxRow], size: int) -> Iterable[list[OutboxRow]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _classify(answer: Answer) -> str:
+    if answer.status_code is not None and 200 <= answer.status_code < 300 and answer.error_code in (OK, None):
+        return AttemptOutcome.DELIVERED
+    if answer.retryable:
+        return AttemptOutcome.RETRY
+    return AttemptOutcome.FAILED
+
+
+def _post(path: str, rows: list[OutboxRow]) -> Answer:
+    return client.post(
+        client.national_url(path), [row.payload for row in rows], keys=[row.idempotency_key for row in rows]
+    )
+
+
+def _send_records(rows: list[OutboxRow], path: str, outcomes: dict[int, Outcome]) -> None:
+    """Dossier records to add or update: "exists" on add → update; "unknown" on update → add.
+    A batch refused as a whole is split, so one bad record does not sink nine good ones."""
+    answer = _post(path, rows)
+    kind = _classify(answer)
+    switch = (path == ADD and answer.error_code == EXISTS) or (path == UPDATE and answer.error_code == UNKNOWN)
+    if kind == AttemptOutcome.RETRY or (kind == AttemptOutcome.DELIVERED and not switch):
+        for row in rows:
+            outcomes[row.pk] = Outcome(kind, answer)
+        return
+    if len(rows) > 1:
+        for row in rows:
+            _send_records([row], path, outcomes)
+        return
+    if switch:
+        other = UPDATE if path == ADD else ADD
+        second = _post(other, rows)
+        outcomes[rows[0].pk] = Outcome(_classify(second), second, f"{path} → {answer.error_code} → {other}")
+        return
+    outcomes[rows[0].pk] = Outcome(AttemptOutcome.FAILED, answer)
+
+
+def _send_progress(rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> None:
+    answer = _post(PROGRESS, rows)
+    kind = _classify(answer)
+    if answer.error_code == UNKNOWN:  # the portal does not hold the dossier yet: wait for it
+        kind = AttemptOutcome.RETRY
+    if kind == AttemptOutcome.FAILED and len(rows) > 1:
+        for row in rows:
+            _send_progress([row], outcomes)
+        return
+    for row in rows:
+        outcomes[row.pk] = Outcome(kind, answer)
+
+
+def _refresh_records(rows: list[OutboxRow]) -> None:
+    """A dossier record carries the dossier's whole state: build it again now, so that files and
+    payments attached later in the changing transaction (a draft's files) are included."""
+    dossiers = Dossier.objects.select_related("procedure__sector", "agency", "applicant").in_bulk(
+        {row.dossier_id for row in rows}
+    )
+    for row in rows:
+        dossier = dossiers.get(row.dossier_id)
+        if dossier is not None:
+            row.payload = mapping.dossier_record(dossier)
+
+
+def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
+    """Offer claimed rows to their receivers; returns each row's outcome. No transaction is open."""
+    outcomes: dict[int, Outcome] = {}
+    by_target: dict[str, list[OutboxRow]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.sequence, r.pk)):
+        by_target[row.target].append(row)
+    if by_target[Target.DVCQG_HOSO]:
+        _refresh_records(by_target[Target.DVCQG_HOSO])
+    sendable: dict[str, list[OutboxRow]] = defaultdict(list)
+    for target, target_rows in by_target.items():
+        for row in target_rows:
+            errors = schema_errors(target, row.payload)
+            if errors:
+                outcomes[row.pk] = Outcome(AttemptOutcome.INVALID, None, "; ".join(errors)[:5000])
+            else:
+                sendable[target].append(row)
+
+    records = sendable[Target.DVCQG_HOSO]
+    if records:
+        known = set(
+            OutboxRow.objects.filter(
+                target=Target.DVCQG_HOSO, state=OutboxState.DELIVERED, dossier_id__in={r.dossier_id for r in records}
+            ).values_list("dossier_id", flat=True)
+        )
+        size = int(settings.SYNC_RECORD_BATCH)
+        for path, group in ((UPDATE, [r for r in records if r.dossier_id in known]),
+                            (ADD, [r for r in records if r.dossier_id not in known])):  # fmt: skip
+            for batch in _batches(group, size):
+                _send_records(batch, path, outcomes)
+
+    # Several rows of one dossier may go in order; after a failure the rest of it waits.
+    broken: set[tuple[int, str]] = set()
+
+    def usable(row: OutboxRow) -> bool:
+        if (row.dossier_id, row.target) in broken:
+            outcomes[row.pk] = Outcome("released")
+            return False
+        return True
+
+    def note(batch: list[OutboxRow]) -> None:
+        for row in batch:
+            if outcomes[row.pk].kind != AttemptOutcome.DELIVERED:
+                broken.add((row.dossier_id, row.target))
+
+    pending = list(sendable[Target.DVCQG_TIENDO])
+    while pending:
+        batch: list[OutboxRow] = []
+        rest: list[OutboxRow] = []
+        for row in pending:
+            if not usable(row):
+                continue
+            (batch if len(batch) < PROGRESS_BATCH_MAX else rest).append(row)
+        if not batch:
+            break
+        _send_progress(batch, outcomes)
+        note(batch)
+        pending = rest
+
+    for row in sendable[Target.EMC]:
+        if not usable(row):
+            continue
+        answer = client.post(client.emc_url(EMC_EVENT), row.payload, keys=[row.idempotency_key])
+        outcomes[row.pk] = Outcome(_classify(answer), answer)
+        note([row])
+    return outcomes
+
+
+# --- 3. record --------------------------------------------------------------------------
+
+
+def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> DrainResult:
+    """Write each row's new state and one attempt line per offered row (matching claim token only)."""
+    now = timezone.now()
+    result = DrainResult(claimed=len(rows))
+    attempts: list[DeliveryAttempt] = []
+    with transaction.atomic():
+        for row in rows:
+            outcome = outcomes.get(row.pk, Outcome("released"))
+            mine = OutboxRow.objects.filter(pk=row.pk, claim_token=token, state=OutboxState.SENDING)
+            if outcome.kind == "released":
+                result.released += 1
+                mine.update(state=OutboxState.PENDING, lease_expires_at=None, claim_token="")
+                continue
+            answer = outcome.answer
+            status = answer.status_code if answer else None
+            body = answer.body if answer else ""
+            error = outcome.error or (answer.error if answer else "")
+            common: dict[str, Any] = {
+                "attempts": F("attempts") + 1,
+                "last_status_code": status,
+                "last_response": body,
+                "lease_expires_at": None,
+                "claim_token": "",
+            }
+            if row.target == Target.DVCQG_HOSO:
+                common["payload"] = row.payload
+            if outcome.kind == AttemptOutcome.DELIVERED:
+                changed = mine.update(state=OutboxState.DELIVERED, delivered_at=now, last_error=error, **common)
+                result.delivered += changed
+                result.by_target[row.target] = result.by_target.get(row.target, 0) + changed
+            elif outcome.kind == AttemptOutcome.RETRY:
+                wait = timedelta(seconds=backoff_seconds(row.attempts + 1))
+                error = error or f"HTTP {status}"
+                changed = mine.update(
+                    state=OutboxState.PENDING, next_attempt_at=now + wait, last_error=error, **common
+                )
+                result.retried += changed
+            else:
+                changed = mine.update(state=OutboxState.FAILED, last_error=error or f"HTTP {status}", **common)
+                result.failed += changed
+            attempts.append(
+                DeliveryAttempt(
+                    row_id=row.pk,
+                    at=now,
+                    outcome=outcome.kind,
+                    status_code=status,
+                    response=body,
+                    error=error,
+                    duration_ms=answer.duration_ms if answer else 0,
+                )
+            )
+        DeliveryAttempt.objects.bulk_create(attempts)
+    return result
+
+
+def outbox_drain(*, max_rows: int | None = None, now: datetime | None = None) -> DrainResult:
+    """Claim, send and record one batch of due rows; safe to run in any number of workers at once.
+
+    Returns what happened (claimed 0: nothing due that may go now). Idempotent at the
+    receiver: every record carries its idempotency key, so a row sent twice (a worker killed
+    after sending, before recording) is applied once.
+    """
+    token, rows, superseded = outbox_claim(max_rows=max_rows or int(settings.SYNC_DRAIN_BATCH), now=now)
+    if not rows:
+        return DrainResult(superseded=superseded)
+    outcomes = outbox_send(rows)
+    result = outbox_record(token, rows, outcomes)
+    result.superseded = superseded
+    if result.failed or result.retried:
+        logger.warning(
+            "outbox drain: %s delivered, %s retried, %s failed", result.delivered, result.retried, result.failed
+        )
+    return result
+
+
+def outbox_due_count(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return OutboxRow.objects.filter(
+        Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, lease_expires_at__lt=now)
+    ).count()

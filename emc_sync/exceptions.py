@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import DomainError
+
+
+class SyncNotAllowed(DomainError):
+    code = "sync_not_allowed"
+    message = _("Chỉ quản trị cấp tỉnh được gửi lại dữ liệu đồng bộ.")
+    http_status = 403
+
+
+class NothingToResend(DomainError):
+    code = "nothing_to_resend"
+    message = _("Không có bản ghi bị từ chối nào để gửi lại.")
+    http_status = 409

@@ -1,0 +1,231 @@
+"""Our dossiers in the national formats (DOMAIN.md): the national portal's dossier and progress
+records and EMC's dossier events.
+
+Written from DOMAIN.md alone; the stand-in portal has its own reading of the same page, so a
+mistake here shows up as a refusal there instead of being shared. Conventions chosen where
+DOMAIN.md leaves room (docs/national-sync.md lists them): dates `yyyyMMddHHmmss` in
+Asia/Ho_Chi_Minh; a value we do not have (a date not reached yet, an empty e-mail) is left out
+rather than sent empty; yes/no flags are the integers 1/0, like the other codes.
+"""
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from dossiers.constants import AttachmentRole, Channel, PaymentStatus
+from dossiers.models import Attachment, Dossier, DossierEvent
+from procedures.constants import OnlineLevel
+from workflows.constants import Action, Status
+
+from .constants import EMC_ASSIGNED, EMC_OTHER, EMC_PROCESSING, EMC_RECEIVED, EMC_RETURNED
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CITIZEN_ID = re.compile(r"^\d{12}$")
+
+# KenhThucHien: 1 direct, 2 online, 3 post. A dossier filed on the national portal is online.
+CHANNEL_CODE = {Channel.DIRECT: 1, Channel.ONLINE: 2, Channel.POST: 3, Channel.NATIONAL_PORTAL: 2}
+ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.NATIONAL_PORTAL})
+# DanhSachLePhi HinhThucThu: 1 paid at the desk (or not yet paid), 2 paid online.
+FEE_PAID_DIRECT, FEE_PAID_ONLINE = 1, 2
+# DinhDanhCHS LoaiDinhDanh: 1 = 12-digit citizen id number.
+ID_CITIZEN = 1
+# EMC Level: 4 full online, 3 partial online, 1 information only.
+EMC_LEVEL = {OnlineLevel.FULL: 4, OnlineLevel.PARTIAL: 3, OnlineLevel.INFORMATION: 1}
+# EMC IsDVCBC: 0 in person, 1 public post, 2 other (online).
+EMC_POST = {Channel.DIRECT: 0, Channel.POST: 1, Channel.ONLINE: 2, Channel.NATIONAL_PORTAL: 2}
+# EMC hears of submission, receipt, each transfer, the result, the return and a withdrawal.
+EMC_STATUS_FOR_ACTION: dict[str, int] = {
+    Action.RECEIVE: EMC_RECEIVED,
+    Action.FORWARD: EMC_ASSIGNED,
+    Action.SEND_BACK: EMC_ASSIGNED,
+    Action.APPROVE: EMC_ASSIGNED,
+    Action.NUMBER_DISPATCH: EMC_PROCESSING,  # the result is ready (status 9), not yet handed over
+    Action.RETURN_RESULT: EMC_RETURNED,
+    Action.WITHDRAW: EMC_OTHER,
+}
+SUBMIT = "submit"
+
+
+def national_datetime(value: dt.datetime | None) -> str | None:
+    """`yyyyMMddHHmmss` in Vietnam's time, or None."""
+    if value is None:
+        return None
+    return value.astimezone(VN).strftime("%Y%m%d%H%M%S")
+
+
+def _flag(value: bool) -> int:
+    return 1 if value else 0
+
+
+def _put(record: dict[str, Any], key: str, value: Any) -> None:
+    """Leave out what we do not have: an unset date, an empty text."""
+    if value is not None and value != "":
+        record[key] = value
+
+
+def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
+    files = []
+    for attachment in attachments:
+        item: dict[str, Any] = {"TenTepDinhKem": attachment.name}
+        if attachment.component_id is not None:
+            item["MaThanhPhanHoSo"] = str(attachment.component_id)
+        item["DuocSoHoa"] = _flag(attachment.digitised)
+        item["DuocTaiSuDung"] = _flag(attachment.reused_from_id is not None)
+        item["DuocLayTuKhoDMQG"] = _flag(attachment.from_national_store)
+        files.append(item)
+    return files
+
+
+def dossier_record(dossier: Dossier) -> dict[str, Any]:
+    """The national portal's dossier record (TaiLieuNop, fees, supplements, results included):
+    the full state of the dossier now, so the newest record replaces every earlier one."""
+    procedure = dossier.procedure
+    attachments = list(dossier.attachments.order_by("created_at", "id"))
+    filed = [a for a in attachments if a.role != AttachmentRole.RESULT]
+    results = [a for a in attachments if a.role == AttachmentRole.RESULT]
+    paid_online = dossier.payments.filter(status=PaymentStatus.PAID).exists()
+    record: dict[str, Any] = {
+        "MaHoSo": dossier.code,
+        "MaTTHC": procedure.code,
+        "TenTTHC": procedure.name,
+        "MaLinhVuc": procedure.sector.code,
+        "TenLinhVuc": procedure.sector.name,
+        "KenhThucHien": CHANNEL_CODE[Channel(dossier.channel)],
+        "ChuHoSo": dossier.applicant_name,
+        "LoaiDoiTuong": dossier.applicant_type,
+    }
+    _put(record, "SoGiayToChuHoSo", dossier.applicant_id_number)
+    _put(record, "Email", dossier.applicant_email)
+    _put(record, "SoDienThoai", dossier.applicant_phone)
+    record["TrichYeuHoSo"] = (dossier.summary or procedure.name)[:1000]
+    refused = dossier.status == Status.REFUSED
+    for key, value in (
+        ("NgayNopHoSo", dossier.submitted_at),
+        ("NgayTiepNhan", dossier.received_at),
+        ("NgayHenTra", dossier.due_at),
+        ("NgayKetThucXuLy", dossier.finished_at),
+        ("NgayTra", dossier.returned_at),
+        ("NgayTuChoi", dossier.closed_at if refused else None),
+    ):
+        _put(record, key, national_datetime(value))
+    record["TrangThaiHoSo"] = int(dossier.status)
+    record["DonViXuLy"] = dossier.agency.code
+    record["HinhThuc"] = _flag(dossier.channel in ONLINE_CHANNELS)
+    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.digitised for a in attachments))
+    record["TaiKhoanDuocXacThucVoiVNeID"] = _flag(
+        dossier.applicant is not None and dossier.applicant.vneid_verified_at is not None
+    )
+    record["DuocThanhToanTrucTuyen"] = _flag(paid_online)
+    record["TaiLieuNop"] = _files(filed)
+    record["DanhSachLePhi"] = [
+        {
+            "TenPhiLePhi": fee.name,
+            "MaPhiLePhi": str(fee.pk),
+            "MucPhi": fee.online_amount if paid_online else fee.amount,
+            "HinhThucThu": FEE_PAID_ONLINE if paid_online else FEE_PAID_DIRECT,
+        }
+        for fee in procedure.fees.order_by("order", "id")
+    ]
+    record["DanhSachHoSoBoSung"] = _supplements(dossier)
+    record["DanhSachGiayToKetQua"] = [
+        {"TenGiayTo": procedure.result_document or attachment.name, "TenTepDinhKem": attachment.name}
+        for attachment in results
+    ]
+    record["DinhDanhCHS"] = (
+        [{"LoaiDinhDanh": ID_CITIZEN, "SoDinhDanh": dossier.applicant_id_number}]
+        if CITIZEN_ID.match(dossier.applicant_id_number)
+        else []
+    )
+    return record
+
+
+def _supplements(dossier: Dossier) -> list[dict[str, Any]]:
+    # Who asked: the supplement request event written with the pause (same instant).
+    requests = {
+        event.at: event
+        for event in dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).select_related("actor")
+    }
+    items = []
+    for pause in dossier.pauses.order_by("started_at", "id"):
+        request = requests.get(pause.started_at)
+        item: dict[str, Any] = {
+            "NguoiYeuCauBoSung": _person(request.actor) if request else "",
+            "NoiDungBoSung": pause.reason,
+        }
+        _put(item, "NgayYeuCauBoSung", national_datetime(pause.started_at))
+        _put(item, "NgayTiepNhanBoSung", national_datetime(pause.ended_at))
+        _put(item, "NgayHenTraTruoc", national_datetime(pause.due_before))
+        _put(item, "NgayHenTraMoi", national_datetime(pause.due_after))
+        items.append(item)
+    return items
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return "Hệ thống"
+    return str(user.full_name or user.username)
+
+
+def progress_record(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
+    """The national portal's progress record for one event of the dossier."""
+    content = event.action_label
+    if event.comment:
+        content = f"{content}: {event.comment}"
+    record: dict[str, Any] = {
+        "MaHoSo": dossier.code,
+        "NguoiXuLy": _person(event.actor),
+        "ChucDanh": str(event.actor.get_role_display()) if event.actor is not None else "Hệ thống",
+        "ThoiDiemXuLy": national_datetime(event.at),
+        "PhongBanXuLy": dossier.agency.name,
+        "NoiDungXuLy": content[:2000],
+        "TrangThai": int(event.to_status),
+        "NgayBatDau": national_datetime(event.at),
+    }
+    _put(record, "NgayKetThucTheoQuyDinh", national_datetime(dossier.due_at))
+    return record
+
+
+def emc_status(event: DossierEvent) -> int | None:
+    """EMC's Status for an event, or None when EMC does not hear of this kind of event."""
+    if event.action == SUBMIT:
+        # Taken in at the desk: received at once; filed online: waiting for reception.
+        return EMC_RECEIVED if event.to_status == Status.RECEIVED else EMC_OTHER
+    return EMC_STATUS_FOR_ACTION.get(event.action)
+
+
+def emc_event(dossier: Dossier, event: DossierEvent) -> dict[str, Any] | None:
+    """EMC's dossier event, or None for an event EMC does not hear of."""
+    status = emc_status(event)
+    if status is None:
+        return None
+    procedure = dossier.procedure
+    channel = Channel(dossier.channel)
+    if dossier.payments.filter(status=PaymentStatus.PAID).exists():
+        payments = 1
+    elif procedure.fees.filter(amount__gt=0).exists():
+        payments = 2
+    else:
+        payments = 0
+    user: dict[str, Any] = {
+        "Id": str(dossier.applicant_id or ""),
+        "Type": dossier.applicant_type,
+        "ProvinceCode": str(settings.PORTAL_PROVINCE_CODE),
+    }
+    _put(user, "NationalId", dossier.applicant_id_number)
+    return {
+        "CodeProfile": dossier.code,
+        "SiteId": settings.EMC_SITE_ID,
+        "CodeTTHC": procedure.code,
+        "NameTTHC": procedure.name,
+        "MaHoSo": dossier.code,
+        "Status": status,
+        "FormsReception": 1 if channel in ONLINE_CHANNELS else 2,
+        "FormsPayments": payments,
+        "Level": EMC_LEVEL[OnlineLevel(procedure.online_level)],
+        "IsFromDVCQG": _flag(channel == Channel.NATIONAL_PORTAL),
+        "IsDVCBC": EMC_POST[channel],
+        "User": user,
+    }

@@ -1,0 +1,120 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import Dossier, DossierEvent
+
+from .constants import AttemptOutcome, OutboxState, Target
+
+
+class OutboxRow(models.Model):
+    """One record owed to one outside system, written in the transaction of the dossier change.
+
+    `payload` is built once, at the change, by emc_sync.mapping: the record says what was true
+    then. Delivery (emc_sync.delivery) moves `state` pending → sending → delivered, or back to
+    pending with a later `next_attempt_at` (network error, 5xx), or to failed (4xx, or a payload
+    that fails our own schema). An unsent older dossier snapshot becomes superseded when a newer
+    one of the same dossier exists.
+    """
+
+    target = models.CharField(_("đích"), max_length=20, choices=Target.choices)
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        DossierEvent, verbose_name=_("sự kiện"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The dossier event's sequence: the order in which the receiver must apply the records.
+    sequence = models.PositiveIntegerField(_("thứ tự trong hồ sơ"))
+    idempotency_key = models.CharField(_("khóa chống trùng"), max_length=100, unique=True)
+    payload = models.JSONField(_("nội dung"))
+    state = models.CharField(_("trạng thái"), max_length=20, choices=OutboxState.choices, default=OutboxState.PENDING)
+    attempts = models.PositiveIntegerField(_("số lần đã gửi"), default=0)
+    next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), default=timezone.now)
+    # Set while a worker holds the row (state sending); past it, the sweeper takes the row back.
+    lease_expires_at = models.DateTimeField(_("hết hạn giữ lúc"), null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("mã trả lời HTTP gần nhất"), null=True, blank=True)
+    last_response = models.TextField(_("trả lời gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("gửi thành công lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bản ghi chờ đồng bộ")
+        verbose_name_plural = _("hàng đợi đồng bộ")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(state=OutboxState.PENDING),
+                name="outbox_pending_due_idx",
+            ),
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(state=OutboxState.SENDING),
+                name="outbox_sending_lease_idx",
+            ),
+            models.Index(fields=["dossier", "target", "sequence"], name="outbox_dossier_order_idx"),
+            models.Index(fields=["target", "state", "created_at"], name="outbox_target_state_idx"),
+            models.Index(
+                fields=["target", "delivered_at"],
+                condition=models.Q(state=OutboxState.DELIVERED),
+                name="outbox_delivered_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class DeliveryAttempt(models.Model):
+    """Every time a row was offered to the receiver (or refused by our own schema), kept."""
+
+    row = models.ForeignKey(OutboxRow, on_delete=models.CASCADE, related_name="delivery_attempts")
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=AttemptOutcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("mã trả lời HTTP"), null=True, blank=True)
+    response = models.TextField(_("trả lời"), blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("thời gian (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("lần gửi")
+        verbose_name_plural = _("các lần gửi")
+        ordering = ["row_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row_id} {self.outcome}"
+
+
+class InboundCursor(models.Model):
+    """Where we stopped reading a feed of the national portal: ours, so an outage loses nothing."""
+
+    name = models.CharField(max_length=50, unique=True)
+    value = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vị trí đọc hồ sơ từ Cổng DVCQG")
+        verbose_name_plural = _("vị trí đọc hồ sơ từ Cổng DVCQG")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class InboundFailure(models.Model):
+    """A dossier filed on the national portal that we could not take in (shown to admins)."""
+
+    remote_code = models.CharField(_("mã hồ sơ quốc gia"), max_length=100, unique=True)
+    payload = models.JSONField(_("nội dung nhận được"))
+    error = models.TextField(_("lý do"))
+    attempts = models.PositiveIntegerField(_("số lần"), default=1)
+    created_at = models.DateTimeField(_("lúc"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("đã xử lý lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ từ Cổng DVCQG không nhận được")
+        verbose_name_plural = _("hồ sơ từ Cổng DVCQG không nhận được")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.remote_code

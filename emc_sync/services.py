@@ -1,0 +1,152 @@
+"""Writes of the national sync: outbox rows (in the dossier's transaction), resend, requeue.
+
+`outbox_record_change` is the subscriber registered in EmcSyncConfig.ready(): it runs inside
+the transaction that changed the dossier, so the rows commit or roll back with the change,
+and asks for one delivery task after that transaction commits (one per commit, however many
+rows it wrote). If that task is lost (broker down, worker killed), the beat sweeper finds
+the rows anyway: the database, not the broker, is the record of what is owed.
+"""
+
+import logging
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from common.audit import CHANGE, audit_log
+from dossiers.events import DossierChanged
+from dossiers.models import Dossier
+
+from . import mapping
+from .constants import OutboxState, Target
+from .exceptions import NothingToResend, SyncNotAllowed
+from .models import OutboxRow
+
+logger = logging.getLogger(__name__)
+
+
+def outbox_key(*, target: str, dossier: Dossier, sequence: int, suffix: str = "") -> str:
+    """`<target>:<dossier code>:<event sequence>`: the receiver applies each key once."""
+    key = f"{target}:{dossier.code}:{sequence}"
+    return f"{key}:{suffix}" if suffix else key
+
+
+def outbox_record_change(change: DossierChanged) -> None:
+    """Subscriber of dossiers.events: one row per target for the change, in its transaction.
+
+    Writes the dossier record (every change), the progress record (every change) and, for
+    the events EMC hears of, the EMC event. Idempotent per event: a key already written is
+    not written twice. Side effect: one delivery task asked for after commit.
+    """
+    if not settings.SYNC_ENABLED:
+        return
+    dossier, event = change.dossier, change.event
+    rows = [
+        OutboxRow(
+            target=Target.DVCQG_HOSO,
+            dossier=dossier,
+            event=event,
+            sequence=event.sequence,
+            idempotency_key=outbox_key(target=Target.DVCQG_HOSO, dossier=dossier, sequence=event.sequence),
+            payload=mapping.dossier_record(dossier),
+        ),
+        OutboxRow(
+            target=Target.DVCQG_TIENDO,
+            dossier=dossier,
+            event=event,
+            sequence=event.sequence,
+            idempotency_key=outbox_key(target=Target.DVCQG_TIENDO, dossier=dossier, sequence=event.sequence),
+            payload=mapping.progress_record(dossier, event),
+        ),
+    ]
+    emc = mapping.emc_event(dossier, event)
+    if emc is not None:
+        rows.append(
+            OutboxRow(
+                target=Target.EMC,
+                dossier=dossier,
+                event=event,
+                sequence=event.sequence,
+                idempotency_key=outbox_key(target=Target.EMC, dossier=dossier, sequence=event.sequence),
+                payload=emc,
+            )
+        )
+    OutboxRow.objects.bulk_create(rows, ignore_conflicts=True)
+    delivery_request_after_commit()
+
+
+def _kick_delivery() -> None:
+    # Imported here: tasks imports delivery, which imports this module.
+    from .tasks import outbox_deliver_task
+
+    # No publish retries: with the broker down the commit has happened, the rows are in the
+    # database, and the sweeper will find them; the user must not wait for the broker.
+    outbox_deliver_task.apply_async(retry=False)
+
+
+def delivery_request_after_commit() -> None:
+    """Ask for one delivery task when the current transaction commits (once per transaction).
+
+    A failure to enqueue (broker down) is logged, never raised: the rows wait for the sweeper.
+    """
+    if not settings.SYNC_DELIVERY_ENABLED:
+        return
+    connection = transaction.get_connection()
+    if any(func is _kick_delivery for _savepoints, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_delivery, robust=True)
+
+
+def _require_sync_admin(actor: User) -> None:
+    if not (actor.is_superuser or actor.is_province_admin):
+        raise SyncNotAllowed()
+
+
+@transaction.atomic
+def outbox_resend(*, actor: User, row_ids: list[int]) -> int:
+    """Put failed rows back in the queue, due now; returns how many.
+
+    For province admins and superusers (SyncNotAllowed otherwise, nothing changed). Only
+    rows in state failed are touched (NothingToResend when none is); each resend is written
+    to the audit trail with the remote answer it had. Delivery is asked for after commit.
+    """
+    _require_sync_admin(actor)
+    rows = list(OutboxRow.objects.select_for_update().filter(pk__in=row_ids, state=OutboxState.FAILED))
+    if not rows:
+        raise NothingToResend()
+    OutboxRow.objects.filter(pk__in=[row.pk for row in rows]).update(
+        state=OutboxState.PENDING, next_attempt_at=timezone.now(), lease_expires_at=None, claim_token=""
+    )
+    for row in rows:
+        audit_log(
+            actor=actor,
+            obj=row,
+            action_flag=CHANGE,
+            message=f"Gửi lại {row.idempotency_key} (lần gửi trước: {row.last_status_code or '-'} {row.last_error[:200]})",
+        )
+    delivery_request_after_commit()
+    return len(rows)
+
+
+@transaction.atomic
+def outbox_requeue_dossier(*, dossier: Dossier, reason: str) -> OutboxRow:
+    """Queue a fresh dossier record (current state) for a dossier the portal does not hold.
+
+    Used by reconciliation: the record gets a new key (suffix `r<timestamp>`), because the
+    portal may have accepted the old key and lost the record since.
+    """
+    last = dossier.events.order_by("-sequence").first()
+    sequence = last.sequence if last else 0
+    suffix = f"r{timezone.now():%Y%m%d%H%M%S%f}"
+    row = OutboxRow.objects.create(
+        target=Target.DVCQG_HOSO,
+        dossier=dossier,
+        event=last,
+        sequence=sequence,
+        idempotency_key=outbox_key(target=Target.DVCQG_HOSO, dossier=dossier, sequence=sequence, suffix=suffix),
+        payload=mapping.dossier_record(dossier),
+        last_error=reason,
+    )
+    delivery_request_after_commit()
+    return row
+

@@ -1,0 +1,52 @@
+"""Celery tasks of the national sync (queue `sync`).
+
+Every task is safe to run twice or in parallel: the outbox rows are the record of what is
+owed, claimed with row locks; a task is only a nudge. Lost nudges (broker down at commit,
+worker killed) are made up by `outbox_sweep_task`, run by beat every 30 seconds.
+"""
+
+import time
+
+from celery import shared_task
+from django.conf import settings
+
+from .delivery import outbox_drain, outbox_due_count
+from .inbound import inbound_poll
+
+TASK_OPTIONS = {"acks_late": True, "ignore_result": True, "queue": "sync"}
+
+
+@shared_task(soft_time_limit=120, time_limit=150, **TASK_OPTIONS)
+def outbox_deliver_task() -> int:
+    """Drain due outbox rows until none may go now or the time budget is spent; returns how
+    many were delivered. Preconditions: none. Side effects: HTTP to the receivers, row states."""
+    deadline = time.monotonic() + float(settings.SYNC_DRAIN_SECONDS)
+    delivered = 0
+    while time.monotonic() < deadline:
+        result = outbox_drain()
+        delivered += result.delivered
+        if result.claimed == 0:
+            break
+    return delivered
+
+
+@shared_task(soft_time_limit=20, time_limit=30, **TASK_OPTIONS)
+def outbox_sweep_task() -> int:
+    """Beat, every 30 s: if rows are due (pending and due, or held past their lease), ask for
+    as many delivery tasks as are useful (at most SYNC_SWEEP_FANOUT); returns how many."""
+    due = outbox_due_count()
+    if not due:
+        return 0
+    tasks = min(int(settings.SYNC_SWEEP_FANOUT), -(-due // int(settings.SYNC_DRAIN_BATCH)))
+    for _ in range(tasks):
+        outbox_deliver_task.apply_async()
+    return tasks
+
+
+@shared_task(soft_time_limit=120, time_limit=150, **TASK_OPTIONS)
+def inbound_poll_task() -> int:
+    """Beat: read the national portal's feed of new dossiers from our cursor; returns how many
+    dossiers were created. Idempotent (each remote dossier is created once)."""
+    if not settings.SYNC_INBOUND_ENABLED:
+        return 0
+    return inbound_poll().created
