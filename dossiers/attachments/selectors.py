@@ -100,10 +100,12 @@ def attachment_components(
     for component in components:
         kinds = allowed_kinds(component.allowed_types if component else None)
         given = by_component.get(component.pk if component else None, [])
-        used = {a.reused_from_id for a in given}
+        used = {a.sha256 for a in given}  # the store's copy of a file already here is not offered again
         types = {kind.content_type for kind in kinds}
         reusable = bool(component and component.reusable and draft is not None)
-        candidates = [d for d in stored_documents if d.content_type in types and d.pk not in used] if reusable else []
+        candidates = (
+            [d for d in stored_documents if d.content_type in types and d.sha256 not in used] if reusable else []
+        )
         boxes.append(
             ComponentFiles(
                 component=component,
