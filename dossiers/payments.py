@@ -526,7 +526,8 @@ def _verify_query_answer(payment: Payment, data: Mapping[str, Any]) -> Verdict:
 
 
 def payments_pending_to_check(*, now: dt.datetime | None = None) -> list[int]:
-    """Ids of payments pending longer than PAYMENT_PENDING_CHECK_AFTER_MINUTES and younger than 2 days."""
+    """Ids of payments pending longer than PAYMENT_PENDING_CHECK_AFTER_MINUTES and younger than 2 days,
+    not asked about within that many minutes, oldest first, at most one batch."""
     now = now or timezone.now()
     after = dt.timedelta(
         minutes=int(getattr(settings, "PAYMENT_PENDING_CHECK_AFTER_MINUTES", DEFAULT_PENDING_CHECK_AFTER_MINUTES))
@@ -535,6 +536,8 @@ def payments_pending_to_check(*, now: dt.datetime | None = None) -> list[int]:
         Payment.objects.filter(
             status=PaymentStatus.PENDING, created_at__lte=now - after, created_at__gt=now - PENDING_CHECK_MAX_AGE
         )
+        # Asked lately and still pending: wait as long again before asking the platform once more.
+        .filter(Q(checked_at__isnull=True) | Q(checked_at__lte=now - after))
         .order_by("created_at")
         .values_list("pk", flat=True)[:PENDING_CHECK_BATCH]
     )

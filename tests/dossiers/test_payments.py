@@ -315,15 +315,21 @@ def test_the_pending_check_applies_paid_and_cancelled_and_leaves_the_rest(draft,
     )
     responses.get(QUERY_URL, json=query_answer(cancelled, "cancelled"), match=[query_matcher(cancelled, ts)])
     responses.get(QUERY_URL, json=query_answer(silent, "pending"), match=[query_matcher(silent, ts)])
+    responses.get(QUERY_URL, json=query_answer(silent, "pending"), match=[query_matcher(silent, "20261123101500")])
+    responses.get(QUERY_URL, json=query_answer(young, "pending"), match=[query_matcher(young, "20261123101500")])
 
-    # when the check runs at 10:00, twice
+    # when the check runs at 10:00, again at 10:04, and at 10:15
     with at(2026, 11, 23, 10):
         counts = payments_check_pending.apply().get()
-        again = payments_check_pending.apply().get()
+    with at(2026, 11, 23, 10, 4):
+        soon_after = payments_check_pending.apply().get()
+    with at(2026, 11, 23, 10, 15):
+        later = payments_check_pending.apply().get()
 
     # then
     assert counts == {"paid": 1, "cancelled": 1, "pending": 1}
-    assert again == {"pending": 1}  # only the one still pending is asked again
+    assert soon_after == {}  # asked 4 minutes ago; the young one is 14 minutes old
+    assert later == {"pending": 2}  # 15 minutes on: the one still pending, and the young one, now 25 minutes old
     states = {p.ref: (p.status, p.transaction_id, p.paid_at) for p in Payment.objects.all()}
     assert states == {
         paid.ref: (PaymentStatus.PAID, "GD777", dt.datetime(2026, 11, 23, 9, 3, 12, tzinfo=VN)),
@@ -331,8 +337,8 @@ def test_the_pending_check_applies_paid_and_cancelled_and_leaves_the_rest(draft,
         silent.ref: (PaymentStatus.PENDING, "", None),
         young.ref: (PaymentStatus.PENDING, "", None),
     }
-    assert len(responses.calls) == 4
-    assert PaymentNotification.objects.filter(channel="query", accepted=True).count() == 4
+    assert len(responses.calls) == 5
+    assert PaymentNotification.objects.filter(channel="query", accepted=True).count() == 5
 
 
 @responses.activate
