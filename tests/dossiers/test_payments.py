@@ -2,6 +2,9 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import json
+import threading
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -9,10 +12,12 @@ import pytest
 import requests
 import responses
 import time_machine
+from django.db import close_old_connections, connection
 from pypdf import PdfReader
 from responses import matchers
 
 from accounts.constants import Role
+from dossiers import tasks
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierDraft, Payment, PaymentNotification
 from dossiers.payments import (
@@ -24,6 +29,7 @@ from dossiers.payments import (
     payment_check_with_platform,
     payment_confirm,
     payment_fees_for,
+    payment_notify,
     payment_receipt_issue,
     payment_sign,
     payment_signature_valid,
@@ -35,6 +41,7 @@ from tests.factories import DossierFactory, FeeFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUERY_URL = "http://platform.test/thanhtoan/tra-cuu"
+KEYS = ("merchant", "ref", "transaction_id", "amount", "status", "paid_at")
 
 
 @pytest.fixture(autouse=True)
@@ -481,3 +488,74 @@ def test_an_unpaid_payment_has_no_receipt(draft, citizen):
         payment_receipt_issue(payment_id=payment.pk)
     payment.refresh_from_db()
     assert not payment.receipt
+
+
+# Two at once (PostgreSQL: row locks).
+
+
+def run_together(*calls):
+    """Run the calls in threads released at the same moment; returns their results (or exceptions)."""
+    start = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            start.wait()
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            results[index] = exc
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_notification_twice_at_once_is_applied_once(office, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) need PostgreSQL")
+    # given a pending payment, and receipts counted instead of rendered
+    citizen = office["people"][Role.CITIZEN]
+    FeeFactory(procedure=office["procedure"], amount=50_000)
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    enqueued: list[int] = []
+    monkeypatch.setattr(tasks, "payment_receipt_task", SimpleNamespace(delay=enqueued.append))
+    fields = ("dvctt", payment.ref, "GD1", "50000", "paid", "20261123090312")
+    body = json.dumps(dict(zip(KEYS, fields, strict=True)) | {"sig": sign(*fields)}).encode()
+
+    # when
+    verdicts = run_together(lambda: payment_notify(body=body), lambda: payment_notify(body=body))
+
+    # then
+    assert sorted(v.message for v in verdicts) == [
+        "Không thay đổi (đã ở trạng thái paid).",
+        "Đã ghi nhận: pending → paid.",
+    ]
+    assert enqueued == [payment.pk]
+    payment.refresh_from_db()
+    assert (payment.status, payment.transaction_id) == (PaymentStatus.PAID, "GD1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_pay_starts_one_payment(office):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) need PostgreSQL")
+    # given
+    citizen = office["people"][Role.CITIZEN]
+    FeeFactory(procedure=office["procedure"], amount=50_000)
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+
+    # when
+    results = run_together(
+        lambda: payment_start(draft=draft, payer=citizen), lambda: payment_start(draft=draft, payer=citizen)
+    )
+
+    # then
+    assert results[0][0].pk == results[1][0].pk
+    assert Payment.objects.count() == 1
