@@ -138,7 +138,10 @@ def payment_decide(*, request: PaymentRequest, pay: bool) -> tuple[Payment, bool
     payment.status = PaymentStatus.PAID if pay else PaymentStatus.CANCELLED
     payment.transaction_id = _new_transaction_id(now)
     payment.decided_at = now
-    payment.save(update_fields=["status", "transaction_id", "decided_at"])
+    # The citizen acted on this (signed) request: its addresses win over an earlier request's.
+    payment.return_url = request.return_url
+    payment.notify_url = request.notify_url
+    payment.save(update_fields=["status", "transaction_id", "decided_at", "return_url", "notify_url"])
     return payment, True
 
 

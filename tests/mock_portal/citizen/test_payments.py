@@ -286,3 +286,19 @@ def test_the_signature_matches_a_vector_computed_outside_python():
     # then
     assert computed == "2c2a6ec1e155f6ad22c398813f1399cc9d3daab93b9c5f4d6d5de3a6e7dc0639"
     assert payment_request()["sig"] == computed
+
+
+@pytest.mark.django_db
+def test_the_addresses_of_the_request_the_citizen_acted_on_are_used(client, merchant):
+    # given: the page was first opened with other (signed) addresses
+    client.get(PAGE, payment_request())
+    other_notify = "http://localhost:8000/thanh-toan/thong-bao"
+    merchant.add(responses.POST, other_notify, json={"error_code": "0"})
+    fields = {**payment_request(), "notify_url": other_notify}
+    fields["sig"] = signature(*(fields[k] for k in ("merchant", "ref", "amount", "return_url", "notify_url", "ts")))
+
+    # when
+    client.post(PAGE, {**fields, "action": "pay"})
+
+    # then
+    assert [call.request.url for call in merchant.calls] == [other_notify]

@@ -357,3 +357,14 @@ def test_a_key_from_the_environment_wins(client, monkeypatch):
     assert len(keys) == 1
     assert jwt.PyJWK(keys[0]).key.public_numbers() == private_key.public_key().public_numbers()
     assert SigningKey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cancel_on_the_login_page_goes_back_with_access_denied(client):
+    # when
+    page = client.get(f"{BASE}/authorize", authorize_query(), HTTP_HOST=HOST).content.decode()
+
+    # then
+    cancel = CALLBACK + "?error=access_denied&amp;state=state-1"
+    assert f'<a class="button secondary" href="{cancel}">Hủy</a>' in page
+    assert AuthorizationCode.objects.count() == 0
