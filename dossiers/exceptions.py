@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import DomainError
+from common.errors import DomainError, DomainErrors
 
 
 class DossierNotFound(DomainError):
@@ -94,3 +94,37 @@ class AttachmentLocked(DomainError):
     code = "attachment_locked"
     message = _("Không thể thay đổi tệp “%(name)s”: %(reason)s")
     http_status = 409
+
+
+# --- the citizen's side ---------------------------------------------------------------------
+
+
+class DraftIncomplete(DomainErrors):
+    code = "draft_incomplete"
+    message = _("Hồ sơ chưa nộp được:")
+
+
+class DeclarationRequired(DomainError):
+    code = "declaration_required"
+    message = _("Vui lòng đánh dấu vào ô cam đoan trước khi nộp hồ sơ.")
+
+
+class SupplementFilesRequired(DomainError):
+    code = "supplement_files_required"
+    message = _("Vui lòng đính kèm ít nhất một giấy tờ bổ sung theo yêu cầu trước khi gửi.")
+
+
+class NotRatableYet(DomainError):
+    code = "not_ratable_yet"
+    message = _("Chỉ đánh giá được sau khi đã nhận kết quả giải quyết hồ sơ.")
+
+
+class AlreadyRated(DomainError):
+    code = "already_rated"
+    message = _("Bạn đã đánh giá hồ sơ này. Cảm ơn bạn đã góp ý.")
+    http_status = 409
+
+
+class InvalidScore(DomainError):
+    code = "invalid_score"
+    message = _("Vui lòng chọn mức độ hài lòng từ 1 đến 5.")

@@ -10,7 +10,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role
-from accounts.models import User
+from accounts.models import AgencyMembership, User
 from accounts.selectors import user_agency_scope
 from procedures.models import Agency
 from workflows.calendar import WorkingCalendar
@@ -222,3 +222,9 @@ def dossiers_due_within_one_working_day(
         .order_by("due_at", "pk")
     )
     return qs if agency is None else qs.filter(agency=agency)
+
+
+def officer_titles(*, dossier: Dossier, user_ids: set[int]) -> dict[int, str]:
+    """The title (chức danh) each officer holds in the dossier's agency, for the citizen's timeline."""
+    memberships = AgencyMembership.objects.filter(user_id__in=user_ids, agency_id=dossier.agency_id)
+    return dict(memberships.values_list("user_id", "position"))

@@ -1,0 +1,258 @@
+"""The citizen's own writes: drafts, submitting a draft, answering a supplement request,
+withdrawing, rating.
+
+Status still has one writer: these services create the dossier through
+`services.dossier_submit` and move it through `services.dossier_act`; what they add is
+the citizen's side of the rules (whose draft, what must be complete, what a reason needs).
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.constants import Role
+from accounts.models import User
+from eforms.selectors import form_version_current
+from eforms.validation import validate_submission
+from procedures.models import Agency, Procedure
+
+from . import attachments, payments
+from .constants import Action, AttachmentRole, Channel, Status
+from .exceptions import (
+    AlreadyRated,
+    CommentRequired,
+    DeclarationRequired,
+    DossierNotFound,
+    DraftIncomplete,
+    InvalidScore,
+    NotRatableYet,
+    ProcedureNotOpen,
+    SupplementFilesRequired,
+)
+from .models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
+from .services import dossier_act, dossier_submit
+
+# Answers of the e-form that name the applicant, when the form asks for them (else the profile).
+APPLICANT_FIELDS = {"name": "ho_ten", "id_number": "so_dinh_danh", "phone": "dien_thoai", "email": "email"}
+
+
+def _open_agency(procedure: Procedure, agency: Agency | None) -> Agency | None:
+    agencies = list(procedure.implementing_agencies.order_by("code"))
+    if agency is not None:
+        return agency if agency in agencies else None
+    return agencies[0] if len(agencies) == 1 else None
+
+
+@transaction.atomic
+def draft_start(*, owner: User, procedure: Procedure, agency: Agency | None = None) -> DossierDraft:
+    """Start a dossier online: a draft pinned to the procedure's current e-form version.
+
+    Only citizens' accounts; only published procedures offered online (full or partial).
+    `agency` must implement the procedure; with one implementing agency it is chosen.
+    """
+    if owner.role != Role.CITIZEN:
+        raise ProcedureNotOpen(
+            code=procedure.code, reason=_("chỉ tài khoản công dân, doanh nghiệp nộp hồ sơ trực tuyến.")
+        )
+    if not procedure.is_published or not procedure.is_online:
+        raise ProcedureNotOpen(code=procedure.code, reason=_("thủ tục không nhận hồ sơ trực tuyến."))
+    chosen = _open_agency(procedure, agency)
+    if agency is not None and chosen is None:
+        raise ProcedureNotOpen(
+            code=procedure.code, reason=_("%(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
+        )
+    return DossierDraft.objects.create(
+        owner=owner, procedure=procedure, agency=chosen, form_version=form_version_current(procedure=procedure)
+    )
+
+
+def draft_get_for_owner(*, owner: User, token: str) -> DossierDraft:
+    """The owner's draft (submitted or not); DossierNotFound for anyone else's or a malformed token."""
+    try:
+        return DossierDraft.objects.select_related("procedure", "agency", "form_version", "dossier").get(
+            token=token, owner=owner
+        )
+    except (DossierDraft.DoesNotExist, ValueError, TypeError):
+        raise DossierNotFound() from None
+
+
+def _editable(draft: DossierDraft) -> DossierDraft:
+    locked = DossierDraft.objects.select_for_update().get(pk=draft.pk)
+    if locked.dossier_id is not None:
+        raise DraftIncomplete([_("Hồ sơ này đã được nộp, không sửa được nữa.")])
+    return locked
+
+
+@transaction.atomic
+def draft_answers_save(*, draft: DossierDraft, answers: dict[str, Any], step: str = "") -> DossierDraft:
+    """Autosave: the clean answers so far (the wizard checked them), and where the citizen is."""
+    locked = _editable(draft)
+    locked.form_data = answers
+    locked.current_step = step
+    locked.save(update_fields=["form_data", "current_step", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def draft_agency_set(*, draft: DossierDraft, agency: Agency) -> DossierDraft:
+    locked = _editable(draft)
+    if _open_agency(locked.procedure, agency) is None:
+        raise ProcedureNotOpen(
+            code=locked.procedure.code, reason=_("%(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
+        )
+    locked.agency = agency
+    locked.save(update_fields=["agency", "updated_at"])
+    return locked
+
+
+def components_filled_by_eform(*, draft: DossierDraft) -> set[int]:
+    """Components that are the procedure's application form (they have a template: "Tờ khai...").
+
+    When the draft is filled with an e-form, that form is the document: no upload is asked for.
+    """
+    if draft.form_version_id is None:
+        return set()
+    return set(
+        draft.procedure.components.exclude(template_name="").values_list("pk", flat=True)  # type: ignore[attr-defined]
+    )
+
+
+def draft_problems(*, draft: DossierDraft) -> list[str]:
+    """What still stops the draft from being submitted, in the citizen's words (empty: ready)."""
+    problems = []
+    if draft.agency_id is None:
+        problems.append(_("Chưa chọn cơ quan tiếp nhận hồ sơ."))
+    if draft.form_version is not None:
+        result = validate_submission(draft.form_version.schema, draft.form_data)
+        if not result.is_valid:
+            problems.append(_("Tờ khai chưa điền đủ hoặc còn thông tin chưa hợp lệ."))
+    by_eform = components_filled_by_eform(draft=draft)
+    for component in attachments.attachment_check_complete(draft=draft):
+        if component.pk in by_eform:
+            continue
+        problems.append(_("Chưa đính kèm: %(name)s.") % {"name": component.name})
+    return problems
+
+
+@transaction.atomic
+def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
+    """Submit a draft: one dossier (status 1, code, due date, first event), its files and payments moved.
+
+    Idempotent: a double click or a resent form returns the dossier of the first submission
+    (the draft's token is the idempotency key, and the draft row is locked meanwhile).
+    Raises DeclarationRequired, DraftIncomplete (every missing piece listed), ProcedureNotOpen.
+    """
+    locked = (
+        DossierDraft.objects.select_for_update().select_related("owner", "procedure", "form_version").get(pk=draft.pk)
+    )
+    if locked.dossier_id is not None:
+        return Dossier.objects.get(pk=locked.dossier_id)
+    if not declaration:
+        raise DeclarationRequired()
+    problems = draft_problems(draft=locked)
+    if problems:
+        raise DraftIncomplete(problems)
+    owner, answers = locked.owner, locked.form_data
+    values = validate_submission(locked.form_version.schema, answers).values if locked.form_version else {}
+    name = str(values.get(APPLICANT_FIELDS["name"]) or owner.full_name or owner.username)
+    assert locked.agency is not None  # noqa: S101 - draft_problems checked it
+    dossier = dossier_submit(
+        procedure=locked.procedure,
+        agency=locked.agency,
+        channel=Channel.ONLINE,
+        applicant=owner,
+        applicant_name=name,
+        applicant_id_number=str(values.get(APPLICANT_FIELDS["id_number"]) or owner.citizen_id),
+        applicant_phone=str(values.get(APPLICANT_FIELDS["phone"]) or owner.phone),
+        applicant_email=str(values.get(APPLICANT_FIELDS["email"]) or owner.email),
+        summary=f"{locked.procedure.name} – {name}",
+        form_data=values,
+        form_version=locked.form_version,
+        actor=owner,
+        idempotency_key=f"draft:{locked.token}",
+    )
+    attachments.attachments_move_to_dossier(draft=locked, dossier=dossier)
+    payments.payment_attach_to_dossier(draft=locked, dossier=dossier)
+    locked.dossier = dossier
+    locked.save(update_fields=["dossier", "updated_at"])
+    return dossier
+
+
+@transaction.atomic
+def draft_delete(*, draft: DossierDraft) -> None:
+    """Forget an unsubmitted draft and its files (a paid payment keeps the draft: refunds are manual)."""
+    locked = _editable(draft)
+    if locked.payments.filter(status="paid").exists():
+        raise DraftIncomplete([_("Hồ sơ đang soạn đã nộp lệ phí, không xóa được. Vui lòng nộp hồ sơ.")])
+    for attachment in locked.attachments.filter(dossier__isnull=True):
+        attachment.file.delete(save=False)
+        attachment.delete()
+    locked.delete()
+
+
+def supplement_request_open(*, dossier: Dossier) -> DossierEvent | None:
+    """The officer's request the citizen must answer now (form 02's content), or None."""
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+        return None
+    return dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).order_by("-sequence").first()
+
+
+@transaction.atomic
+def dossier_supplement_provide(*, dossier: Dossier, citizen: User, note: str, idempotency_key: str) -> Dossier:
+    """The citizen sends the requested documents: the clock resumes (dossier_act closes the pause).
+
+    The files were uploaded against the open request (attachments with role supplement and
+    the request's event); at least one is needed. Replaying the same key is a no-op.
+    """
+    if DossierEvent.objects.filter(idempotency_key=idempotency_key).exists():
+        return Dossier.objects.get(pk=dossier.pk)
+    request = supplement_request_open(dossier=dossier)
+    files = (
+        list(Attachment.objects.filter(dossier=dossier, role=AttachmentRole.SUPPLEMENT, event=request))
+        if request
+        else []
+    )
+    if request is not None and not files:
+        raise SupplementFilesRequired()
+    return dossier_act(
+        dossier_id=dossier.pk,
+        actor=citizen,
+        action=Action.PROVIDE_SUPPLEMENT,
+        comment=note.strip(),
+        idempotency_key=idempotency_key,
+        data={"files": [str(f.uuid) for f in files]},
+    )
+
+
+@transaction.atomic
+def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, idempotency_key: str) -> Dossier:
+    """The citizen withdraws before a decision (status 7), with a reason the officers read."""
+    if not reason.strip():
+        raise CommentRequired(action=_("rút hồ sơ"))
+    return dossier_act(
+        dossier_id=dossier.pk,
+        actor=citizen,
+        action=Action.WITHDRAW,
+        comment=reason.strip(),
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def dossier_rate(*, dossier: Dossier, citizen: User, score: int, comment: str = "") -> Rating:
+    """Satisfaction 1–5 (optional comment), once per dossier, by its applicant, after the result."""
+    if dossier.applicant_id != citizen.pk:
+        raise DossierNotFound()
+    if dossier.status != Status.RETURNED:
+        raise NotRatableYet()
+    if score not in range(1, 6):
+        raise InvalidScore()
+    try:
+        with transaction.atomic():
+            return Rating.objects.create(
+                dossier=dossier, score=score, comment=comment.strip()[:2000], created_at=timezone.now()
+            )
+    except IntegrityError:
+        raise AlreadyRated() from None
