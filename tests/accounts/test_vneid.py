@@ -19,6 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from accounts.constants import Gender, Role
 from accounts.models import User
+from tests.browser.conftest import axe_violations, browser, demo_site  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
 ISSUER = "https://vneid.test/vneid"
@@ -445,3 +446,75 @@ def test_a_next_address_outside_the_portal_is_not_followed(client, db, vneid):
 
     # then the new citizen lands on their profile, not there
     assert response["Location"] == reverse("accounts:profile")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_citizen_links_their_account_through_the_real_stand_in(live_server, settings):
+    # given the portal served over a real socket, VNeID played by the stand-in mounted under /mock/,
+    # and the demo citizen's local account, not yet verified
+    settings.VNEID_ISSUER = f"{live_server.url}/mock/vneid"
+    user = UserFactory(username=CITIZEN_ID, citizen_id=CITIZEN_ID, full_name="Nguyen Van An", email="")
+    session = requests.Session()
+    login_page = session.get(f"{live_server.url}{reverse('accounts:login')}", timeout=10)
+
+    # when the citizen presses "Đăng nhập bằng VNeID", and signs in at VNeID with the demo identity
+    idp_page = session.post(
+        f"{live_server.url}{reverse('accounts:vneid_login')}",
+        data={"csrfmiddlewaretoken": csrf_token_in(login_page.text), "next": ""},
+        timeout=10,
+    )
+    assert "Đăng nhập bằng tài khoản định danh điện tử VNeID" in idp_page.text
+    landing = session.post(
+        idp_page.url,
+        data={"csrfmiddlewaretoken": csrf_token_in(idp_page.text), "citizen_id": CITIZEN_ID, "password": "Demo@2026"},
+        timeout=10,
+    )
+
+    # then they are back on the portal, logged in, on their profile, the account linked and verified
+    assert landing.url == f"{live_server.url}{reverse('accounts:profile')}"
+    assert "Tài khoản của bạn đã được liên kết và xác thực với VNeID." in landing.text
+    assert "Đã xác thực, mức 2" in landing.text
+    user.refresh_from_db()
+    assert (user.full_name, user.date_of_birth, user.gender, user.vneid_level) == (
+        "Nguyễn Văn An",
+        dt.date(1990, 3, 15),
+        Gender.MALE,
+        2,
+    )
+    assert (user.phone, user.email, user.address) == (
+        "0912345678",
+        "037090001234@demo.dichvucong.example.vn",
+        "Số 12, đường Trần Hưng Đạo, Phường Hoa Lư, Tỉnh Ninh Bình",
+    )
+    assert user.is_vneid_verified
+    assert User.objects.count() == 1
+
+
+def csrf_token_in(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_citizen_verifies_with_vneid_in_chromium(browser, demo_site, settings):  # noqa: F811
+    # given the demo site, whose demo citizen is not verified, VNeID played by the stand-in under /mock/
+    settings.VNEID_ISSUER = f"{demo_site.url}/mock/vneid"
+    assert User.objects.get(username=CITIZEN_ID).is_vneid_verified is False
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{demo_site.url}{reverse('accounts:login')}")
+    assert axe_violations(page) == []
+
+    # when the citizen presses the button and signs in at VNeID with the demo identity
+    page.get_by_role("button", name="Đăng nhập bằng VNeID").click()
+    page.get_by_label("Số định danh cá nhân").fill(CITIZEN_ID)
+    page.get_by_label("Mật khẩu").fill("Demo@2026")
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+
+    # then they land on their profile, linked and verified, with the identity fields read-only
+    page.wait_for_url(f"{demo_site.url}{reverse('accounts:profile')}")
+    assert page.get_by_role("status").inner_text() == "Tài khoản của bạn đã được liên kết và xác thực với VNeID."
+    assert page.get_by_label("Họ và tên").is_disabled()
+    assert page.get_by_label("Số điện thoại").is_enabled()
+    assert axe_violations(page) == []
+    assert User.objects.get(username=CITIZEN_ID).is_vneid_verified is True
+    page.close()
