@@ -1,12 +1,16 @@
 import datetime as dt
 import hashlib
 import hmac
+import html
 import io
 import json
+import re
+from types import SimpleNamespace
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 import responses
 import time_machine
 from django.urls import reverse
@@ -495,3 +499,91 @@ def test_an_unpaid_payment_has_no_receipt_to_download(client, payment, citizen):
     client.force_login(citizen)
 
     assert client.get(reverse("dossiers:payment_receipt", args=[payment.ref])).status_code == 404
+
+
+# Against the stand-in payment platform, over a real socket (embedded under /mock/ on the live server).
+
+
+def pay_on_the_stand_in(session, url, action="pay"):
+    """Open the platform's page like a browser, press one of its buttons; returns the redirect."""
+    page = session.get(url, timeout=10)
+    assert page.status_code == 200
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    return session.post(url.split("?")[0], data={**fields, "action": action}, allow_redirects=False, timeout=10)
+
+
+@pytest.fixture
+def stand_in(live_server, settings, office, client):
+    settings.PORTAL_BASE_URL = live_server.url
+    settings.PAYMENT_URL = f"{live_server.url}/mock/thanhtoan"
+    citizen = office["people"][Role.CITIZEN]
+    FeeFactory(procedure=office["procedure"], name="Lệ phí", amount=100_000, online_discount_percent=20)
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"], agency=office["agency"])
+    client.force_login(citizen)
+    session = requests.Session()
+    session.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
+    return SimpleNamespace(url=live_server.url, draft=draft, citizen=citizen, session=session)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paying_on_the_stand_in_notifies_us_and_returns_the_citizen(stand_in):
+    # given
+    payment, url = payment_start(draft=stand_in.draft, payer=stand_in.citizen)
+
+    # when the citizen pays on the platform's page, then follows it back
+    pressed = pay_on_the_stand_in(stand_in.session, url)
+    back = stand_in.session.get(pressed.headers["Location"], timeout=10)
+
+    # then the notification has been applied before the citizen is back
+    assert pressed.status_code == 302
+    assert pressed.headers["Location"].startswith(f"{stand_in.url}/thanh-toan/ket-qua/?")
+    assert back.status_code == 200
+    assert "Thanh toán thành công" in back.text
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount) == (PaymentStatus.PAID, 80_000)
+    assert payment.transaction_id.startswith("TT")
+    assert "Tổng số tiền đã nộp: 80.000 đồng" in pdf_text(payment.receipt.read())
+    assert list(PaymentNotification.objects.order_by("received_at").values_list("channel", "accepted")) == [
+        ("notify", True),
+        ("return", True),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_stand_in_does_not_notify_the_return_page_asks_it(stand_in):
+    # given the platform's notifications are switched off
+    faults = requests.post(f"{stand_in.url}/mock/control/faults", json={"payment_notify": False}, timeout=10)
+    assert faults.status_code == 200
+    payment, url = payment_start(draft=stand_in.draft, payer=stand_in.citizen)
+
+    # when
+    pressed = pay_on_the_stand_in(stand_in.session, url)
+    payment.refresh_from_db()
+    pending_before_return = payment.status
+    back = stand_in.session.get(pressed.headers["Location"], timeout=10)
+
+    # then
+    assert pending_before_return == PaymentStatus.PENDING
+    assert "Thanh toán thành công" in back.text
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
+    assert list(PaymentNotification.objects.order_by("received_at").values_list("channel", "accepted")) == [
+        ("return", True),
+        ("query", True),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_on_the_stand_in_cancels_ours(stand_in):
+    # given
+    payment, url = payment_start(draft=stand_in.draft, payer=stand_in.citizen)
+
+    # when
+    pressed = pay_on_the_stand_in(stand_in.session, url, action="cancel")
+    back = stand_in.session.get(pressed.headers["Location"], timeout=10)
+
+    # then
+    assert "Đã hủy thanh toán" in back.text
+    payment.refresh_from_db()
+    assert (payment.status, payment.paid_at, bool(payment.receipt)) == (PaymentStatus.CANCELLED, None, False)
