@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("", include("workflows.urls")),
     path("", include("eforms.urls")),
+    path("", include("emc_sync.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -48,12 +48,12 @@ EMC_EVENT = "/sukien"
 OK, EXISTS, UNKNOWN = "0", "2", "3"
 
 
-def backoff_seconds(attempts: int, *, rand: Callable[[], float] = random.random) -> float:
+def backoff_seconds(attempts: int, *, rand: Callable[[], float] | None = None) -> float:
     """Seconds to wait after the `attempts`-th failed try: full jitter over a capped exponential,
     uniform in [0, min(cap, base * 2**(attempts-1))] (spreads a crowd of retries after an outage)."""
     base, cap = float(settings.SYNC_BACKOFF_BASE_SECONDS), float(settings.SYNC_BACKOFF_CAP_SECONDS)
     ceiling = min(cap, base * 2 ** max(attempts - 1, 0))
-    return rand() * ceiling
+    return (rand or random.random)() * ceiling
 
 
 @dataclass

@@ -1,0 +1,315 @@
+import datetime as dt
+
+import pytest
+import requests
+import time_machine
+
+from accounts.constants import Role
+from dossiers.models import DossierEvent
+from emc_sync import delivery
+from emc_sync.constants import OutboxState, Target
+from emc_sync.delivery import backoff_seconds, outbox_drain
+from emc_sync.models import DeliveryAttempt, OutboxRow
+from emc_sync.services import _kick_delivery
+from emc_sync.tasks import outbox_sweep_task
+from workflows.constants import Action
+from workflows.exceptions import ActionNotAllowed
+
+from .conftest import ADD, EMC, OK, PROGRESS, UPDATE, act, at, body, calls_to, submit
+
+R = Role.RECEPTION_OFFICER
+HOSO, TIENDO = Target.DVCQG_HOSO, Target.DVCQG_TIENDO
+
+
+def rows(**filters):
+    return list(
+        OutboxRow.objects.filter(**filters).order_by("id").values_list("idempotency_key", "state", "attempts")
+    )
+
+
+def answer_all(portal):
+    for url in (ADD, UPDATE, PROGRESS, EMC):
+        portal.post(url, json=OK)
+
+
+def test_backoff_is_capped_exponential_with_full_jitter(settings):
+    settings.SYNC_BACKOFF_BASE_SECONDS, settings.SYNC_BACKOFF_CAP_SECONDS = 2.0, 600.0
+
+    ceilings = [backoff_seconds(n, rand=lambda: 1.0) for n in range(1, 12)]
+
+    assert ceilings == [2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600]
+    assert backoff_seconds(3, rand=lambda: 0.25) == 2.0
+    assert backoff_seconds(7, rand=lambda: 0.0) == 0.0
+
+
+def test_a_submission_writes_one_row_per_target(office):
+    # when a dossier is submitted
+    dossier = submit(office)
+
+    # then its transaction wrote the dossier record, the progress record and the EMC event
+    assert list(OutboxRow.objects.order_by("id").values_list("target", "sequence", "idempotency_key", "state")) == [
+        (HOSO, 1, f"dvcqg_hoso:{dossier.code}:1", "pending"),
+        (TIENDO, 1, f"dvcqg_tiendo:{dossier.code}:1", "pending"),
+        (Target.EMC, 1, f"emc:{dossier.code}:1", "pending"),
+    ]
+
+
+def test_a_refused_action_writes_no_outbox_row(office):
+    # given a new dossier and its rows
+    dossier = submit(office)
+    before = rows()
+
+    # when a specialist tries to receive it (not their step)
+    with pytest.raises(ActionNotAllowed):
+        act(office, dossier, Role.SPECIALIST, Action.RECEIVE)
+
+    # then the outbox is unchanged
+    assert rows() == before
+
+
+def test_one_delivery_task_is_asked_for_per_commit(office, sync, django_capture_on_commit_callbacks):
+    # when one transaction writes three rows
+    with django_capture_on_commit_callbacks() as callbacks:
+        submit(office)
+
+    # then one delivery task is asked for, after commit
+    assert OutboxRow.objects.count() == 3
+    assert [c for c in callbacks if c is _kick_delivery] == [_kick_delivery]
+
+
+def test_rows_are_delivered_after_commit(office, portal, django_capture_on_commit_callbacks):
+    # given a portal that accepts everything
+    answer_all(portal)
+
+    # when a dossier is submitted and the transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = submit(office)
+
+    # then every row is delivered, the dossier record first (progress waits for it), one token fetched
+    assert rows(state="delivered") == [
+        (f"dvcqg_hoso:{dossier.code}:1", "delivered", 1),
+        (f"dvcqg_tiendo:{dossier.code}:1", "delivered", 1),
+        (f"emc:{dossier.code}:1", "delivered", 1),
+    ]
+    add, progress, emc = calls_to(portal, ADD)[0], calls_to(portal, PROGRESS)[0], calls_to(portal, EMC)[0]
+    assert add.request.headers["Idempotency-Key"] == f"dvcqg_hoso:{dossier.code}:1"
+    assert add.request.headers["Authorization"] == "Bearer tok"
+    assert [r["MaHoSo"] for r in body(add)] == [dossier.code]
+    assert [r["TrangThai"] for r in body(progress)] == [1]
+    assert body(emc)["Status"] == 0
+    assert len(calls_to(portal, "http://portal.test/oauth/token")) == 1
+
+
+@time_machine.travel(at(23, 9), tick=False)
+def test_a_5xx_answer_is_retried_later_with_backoff(office, portal, monkeypatch):
+    # given an EMC that is down, and jitter that picks the middle of the window
+    dossier = submit(office)
+    OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+    portal.post(EMC, status=503, body="Service Unavailable")
+    monkeypatch.setattr(delivery.random, "random", lambda: 0.5)
+
+    # when the outbox is drained
+    result = outbox_drain()
+
+    # then the row waits 1 s (half of 2 s) and the answer is kept, with one attempt logged
+    row = OutboxRow.objects.get(target=Target.EMC)
+    assert (result.claimed, result.retried, result.delivered) == (1, 1, 0)
+    assert (row.state, row.attempts, row.next_attempt_at) == ("pending", 1, at(23, 9) + dt.timedelta(seconds=1))
+    assert (row.last_status_code, row.last_response) == (503, "Service Unavailable")
+    assert list(DeliveryAttempt.objects.values_list("row__idempotency_key", "outcome", "status_code")) == [
+        (f"emc:{dossier.code}:1", "retry", 503)
+    ]
+
+
+def test_a_timeout_is_retried(office, portal):
+    # given a national portal that does not answer in time
+    submit(office)
+    portal.post(ADD, body=requests.exceptions.ReadTimeout("read timed out"))
+    portal.post(EMC, json=OK)
+
+    # when drained
+    outbox_drain()
+
+    # then the dossier record waits for another try, with the error kept
+    row = OutboxRow.objects.get(target=HOSO)
+    assert (row.state, row.attempts, row.last_status_code) == ("pending", 1, None)
+    assert row.last_error == "ReadTimeout: read timed out"
+
+
+def test_a_4xx_answer_is_terminal_and_holds_back_later_rows_of_the_dossier(office, portal):
+    # given an EMC that refuses the dossier's first event
+    dossier = submit(office)
+    OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+    portal.post(EMC, status=400, body='{"error_code": "1", "message": "Sai dữ liệu"}', content_type="application/json")
+    outbox_drain()
+    act(office, dossier, R, Action.RECEIVE)
+    OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+
+    # when drained again
+    outbox_drain()
+
+    # then the first is failed with the answer kept, the second was never offered
+    assert rows(target=Target.EMC) == [(f"emc:{dossier.code}:1", "failed", 1), (f"emc:{dossier.code}:2", "pending", 0)]
+    failed = OutboxRow.objects.get(idempotency_key=f"emc:{dossier.code}:1")
+    assert (failed.last_status_code, failed.last_response) == (400, '{"error_code": "1", "message": "Sai dữ liệu"}')
+    assert len(calls_to(portal, EMC)) == 1
+
+
+def test_a_dossier_the_portal_already_holds_is_updated(office, portal):
+    # given a portal that already holds the dossier (filed there, or our earlier answer was lost)
+    dossier = submit(office)
+    portal.post(ADD, json={"error_code": "2", "message": "Hồ sơ đã tồn tại"})
+    portal.post(UPDATE, json=OK)
+    portal.post(PROGRESS, json=OK)
+    portal.post(EMC, json=OK)
+
+    # when drained
+    outbox_drain()
+
+    # then the add was answered "exists" and the same record, same key, went to update
+    key = f"dvcqg_hoso:{dossier.code}:1"
+    assert rows(target=HOSO) == [(key, "delivered", 1)]
+    assert [c.request.headers["Idempotency-Key"] for c in calls_to(portal, ADD) + calls_to(portal, UPDATE)] == [key, key]
+    assert DeliveryAttempt.objects.get(row__target=HOSO).error == "/dvcqg/hoso/them → 2 → /dvcqg/hoso/capnhat"
+
+
+def test_a_known_dossier_goes_straight_to_update(office, portal):
+    # given a dossier whose first record was delivered
+    answer_all(portal)
+    dossier = submit(office)
+    outbox_drain()
+    act(office, dossier, R, Action.RECEIVE)
+
+    # when its next change is drained
+    outbox_drain()
+
+    # then the second record went to update
+    assert [body(c)[0]["TrangThaiHoSo"] for c in calls_to(portal, ADD)] == [1]
+    assert [body(c)[0]["TrangThaiHoSo"] for c in calls_to(portal, UPDATE)] == [2]
+
+
+def test_unsent_older_records_are_superseded_by_the_newest(office, portal):
+    # given three changes before anything was sent
+    answer_all(portal)
+    dossier = submit(office)
+    act(office, dossier, R, Action.RECEIVE)
+    act(office, dossier, R, Action.FORWARD)
+
+    # when drained
+    result = outbox_drain()
+
+    # then only the newest record (processing, status 4) went, the older two are superseded
+    assert result.superseded == 2
+    assert rows(target=HOSO) == [
+        (f"dvcqg_hoso:{dossier.code}:1", "superseded", 0),
+        (f"dvcqg_hoso:{dossier.code}:2", "superseded", 0),
+        (f"dvcqg_hoso:{dossier.code}:3", "delivered", 1),
+    ]
+    assert [[r["TrangThaiHoSo"] for r in body(c)] for c in calls_to(portal, ADD)] == [[4]]
+
+
+def test_a_later_row_never_goes_before_an_earlier_one_of_the_same_dossier(office, portal):
+    # given EMC events 1 and 2 of a dossier, the first waiting for its retry time
+    answer_all(portal)
+    with time_machine.travel(at(23, 9), tick=False):
+        dossier = submit(office)
+        act(office, dossier, R, Action.RECEIVE)
+        OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+        OutboxRow.objects.filter(idempotency_key=f"emc:{dossier.code}:1").update(
+            next_attempt_at=at(23, 9, 5), attempts=1
+        )
+
+        # when drained before the first is due
+        first = outbox_drain()
+
+    # then nothing went; once the first is due, both go, in order
+    assert first.claimed == 0
+    assert calls_to(portal, EMC) == []
+    with time_machine.travel(at(23, 9, 6), tick=False):
+        outbox_drain()
+    assert [body(c)["Status"] for c in calls_to(portal, EMC)] == [0, 1]
+
+
+def test_progress_records_go_in_batches_of_at_most_ten(office, portal):
+    # given 23 dossiers the portal holds, each with a progress record to send
+    answer_all(portal)
+    dossiers = [submit(office) for _ in range(23)]
+    OutboxRow.objects.exclude(target=TIENDO).update(state=OutboxState.DELIVERED)
+
+    # when drained
+    outbox_drain()
+
+    # then three requests of 10, 10 and 3, each key in the order of its record
+    batches = calls_to(portal, PROGRESS)
+    assert [len(body(c)) for c in batches] == [10, 10, 3]
+    assert [r["MaHoSo"] for c in batches for r in body(c)] == [d.code for d in dossiers]
+    assert batches[0].request.headers["Idempotency-Key"] == ",".join(f"dvcqg_tiendo:{d.code}:1" for d in dossiers[:10])
+    assert OutboxRow.objects.filter(target=TIENDO, state="delivered").count() == 23
+
+
+def test_progress_waits_until_the_portal_holds_the_dossier(office, portal):
+    # given a national portal that fails the dossier record
+    submit(office)
+    portal.post(ADD, status=502)
+    portal.post(PROGRESS, json=OK)
+    portal.post(EMC, json=OK)
+
+    # when drained twice
+    outbox_drain()
+    outbox_drain()
+
+    # then the progress record was never offered
+    assert calls_to(portal, PROGRESS) == []
+    assert OutboxRow.objects.get(target=TIENDO).state == "pending"
+
+
+def test_a_payload_our_schema_refuses_is_failed_and_never_sent(office, portal):
+    # given an EMC event broken by a bug (a status EMC does not know)
+    submit(office)
+    OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+    row = OutboxRow.objects.get(target=Target.EMC)
+    row.payload = {**row.payload, "Status": 9}
+    row.save(update_fields=["payload"])
+
+    # when drained
+    outbox_drain()
+
+    # then it is failed with the schema's words, and nothing went out
+    row.refresh_from_db()
+    assert (row.state, row.last_error) == ("failed", "Status: 9 is not one of [0, 1, 2, 3, 4]")
+    assert calls_to(portal, EMC) == []
+    assert DeliveryAttempt.objects.get().outcome == "invalid"
+
+
+def test_the_sweeper_delivers_rows_whose_task_was_lost(office, portal, sync):
+    # given rows written while no delivery task could be asked for (broker down)
+    answer_all(portal)
+    sync.SYNC_DELIVERY_ENABLED = False
+    dossier = submit(office)
+    sync.SYNC_DELIVERY_ENABLED = True
+
+    # when beat runs the sweeper
+    asked = outbox_sweep_task()
+
+    # then it asked for a delivery task, which delivered everything
+    assert asked == 1
+    assert [state for _key, state, _n in rows()] == ["delivered"] * 3
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1
+
+
+def test_a_row_held_past_its_lease_is_taken_back(office, portal):
+    # given an EMC row claimed by a worker that died (lease expired)
+    answer_all(portal)
+    with time_machine.travel(at(23, 9), tick=False):
+        submit(office)
+        OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+        OutboxRow.objects.filter(target=Target.EMC).update(
+            state=OutboxState.SENDING, lease_expires_at=at(23, 9, 5), claim_token="dead"
+        )
+        # when drained while the lease still runs, then after it expired
+        during = outbox_drain()
+    with time_machine.travel(at(23, 9, 6), tick=False):
+        after = outbox_drain()
+
+    # then only the second drain took it, and delivered it
+    assert (during.claimed, after.claimed, after.delivered) == (0, 1, 1)
