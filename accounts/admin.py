@@ -17,6 +17,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email", "citizen_id")
     inlines = [MembershipInline]
+    # Set only by a login with VNeID: the id token is the proof, not an admin's word.
+    readonly_fields = ("vneid_verified_at", "vneid_level")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (
@@ -27,10 +29,13 @@ class UserAdmin(DjangoUserAdmin):
                     "full_name",
                     "citizen_id",
                     "date_of_birth",
+                    "gender",
                     "phone",
                     "address",
                     "province_code",
                     "ward_code",
+                    "vneid_verified_at",
+                    "vneid_level",
                 )
             },
         ),
