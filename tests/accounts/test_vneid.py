@@ -309,6 +309,36 @@ def test_a_callback_with_an_unknown_or_used_state_is_refused(client, db, vneid):
     assert User.objects.count() == 0
 
 
+def test_a_locked_citizen_account_is_not_logged_in(client, db, vneid):
+    # given the citizen's account was locked by an admin
+    user = UserFactory(username=CITIZEN_ID, citizen_id=CITIZEN_ID, full_name="Nguyen Van An", is_active=False)
+
+    # when they log in with VNeID
+    _, response = vneid.login(client)
+
+    # then they are refused and the account is neither verified nor changed
+    assert messages_of(response) == [
+        "Tài khoản gắn với số định danh này đã bị khóa. Vui lòng liên hệ bộ phận hỗ trợ của Cổng."
+    ]
+    user.refresh_from_db()
+    assert (user.full_name, user.vneid_verified_at) == ("Nguyen Van An", None)
+    assert not logged_in_user(client).is_authenticated
+
+
+def test_an_error_other_than_cancelling_gets_the_general_message(client, db, vneid):
+    # given the citizen pressed the button
+    params = vneid.start(client)
+
+    # when VNeID answers with an error of its own
+    response = client.get(reverse("accounts:vneid_callback"), {"error": "server_error", "state": params["state"]})
+
+    # then the general refusal is shown, nothing created
+    assert messages_of(response) == [
+        "Không đăng nhập được bằng VNeID. Vui lòng thử lại hoặc đăng nhập bằng tài khoản của Cổng."
+    ]
+    assert User.objects.count() == 0
+
+
 def test_cancelling_at_vneid_returns_to_login_with_a_message(client, db, vneid):
     # given the citizen pressed the button
     params = vneid.start(client)
