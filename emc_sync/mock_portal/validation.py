@@ -36,7 +36,7 @@ def validator(name: str) -> Draft202012Validator:
 def _where(prefix: str, path: Any) -> str:
     where = prefix
     for part in path:
-        where += f"[{part}]" if isinstance(part, int) else f".{part}"
+        where += f"[{part}]" if isinstance(part, int) else f".{part}" if where else str(part)
     return where or "$"
 
 
