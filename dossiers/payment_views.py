@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -84,11 +85,11 @@ def notify(request: HttpRequest) -> JsonResponse:
 
 
 # What the citizen reads after coming back from the platform, by the payment's state.
-RETURN_TITLES: dict[str, str] = {
-    PaymentStatus.PAID: "Thanh toán thành công",
-    PaymentStatus.CANCELLED: "Đã hủy thanh toán",
-    PaymentStatus.FAILED: "Thanh toán không thành công",
-    PaymentStatus.PENDING: "Đang chờ xác nhận",
+RETURN_TITLES = {
+    PaymentStatus.PAID: gettext_lazy("Thanh toán thành công"),
+    PaymentStatus.CANCELLED: gettext_lazy("Đã hủy thanh toán"),
+    PaymentStatus.FAILED: gettext_lazy("Thanh toán không thành công"),
+    PaymentStatus.PENDING: gettext_lazy("Đang chờ xác nhận"),
 }
 
 
@@ -105,7 +106,7 @@ def return_page(request: HttpRequest) -> HttpResponse:
     payment = outcome.payment
     if payment.payer_id != user.pk:
         raise Http404(_("Không tìm thấy giao dịch."))
-    titles: dict[str, str] = {status: _(title) for status, title in RETURN_TITLES.items()}
+    titles: dict[str, str] = {str(status): str(title) for status, title in RETURN_TITLES.items()}
     return render(
         request,
         "dossiers/payments/return.html",

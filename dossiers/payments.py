@@ -391,7 +391,7 @@ def payment_notify(*, body: bytes, remote_addr: str | None = None) -> Verdict:
         if verdict.accepted:
             _log(channel=Channel.NOTIFY, body=data, verdict=verdict, remote_addr=remote_addr)
             return verdict
-    # A refusal after locking may have rolled back nothing but reads; log it on its own.
+    # Refused: nothing was applied. The log row is written on its own, outside, so that it stays.
     _log(channel=Channel.NOTIFY, body=data, verdict=verdict, remote_addr=remote_addr)
     return verdict
 

@@ -523,7 +523,8 @@ def stand_in(live_server, settings, office, client):
     client.force_login(citizen)
     session = requests.Session()
     session.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
-    return SimpleNamespace(url=live_server.url, draft=draft, citizen=citizen, session=session)
+    yield SimpleNamespace(url=live_server.url, draft=draft, citizen=citizen, session=session)
+    session.close()  # no kept-alive socket left to a server thread after the test's database is gone
 
 
 @pytest.mark.django_db(transaction=True)
