@@ -1,9 +1,13 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages import get_messages
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -12,8 +16,9 @@ from dossiers.attachments import attachment_add, attachments_move_to_dossier
 from dossiers.attachments.selectors import attachment_components
 from dossiers.constants import Channel
 from dossiers.models import Attachment, DossierDraft, StoredDocument
-from dossiers.services import dossier_submit
-from tests.factories import AgencyFactory, ComponentFactory, UserFactory
+from dossiers.services import dossier_act, dossier_submit
+from tests.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory
+from workflows.constants import Action
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
@@ -306,3 +311,143 @@ def test_the_component_list_costs_three_queries_and_shows_the_store(
     assert boxes[2].stored_documents == []  # not reusable
     assert html.count("Chọn từ kho dữ liệu") == 2
     assert 'accept=".jpg,.jpeg,.jpe,.png,image/jpeg,image/png"' in html
+
+
+def test_a_10_mb_scan_goes_through_the_real_upload_path(client, draft, citizen, component):
+    # given a PDF just under the component's 10 MB (spooled to a temporary file, not memory)
+    client.force_login(citizen)
+    content = PDF + b"0" * (10 * 1024 * 1024 - len(PDF) - 1)
+
+    # when
+    response = client.post(
+        reverse("dossiers:draft_upload", args=[draft.token]),
+        {"component": component.pk, "file": upload("ban-scan.pdf", content)},
+        headers={"accept": "application/json"},
+    )
+
+    # then
+    assert response.status_code == 201
+    assert Path(draft.attachments.get().file.path).stat().st_size == 10 * 1024 * 1024 - 1
+
+
+@pytest.fixture
+def supplement_requested(office, citizen):
+    people = office["people"]
+    dossier = dossier_submit(
+        procedure=office["procedure"], agency=office["agency"], channel=Channel.DIRECT, applicant=citizen,
+        applicant_name="Nguyễn Văn An", actor=people["reception_officer"],
+    )  # fmt: skip
+    dossier_act(dossier_id=dossier.pk, actor=people["reception_officer"], action=Action.FORWARD)
+    dossier_act(
+        dossier_id=dossier.pk, actor=people["specialist"], action=Action.REQUEST_SUPPLEMENT, comment="Bổ sung CCCD"
+    )
+    return dossier
+
+
+def test_the_applicant_answers_a_supplement_request_and_may_remove_until_sent(
+    client, office, citizen, component, supplement_requested
+):
+    # given the applicant on the supplement page
+    client.force_login(citizen)
+    request_event = supplement_requested.events.get(action=Action.REQUEST_SUPPLEMENT)
+    url = reverse("dossiers:supplement_upload", args=[supplement_requested.code])
+
+    # when two files are sent against the request and one is taken back
+    client.post(url, {"component": component.pk, "file": upload("cccd.pdf"), "next": "/bo-sung/"})
+    client.post(url, {"component": "", "file": upload("nham.pdf", PDF + b"x"), "next": "/bo-sung/"})
+    wrong = supplement_requested.attachments.get(name="nham.pdf")
+    removed = client.post(reverse("dossiers:attachment_remove", args=[wrong.uuid]), {"next": "/bo-sung/"})
+
+    # then one supplement file remains, tied to the request, and the removal redirected back
+    assert removed["Location"] == "/bo-sung/"
+    kept = supplement_requested.attachments.get()
+    assert (kept.name, kept.role, kept.event, kept.component) == ("cccd.pdf", "supplement", request_event, component)
+
+    # and once the supplement is sent, the file is part of the record
+    dossier_act(dossier_id=supplement_requested.pk, actor=citizen, action=Action.PROVIDE_SUPPLEMENT)
+    refused = client.post(
+        reverse("dossiers:attachment_remove", args=[kept.uuid]), headers={"accept": "application/json"}
+    )
+    assert refused.status_code == 409
+    assert refused.json() == {"error": "Không thể thay đổi tệp “cccd.pdf”: tệp đã thuộc hồ sơ được nộp."}
+    late = client.post(url, {"component": component.pk, "file": upload("muon.pdf", PDF + b"y")})
+    assert late.status_code == 302
+    assert list(supplement_requested.attachments.values_list("name", flat=True)) == ["cccd.pdf"]
+
+
+def test_the_supplement_component_list_has_an_other_documents_box(office, citizen, component, supplement_requested):
+    request_event = supplement_requested.events.get(action=Action.REQUEST_SUPPLEMENT)
+
+    boxes = attachment_components(user=citizen, dossier=supplement_requested, supplement_event=request_event)
+
+    assert [(b.name, b.reusable) for b in boxes] == [("Tờ khai đăng ký", False), ("Giấy tờ khác", False)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_progressive_upload_in_chromium_with_a_live_region_and_no_axe_violations(live_server, settings, tmp_path):
+    """The component list as the citizen pages include it, driven in real Chromium: the script
+    uploads with a progress bar, the file appears, a refused file shows its reason, axe is clean."""
+    from playwright.sync_api import expect, sync_playwright
+
+    # (sets DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in this thread)
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+
+    # given a citizen's draft with one component, and a page that includes the list
+    settings.MEDIA_ROOT = tmp_path / "media"
+    agency = AgencyFactory(code="000.00.12.H42")
+    procedure = ProcedureFactory(agencies=[agency])
+    component = ComponentFactory(procedure=procedure, name="Tờ khai đăng ký khai sinh", reusable=True)
+    citizen = UserFactory()
+    draft = DossierDraft.objects.create(owner=citizen, procedure=procedure, agency=agency)
+    (tmp_path / "to-khai.pdf").write_bytes(PDF)
+    (tmp_path / "virus.pdf").write_bytes(EXE)
+    session = SessionStore()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(citizen.pk), "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
+    session.save()
+    request = RequestFactory().get("/")
+    request.user = citizen
+    request.META["CSRF_COOKIE"] = "A" * 32
+    page_html = Template(
+        '{% extends "base.html" %}{% load static %}{% block content %}<h1>Hồ sơ đang soạn</h1>'
+        '<h2>Giấy tờ kèm theo</h2>{% include "dossiers/files/component_list.html" %}{% endblock %}'
+        '{% block scripts %}<script src="{% static "js/uploads.js" %}"></script>{% endblock %}'
+    ).render(
+        RequestContext(
+            request, {"components": attachment_components(user=citizen, draft=draft), "draft": draft, "next_url": "/"}
+        )
+    )
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 375, "height": 800})
+        context.add_cookies(
+            [
+                {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url},
+                {"name": django_settings.CSRF_COOKIE_NAME, "value": "A" * 32, "url": live_server.url},
+            ]
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.route(
+            f"{live_server.url}/trang-thu/", lambda route: route.fulfill(body=page_html, content_type="text/html")
+        )
+        page.goto(f"{live_server.url}/trang-thu/")
+
+        # when a real PDF is uploaded, then a program posing as one
+        page.set_input_files("#file-" + str(component.pk), str(tmp_path / "to-khai.pdf"))
+        page.click("form[data-upload] button[type=submit]")
+        page.wait_for_selector(".attachment >> text=to-khai.pdf")
+        expect(page.locator("[data-upload-live]")).to_have_text("Đã tải lên tệp “to-khai.pdf”.")
+        page.set_input_files("#file-" + str(component.pk), str(tmp_path / "virus.pdf"))
+        page.click("form[data-upload] button[type=submit]")
+        page.wait_for_selector("[data-upload-error]:not([hidden])")
+        error = page.inner_text("[data-upload-error]")
+        violations = axe_violations(page)
+        browser.close()
+
+    # then
+    assert error == "Tệp “virus.pdf” không phải là PDF, JPEG hoặc PNG (nội dung tệp không khớp)."
+    assert list(draft.attachments.values_list("name", flat=True)) == ["to-khai.pdf"]
+    assert violations == []
