@@ -9,8 +9,11 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         from . import events
         from .attachments import store_results_on_return
+        from .notifications import notify_on_commit
         from .tasks import issue_documents_on_commit
 
         events.subscribe(issue_documents_on_commit)
         # Returned results join the citizen's document store, in the returning transaction.
         events.subscribe(store_results_on_return)
+        # The applicant hears of every status change (e-mail and text message), after the commit.
+        events.subscribe(notify_on_commit)

@@ -461,3 +461,27 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.score}"
+
+
+class Notification(models.Model):
+    """One message sent to the applicant about one event, per channel: the task's "already sent?" guard."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Thư điện tử")
+        SMS = "sms", _("Tin nhắn")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("người nhận"), max_length=255)
+    text = models.TextField(_("nội dung"))
+    sent_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "channel"], name="notification_once_per_event_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.recipient}"

@@ -149,7 +149,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TASK_ROUTES = {"emc_sync.tasks.*": {"queue": "sync"}}
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# With no mail server configured, messages are written as files under var/mail/ (read them there).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+# Text messages to applicants: a class with send(phone=, text=); the default writes them to the log.
+SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.notifications.ConsoleSmsBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
 
 REST_FRAMEWORK = {

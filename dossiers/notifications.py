@@ -1,0 +1,160 @@
+"""Telling the applicant: an e-mail and a text message on every status change of their dossier.
+
+A `dossiers.events` subscriber enqueues one task per event after the commit; the task
+sends what is not yet recorded as sent (Notification rows, one per event and channel).
+E-mail goes through Django's mail backend; text messages through `settings.SMS_BACKEND`,
+an interface a province fills with its telecom's brandname gateway (the default prints to
+the log).
+"""
+
+import datetime as dt
+import functools
+import logging
+import smtplib
+import unicodedata
+from typing import Protocol
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from workflows.constants import Status
+
+from .constants import Channel, DocumentKind
+from .events import DossierChanged
+from .models import Dossier, DossierEvent, Notification
+from .services import APOLOGISE, SUBMIT
+
+logger = logging.getLogger(__name__)
+
+# Events whose reason the applicant must read in the message itself.
+WITH_REASON = frozenset({"request_supplement", "refuse", "stop", "send_back", APOLOGISE, "withdraw"})
+
+
+class SmsBackend(Protocol):
+    def send(self, *, phone: str, text: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    """Writes the message to the log: the embedded default and development."""
+
+    def send(self, *, phone: str, text: str) -> None:
+        logger.info("SMS to %s: %s", phone, text)
+
+
+class MemorySmsBackend:
+    """Keeps the messages in memory (tests read `MemorySmsBackend.outbox`)."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, *, phone: str, text: str) -> None:
+        type(self).outbox.append((phone, text))
+
+
+def sms_backend() -> SmsBackend:
+    backend: SmsBackend = import_string(settings.SMS_BACKEND)()
+    return backend
+
+
+def should_notify(event: DossierEvent) -> bool:
+    """Every status change, the submission, and an apology with its new date."""
+    return event.action in (SUBMIT, APOLOGISE) or event.from_status != event.to_status
+
+
+def notify_on_commit(change: DossierChanged) -> None:
+    """`dossiers.events` subscriber: once the change commits, enqueue the applicant's messages."""
+    if should_notify(change.event):
+        transaction.on_commit(functools.partial(notify_applicant_task.delay, change.event.pk), robust=True)
+
+
+def _when(moment: object) -> str:
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else "—"  # type: ignore[arg-type]
+
+
+def message_subject(event: DossierEvent) -> str:
+    return f"Hồ sơ {event.dossier.code}: {Status(event.to_status).label}"
+
+
+def message_body(event: DossierEvent) -> str:
+    dossier = event.dossier
+    lines = [
+        f"Kính gửi {dossier.applicant_name},",
+        "",
+        f"Hồ sơ {dossier.code} ({dossier.procedure.name}) tại {dossier.agency.name}:",
+        f"{event.action_label} lúc {_when(event.at)}. Trạng thái: {Status(event.to_status).label}.",
+    ]
+    if event.action in WITH_REASON and event.comment:
+        lines += ["", f"Nội dung: {event.comment}"]
+    if event.action == APOLOGISE and event.data.get("new_due_at"):
+        lines.append(f"Ngày hẹn trả mới: {_when(dt.datetime.fromisoformat(event.data['new_due_at']))}.")
+    elif dossier.due_at and event.to_status in (Status.NEW, Status.RECEIVED, Status.PROCESSING):
+        lines.append(f"Hẹn trả kết quả: {_when(dossier.due_at)}.")
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    lines += ["", f"Theo dõi hồ sơ: {base}/ho-so-cua-toi/{dossier.code}/", "", settings.PORTAL_NAME]
+    return "\n".join(lines)
+
+
+def message_sms(event: DossierEvent) -> str:
+    """Short and without diacritics: brandname SMS gateways bill 160 plain characters per part."""
+    dossier = event.dossier
+    text = f"{settings.PORTAL_NAME}: Ho so {dossier.code} {Status(event.to_status).label}."
+    if event.to_status == Status.SUPPLEMENT_REQUESTED:
+        text += " Vui long bo sung ho so tren Cong DVC."
+    return _plain(text)
+
+
+def _plain(text: str) -> str:
+    """ "Hồ sơ Đã xử lý" -> "Ho so Da xu ly": letters kept, case kept, marks dropped."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _record(event: DossierEvent, channel: str, recipient: str, text: str) -> None:
+    try:
+        Notification.objects.create(dossier=event.dossier, event=event, channel=channel, recipient=recipient, text=text)
+    except IntegrityError:  # another worker sent it meanwhile: at least once, never lost
+        logger.info("notification %s for event %s already recorded", channel, event.pk)
+
+
+def _receipt_pdf(dossier: Dossier, event: DossierEvent) -> bytes | None:
+    if event.action != SUBMIT or dossier.channel != Channel.ONLINE:
+        return None
+    from .documents import document_issue  # weasyprint: import where needed
+
+    document = document_issue(dossier=dossier, kind=DocumentKind.RECEIPT, event=event)
+    with document.file.open("rb") as file:
+        return file.read()
+
+
+@shared_task(
+    bind=True, acks_late=True, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5
+)
+def notify_applicant_task(self: Task, event_id: int) -> list[str]:
+    """Send the applicant the e-mail and the text message about one event; returns the channels sent.
+
+    Idempotent: a channel recorded as sent for this event is skipped. Sent before it is
+    recorded, so a crash between the two may repeat a message but never loses one. The
+    submission's e-mail carries the receipt (form 01) as a PDF. Mail and network errors
+    retry with backoff.
+    """
+    event = DossierEvent.objects.select_related("dossier__procedure", "dossier__agency").get(pk=event_id)
+    dossier = event.dossier
+    done = set(Notification.objects.filter(event=event).values_list("channel", flat=True))
+    sent = []
+    if dossier.applicant_email and Notification.Channel.EMAIL not in done:
+        body = message_body(event)
+        mail = EmailMessage(message_subject(event), body, settings.DEFAULT_FROM_EMAIL, [dossier.applicant_email])
+        if (pdf := _receipt_pdf(dossier, event)) is not None:
+            mail.attach(f"{dossier.code}-giay-tiep-nhan.pdf", pdf, "application/pdf")
+        mail.send()
+        _record(event, Notification.Channel.EMAIL, dossier.applicant_email, body)
+        sent.append(Notification.Channel.EMAIL.value)
+    if dossier.applicant_phone and Notification.Channel.SMS not in done:
+        text = message_sms(event)
+        sms_backend().send(phone=dossier.applicant_phone, text=text)
+        _record(event, Notification.Channel.SMS, dossier.applicant_phone, text)
+        sent.append(Notification.Channel.SMS.value)
+    return sent

@@ -1,0 +1,103 @@
+from types import SimpleNamespace
+
+import pytest
+from django.core import mail
+
+from accounts.constants import Role
+from dossiers import events, notifications
+from dossiers.constants import Channel, Status
+from dossiers.models import Notification
+from dossiers.notifications import MemorySmsBackend, notify_applicant_task, notify_on_commit
+from dossiers.services import dossier_act, dossier_submit
+from workflows.constants import Action
+
+R, S = Role.RECEPTION_OFFICER, Role.SPECIALIST
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    MemorySmsBackend.outbox.clear()
+    yield
+    MemorySmsBackend.outbox.clear()
+
+
+@pytest.fixture
+def dossier(office):
+    return dossier_submit(
+        procedure=office["procedure"], agency=office["agency"], channel=Channel.ONLINE,
+        applicant=office["people"][Role.CITIZEN], applicant_name="Nguyễn Văn An",
+        applicant_email="an@example.vn", applicant_phone="0912345678",
+    )  # fmt: skip
+
+
+def test_the_submission_mails_the_receipt_and_texts_the_code(dossier):
+    # when the task runs for the submission
+    sent = notify_applicant_task(dossier.events.get().pk)
+
+    # then one e-mail with form 01 attached, one plain text message
+    assert sent == ["email", "sms"]
+    (message,) = mail.outbox
+    assert message.subject == f"Hồ sơ {dossier.code}: Mới đăng ký"
+    assert message.to == ["an@example.vn"]
+    assert "Kính gửi Nguyễn Văn An," in message.body
+    assert f"/ho-so-cua-toi/{dossier.code}/" in message.body
+    (name, content, mimetype) = message.attachments[0]
+    assert (name, mimetype) == (f"{dossier.code}-giay-tiep-nhan.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+    assert MemorySmsBackend.outbox == [
+        ("0912345678", f"Cong Dich vu cong tinh Ninh Binh: Ho so {dossier.code} Moi dang ky.")
+    ]
+
+
+def test_a_supplement_request_carries_its_reason(dossier, office):
+    dossier_act(
+        dossier_id=dossier.pk, actor=office["people"][R], action=Action.REQUEST_SUPPLEMENT,
+        comment="Bổ sung bản sao giấy chứng sinh",
+    )  # fmt: skip
+
+    notify_applicant_task(dossier.events.last().pk)
+
+    assert "Nội dung: Bổ sung bản sao giấy chứng sinh" in mail.outbox[0].body
+    assert MemorySmsBackend.outbox[0][1].endswith("Yeu cau bo sung giay to. Vui long bo sung ho so tren Cong DVC.")
+
+
+def test_a_repeated_task_sends_nothing_twice(dossier):
+    event_id = dossier.events.get().pk
+    notify_applicant_task(event_id)
+
+    again = notify_applicant_task(event_id)
+
+    assert again == []
+    assert len(mail.outbox) == 1
+    assert len(MemorySmsBackend.outbox) == 1
+    assert Notification.objects.count() == 2
+
+
+def test_the_subscriber_skips_moves_that_keep_the_status(
+    dossier, office, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given the subscriber listening, with the queue recorded
+    enqueued = []
+    monkeypatch.setattr(notifications, "notify_applicant_task", SimpleNamespace(delay=enqueued.append))
+    events.subscribe(notify_on_commit)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
+            dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.FORWARD, to_step="tham_dinh")
+            dossier_act(dossier_id=dossier.pk, actor=office["people"][S], action=Action.FORWARD, to_step="phe_duyet")
+    finally:
+        events.unsubscribe(notify_on_commit)
+
+    # then: received (1 → 2) and forwarded into processing (2 → 4) are told; the move inside 4 is not
+    moves = list(dossier.events.order_by("sequence").values_list("pk", "to_status"))
+    assert enqueued == [moves[1][0], moves[2][0]]
+    assert [status for _pk, status in moves[1:]] == [Status.RECEIVED, Status.PROCESSING, Status.PROCESSING]
+
+
+def test_no_address_no_message(office):
+    dossier = dossier_submit(
+        procedure=office["procedure"], agency=office["agency"], channel=Channel.ONLINE, applicant_name="Lê Văn C"
+    )
+
+    assert notify_applicant_task(dossier.events.get().pk) == []
+    assert mail.outbox == []
