@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 
-TOKEN_CACHE_KEY = "emc_sync:token:{client_id}"
+TOKEN_CACHE_KEY = "emc_sync:token:{client_id}"  # noqa: S105 - a cache key, not a secret
 _session = requests.Session()
 
 

@@ -253,8 +253,8 @@ def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
         size = int(settings.SYNC_RECORD_BATCH)
         for path, group in ((UPDATE, [r for r in records if r.dossier_id in known]),
                             (ADD, [r for r in records if r.dossier_id not in known])):  # fmt: skip
-            for batch in _batches(group, size):
-                _send_records(batch, path, outcomes)
+            for chunk in _batches(group, size):
+                _send_records(chunk, path, outcomes)
 
     # Several rows of one dossier may go in order; after a failure the rest of it waits.
     broken: set[tuple[int, str]] = set()
@@ -265,8 +265,8 @@ def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
             return False
         return True
 
-    def note(batch: list[OutboxRow]) -> None:
-        for row in batch:
+    def note(sent: list[OutboxRow]) -> None:
+        for row in sent:
             if outcomes[row.pk].kind != AttemptOutcome.DELIVERED:
                 broken.add((row.dossier_id, row.target))
 
@@ -329,9 +329,7 @@ def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome
             elif outcome.kind == AttemptOutcome.RETRY:
                 wait = timedelta(seconds=backoff_seconds(row.attempts + 1))
                 error = error or f"HTTP {status}"
-                changed = mine.update(
-                    state=OutboxState.PENDING, next_attempt_at=now + wait, last_error=error, **common
-                )
+                changed = mine.update(state=OutboxState.PENDING, next_attempt_at=now + wait, last_error=error, **common)
                 result.retried += changed
             else:
                 changed = mine.update(state=OutboxState.FAILED, last_error=error or f"HTTP {status}", **common)

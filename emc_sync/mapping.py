@@ -145,8 +145,7 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
 def _supplements(dossier: Dossier) -> list[dict[str, Any]]:
     # Who asked: the supplement request event written with the pause (same instant).
     requests = {
-        event.at: event
-        for event in dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).select_related("actor")
+        event.at: event for event in dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).select_related("actor")
     }
     items = []
     for pause in dossier.pauses.order_by("started_at", "id"):

@@ -8,6 +8,7 @@ the rows anyway: the database, not the broker, is the record of what is owed.
 """
 
 import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -149,4 +150,3 @@ def outbox_requeue_dossier(*, dossier: Dossier, reason: str) -> OutboxRow:
     )
     delivery_request_after_commit()
     return row
-

@@ -8,8 +8,8 @@ from django.core.cache import cache
 
 from accounts.constants import Role
 from dossiers.constants import Channel
-from dvctt.celery import app as celery_app
 from dossiers.services import dossier_act, dossier_submit
+from dvctt.celery import app as celery_app
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory, UserFactory, WorkflowVersionFactory
 
@@ -49,10 +49,10 @@ def sync(settings):
     settings.SYNC_DRAIN_BATCH = 100
     cache.clear()
     # Tasks run in-process even when REDIS_URL is set (PostgreSQL runs): no worker in these tests.
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    eager = celery_app.conf.CELERY_TASK_ALWAYS_EAGER  # the namespaced key, as Celery reads it from Django
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield settings
-    celery_app.conf.task_always_eager = eager
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
     cache.clear()
 
 

@@ -22,9 +22,7 @@ HOSO, TIENDO = Target.DVCQG_HOSO, Target.DVCQG_TIENDO
 
 
 def rows(**filters):
-    return list(
-        OutboxRow.objects.filter(**filters).order_by("id").values_list("idempotency_key", "state", "attempts")
-    )
+    return list(OutboxRow.objects.filter(**filters).order_by("id").values_list("idempotency_key", "state", "attempts"))
 
 
 def answer_all(portal):
@@ -169,7 +167,10 @@ def test_a_dossier_the_portal_already_holds_is_updated(office, portal):
     # then the add was answered "exists" and the same record, same key, went to update
     key = f"dvcqg_hoso:{dossier.code}:1"
     assert rows(target=HOSO) == [(key, "delivered", 1)]
-    assert [c.request.headers["Idempotency-Key"] for c in calls_to(portal, ADD) + calls_to(portal, UPDATE)] == [key, key]
+    assert [c.request.headers["Idempotency-Key"] for c in calls_to(portal, ADD) + calls_to(portal, UPDATE)] == [
+        key,
+        key,
+    ]
     assert DeliveryAttempt.objects.get(row__target=HOSO).error == "/dvcqg/hoso/them → 2 → /dvcqg/hoso/capnhat"
 
 
