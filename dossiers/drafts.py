@@ -107,6 +107,22 @@ def draft_agency_set(*, draft: DossierDraft, agency: Agency) -> DossierDraft:
     return locked
 
 
+@transaction.atomic
+def draft_fees_set(*, draft: DossierDraft, fee_ids: list[int]) -> DossierDraft:
+    """Which optional fees apply to this applicant (late registration, extra copies).
+
+    Only the procedure's optional fees can be chosen; others in `fee_ids` are ignored. Not
+    once a payment is under way or made: the amount must not change under it.
+    """
+    locked = _editable(draft)
+    if locked.payments.filter(status__in=("pending", "paid")).exists():
+        raise DraftIncomplete([_("Đã tạo giao dịch thanh toán, không thay đổi được các khoản phí.")])
+    allowed = set(locked.procedure.fees.filter(optional=True).values_list("pk", flat=True))  # type: ignore[attr-defined]
+    locked.fees_chosen = sorted(allowed & set(fee_ids))
+    locked.save(update_fields=["fees_chosen", "updated_at"])
+    return locked
+
+
 def components_filled_by_eform(*, draft: DossierDraft) -> set[int]:
     """Components that are the procedure's application form (they have a template: "Tờ khai...").
 

@@ -260,6 +260,8 @@ class DossierDraft(models.Model):
     )
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
     current_step = models.CharField(_("bước đang điền"), max_length=100, blank=True)
+    # The optional fees (procedures.Fee.optional) the applicant says apply to them.
+    fees_chosen = models.JSONField(_("khoản phí áp dụng"), default=list, blank=True)
     dossier = models.OneToOneField(
         Dossier,
         verbose_name=_("hồ sơ đã nộp"),

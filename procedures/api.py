@@ -54,6 +54,7 @@ class FeeOutputSerializer(serializers.Serializer):
     online_discount_percent = serializers.IntegerField()
     online_amount = serializers.IntegerField()
     note = serializers.CharField()
+    optional = serializers.BooleanField()
 
 
 class ComponentOutputSerializer(serializers.Serializer):

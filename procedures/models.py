@@ -139,6 +139,9 @@ class Fee(models.Model):
         _("giảm khi nộp trực tuyến (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     note = models.TextField(_("ghi chú"), blank=True)
+    # Charged only in some cases (late registration, extra copies): the applicant says whether
+    # it applies when paying online; the officer checks it at reception.
+    optional = models.BooleanField(_("chỉ thu khi thuộc trường hợp áp dụng"), default=False)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:

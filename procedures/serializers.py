@@ -22,6 +22,7 @@ class FeeRowSerializer(serializers.Serializer):
     unit = NfcCharField(max_length=100, allow_blank=True, required=False, default="")
     online_discount_percent = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
     note = NfcCharField(allow_blank=True, required=False, default="")
+    optional = serializers.BooleanField(required=False, default=False)
 
 
 class ComponentRowSerializer(serializers.Serializer):
