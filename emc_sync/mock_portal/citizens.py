@@ -1,7 +1,8 @@
 """Demo citizens of the population registry stand-in (CSDLQG về dân cư).
 
-Shared with the stand-in's VNeID faces (citizen/) so a person is the same everywhere. The first
-one is the portal's demo citizen account (dvctt/demo.py: 037090001234, Nguyễn Văn An).
+Kept in step with the VNeID faces' identities (citizen/identities.py) so that a person is the
+same everywhere. The first one is the portal's demo citizen account (dvctt/demo.py: 037090001234, Nguyễn Văn An, born
+1990-03-15); names, birth dates and contacts agree with citizen/identities.py.
 """
 
 from typing import TypedDict
@@ -26,7 +27,7 @@ CITIZENS: dict[str, Citizen] = {
         Citizen(
             SoDinhDanh="037090001234",
             HoVaTen="Nguyễn Văn An",
-            NgaySinh="19900512",
+            NgaySinh="19900315",
             GioiTinh=1,
             QueQuan="Xã Gia Viễn, tỉnh Ninh Bình",
             NoiThuongTru="Số 12, đường Trần Hưng Đạo, phường Hoa Lư, tỉnh Ninh Bình",

@@ -81,7 +81,7 @@ def emc_event(code="000.00.41.H42-261123-0001", **fields):
         "Level": 4,
         "IsFromDVCQG": 0,
         "IsDVCBC": 2,
-        "User": {"LocalId": "15", "NationalId": "037090001234", "Type": 1, "ProvinceCode": "37"},
+        "User": {"Id": "15", "NationalId": "037090001234", "Type": 1, "ProvinceCode": "37"},
         **fields,
     }
 

@@ -257,3 +257,57 @@ def test_the_endpoints_take_only_their_method(stand_in):
 
     # then
     assert (response.status_code, response["Allow"]) == (405, "POST")
+
+
+def test_a_record_with_every_field_and_list_is_accepted(stand_in):
+    # given
+    full = dossier(
+        CODE,
+        MaHoSoQuocGia="G22.37-261123-000001",
+        MaLinhVuc="HOTICH",
+        TenLinhVuc="Hộ tịch",
+        MaDonVi="000.00.41.H42",
+        Email="037090001234@demo.dichvucong.example.vn",
+        SoDienThoai="0912345678",
+        NgayHenTra="20261124170000",
+        NgayKetThucXuLy="20261124100000",
+        NgayTra="20261124110000",
+        TrangThaiHoSo=10,
+        DonViXuLy="000.00.41.H42",
+        HinhThuc=0,
+        HoSoCoThanhPhanSoHoa=1,
+        TaiKhoanDuocXacThucVoiVNeID=1,
+        DuocThanhToanTrucTuyen=1,
+        TaiLieuNop=[
+            {
+                "TenTepDinhKem": "to-khai.pdf",
+                "MaThanhPhanHoSo": "TP1",
+                "TenThanhPhanHoSo": "Tờ khai đăng ký khai sinh",
+                "DuongDanTaiTepTin": "https://dichvucong.example.vn/tep/1",
+                "DuocSoHoa": 1,
+                "DuocTaiSuDung": 0,
+                "DuocLayTuKhoDMQG": 0,
+            }
+        ],
+        DanhSachLePhi=[{"TenPhiLePhi": "Lệ phí cấp bản sao", "MaPhiLePhi": "LP1", "MucPhi": 8000, "HinhThucThu": 2}],
+        DanhSachHoSoBoSung=[
+            {
+                "NguoiYeuCauBoSung": "Trần Thị Bình",
+                "NoiDungBoSung": "Bổ sung giấy chứng sinh",
+                "NgayYeuCauBoSung": "20261123100000",
+                "NgayTiepNhanBoSung": "20261123140000",
+                "NgayHenTraTruoc": "20261123170000",
+                "NgayHenTraMoi": "20261124170000",
+            }
+        ],
+        DanhSachGiayToKetQua=[
+            {"TenGiayTo": "Giấy khai sinh", "TenTepDinhKem": "giay-khai-sinh.pdf", "SoKyHieu": "123/2026"}
+        ],
+    )
+
+    # when
+    response = stand_in.post("/dvcqg/hoso/them", [full], keys=["k-1"])
+
+    # then
+    assert (response.status_code, response.json()["error_code"]) == (200, "0")
+    assert PortalDossier.objects.get().payload == full

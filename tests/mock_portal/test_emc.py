@@ -24,7 +24,7 @@ def test_a_dossier_event_is_kept_once_per_key(stand_in):
 def test_a_wrong_event_is_refused_with_its_errors(stand_in):
     # given
     event = emc_event(CODE, Status=5, Level=2)
-    event["User"] = {"LocalId": "15", "NationalId": "37090001234", "Type": 1, "ProvinceCode": "37"}
+    event["User"] = {"Id": "15", "NationalId": "37090001234", "Type": 1, "ProvinceCode": "37"}
 
     # when
     response = stand_in.post("/emc/sukien", event, keys=["e-1"])

@@ -14,7 +14,7 @@ def test_the_registry_knows_the_demo_citizen(stand_in):
         "message": "Thành công.",
         "SoDinhDanh": "037090001234",
         "HoVaTen": "Nguyễn Văn An",
-        "NgaySinh": "19900512",
+        "NgaySinh": "19900315",
         "GioiTinh": 1,
         "QueQuan": "Xã Gia Viễn, tỉnh Ninh Bình",
         "NoiThuongTru": "Số 12, đường Trần Hưng Đạo, phường Hoa Lư, tỉnh Ninh Bình",
