@@ -383,6 +383,15 @@ def test_the_supplement_component_list_has_an_other_documents_box(office, citize
     assert [(b.name, b.reusable) for b in boxes] == [("Tờ khai đăng ký", False), ("Giấy tờ khác", False)]
 
 
+def session_for(user):
+    """A logged-in session key for a browser cookie (the login page is not what is tested here)."""
+    session = SessionStore()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_progressive_upload_in_chromium_with_a_live_region_and_no_axe_violations(live_server, settings, tmp_path):
@@ -402,10 +411,6 @@ def test_progressive_upload_in_chromium_with_a_live_region_and_no_axe_violations
     draft = DossierDraft.objects.create(owner=citizen, procedure=procedure, agency=agency)
     (tmp_path / "to-khai.pdf").write_bytes(PDF)
     (tmp_path / "virus.pdf").write_bytes(EXE)
-    session = SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(citizen.pk), "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
-    session.save()
     request = RequestFactory().get("/")
     request.user = citizen
     request.META["CSRF_COOKIE"] = "A" * 32
@@ -424,7 +429,7 @@ def test_progressive_upload_in_chromium_with_a_live_region_and_no_axe_violations
         context = browser.new_context(viewport={"width": 375, "height": 800})
         context.add_cookies(
             [
-                {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url},
+                {"name": django_settings.SESSION_COOKIE_NAME, "value": session_for(citizen), "url": live_server.url},
                 {"name": django_settings.CSRF_COOKIE_NAME, "value": "A" * 32, "url": live_server.url},
             ]
         )
@@ -450,4 +455,63 @@ def test_progressive_upload_in_chromium_with_a_live_region_and_no_axe_violations
     # then
     assert error == "Tệp “virus.pdf” không phải là PDF, JPEG hoặc PNG (nội dung tệp không khớp)."
     assert list(draft.attachments.values_list("name", flat=True)) == ["to-khai.pdf"]
+    assert violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_officer_page_lists_files_with_preview_and_takes_a_desk_scan_without_axe_violations(
+    live_server, settings, tmp_path
+):
+    from playwright.sync_api import sync_playwright
+
+    # (sets DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in this thread)
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+    from tests.factories import WorkflowVersionFactory
+
+    # given an online dossier with the citizen's file, and its agency's reception officer
+    settings.MEDIA_ROOT = tmp_path / "media"
+    agency = AgencyFactory(code="000.00.12.H42")
+    procedure = ProcedureFactory(agencies=[agency])
+    WorkflowVersionFactory(procedure=procedure)
+    component = ComponentFactory(procedure=procedure, name="Giấy chứng sinh")
+    citizen = UserFactory()
+    officer = UserFactory(role="reception_officer", agencies=[agency])
+    draft = DossierDraft.objects.create(owner=citizen, procedure=procedure, agency=agency)
+    attachment_add(owner_user=citizen, draft=draft, component=component, upload=upload("Giấy chứng sinh.pdf"))
+    dossier = dossier_submit(
+        procedure=procedure, agency=agency, channel=Channel.ONLINE, applicant=citizen, applicant_name="Nguyễn Văn An"
+    )
+    attachments_move_to_dossier(draft=draft, dossier=dossier)
+    (tmp_path / "scan.pdf").write_bytes(PDF + b"scan")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": session_for(officer), "url": live_server.url}]
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}{reverse('dossiers:detail', args=[dossier.code])}")
+        preview = page.get_by_role("link", name="Giấy chứng sinh.pdf")
+        preview_href = preview.get_attribute("href")
+        preview_response = page.request.get(f"{live_server.url}{preview_href}")
+
+        # when the officer uploads a desk scan from the page (no script needed)
+        page.get_by_text("Tải lên bản scan tại quầy hoặc tệp kết quả").click()
+        page.get_by_label("Thành phần hồ sơ", exact=True).select_option(label="Giấy chứng sinh")
+        page.get_by_label("Chọn tệp", exact=True).set_input_files(str(tmp_path / "scan.pdf"))
+        page.get_by_role("button", name="Tải lên", exact=True).click()
+        page.wait_for_selector("text=Đã tải lên tệp “scan.pdf”.")
+        violations = axe_violations(page)
+        browser.close()
+
+    # then the preview opened inline, and the scan is on the dossier, digitised
+    assert (preview_response.status, preview_response.headers["content-type"]) == (200, "application/pdf")
+    assert preview_response.headers["content-disposition"].startswith("inline;")
+    assert list(dossier.attachments.values_list("name", "digitised")) == [
+        ("Giấy chứng sinh.pdf", False),
+        ("scan.pdf", True),
+    ]
     assert violations == []
