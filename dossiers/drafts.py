@@ -160,8 +160,12 @@ def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
     (the draft's token is the idempotency key, and the draft row is locked meanwhile).
     Raises DeclarationRequired, DraftIncomplete (every missing piece listed), ProcedureNotOpen.
     """
+    # of=("self",): lock the draft row only; form_version is nullable (an outer join), and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of one.
     locked = (
-        DossierDraft.objects.select_for_update().select_related("owner", "procedure", "form_version").get(pk=draft.pk)
+        DossierDraft.objects.select_for_update(of=("self",))
+        .select_related("owner", "procedure", "form_version")
+        .get(pk=draft.pk)
     )
     if locked.dossier_id is not None:
         return Dossier.objects.get(pk=locked.dossier_id)
