@@ -15,6 +15,7 @@ from django.contrib.admin.models import DELETION
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
@@ -122,13 +123,18 @@ def _open_supplement_request(dossier: Dossier) -> DossierEvent | None:
 
 def _check_total(*, name: str, size: int, draft: DossierDraft | None, dossier: Dossier | None) -> None:
     holder = {"draft": draft} if draft is not None else {"dossier": dossier}
-    used = Attachment.objects.filter(role__in=CITIZEN_ROLES, **holder).aggregate(total=Sum("size"))["total"] or 0
+    used = (
+        Attachment.objects.filter(role__in=CITIZEN_ROLES, digitised=False, **holder).aggregate(total=Sum("size"))[
+            "total"
+        ]
+        or 0
+    )
     if used + size > max_total_bytes():
         raise DossierFilesTooLarge(name=name, total=_size_text(used + size), limit=max_total_bytes() // MB)
 
 
 def _lock_holder(
-    *, user: User, draft: DossierDraft | None, dossier: Dossier | None, role: str, digitised: bool
+    *, user: User, draft: DossierDraft | None, dossier: Dossier | None, role: str, digitised: bool, name: str
 ) -> tuple[DossierDraft | None, Dossier | None, bool]:
     """Lock the draft or dossier row (two uploads at once cannot both pass the total) and check
     the user may add this file there. Returns the locked rows and whether the user is its owner.
@@ -137,8 +143,10 @@ def _lock_holder(
         raise ValueError("attachment_add takes a draft or a dossier, not both")  # a programming error
     if draft is not None:
         draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
-        if draft.owner_id != user.pk or draft.dossier_id is not None:
+        if draft.owner_id != user.pk:
             raise AttachmentNotFound()
+        if draft.dossier_id is not None:
+            raise AttachmentLocked(name=name, reason=_("hồ sơ đã được nộp."))
         if role != AttachmentRole.FILED or digitised:
             raise ValueError("a draft holds the citizen's own filed documents only")  # a programming error
         return draft, None, True
@@ -181,7 +189,12 @@ def attachment_add(
     AttachmentLocked (the dossier no longer takes files).
     """
     draft, dossier, by_owner = _lock_holder(
-        user=owner_user, draft=draft, dossier=dossier, role=role, digitised=digitised
+        user=owner_user,
+        draft=draft,
+        dossier=dossier,
+        role=role,
+        digitised=digitised,
+        name=sanitise_name(upload.name or ""),
     )
     procedure_id = draft.procedure_id if draft is not None else dossier.procedure_id  # type: ignore[union-attr]
     _check_component(component, procedure_id)
@@ -196,7 +209,7 @@ def attachment_add(
     ).first()
     if earlier is not None:
         return earlier
-    if role in CITIZEN_ROLES:
+    if by_owner:  # the limit protects against citizens' uploads, never blocks an officer
         _check_total(name=inspected.name, size=inspected.size, draft=draft, dossier=dossier)
     attachment = Attachment(
         draft=draft, dossier=dossier, component=component, role=role, event=event, uploaded_by=owner_user,
@@ -212,8 +225,6 @@ def attachment_add(
 
 
 def _check_dossier_open(*, dossier: Dossier, role: str, name: str) -> None:
-    from django.utils.translation import gettext as _
-
     if role == AttachmentRole.SUPPLEMENT and dossier.status != Status.SUPPLEMENT_REQUESTED:
         raise AttachmentLocked(name=name, reason=_("hồ sơ không ở trạng thái chờ bổ sung."))
     if role == AttachmentRole.RESULT and dossier.returned_at is not None:
@@ -286,8 +297,10 @@ def attachment_reuse(
     same document for the same component again returns the first attachment.
     """
     draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
-    if draft.owner_id != owner_user.pk or draft.dossier_id is not None:
+    if draft.owner_id != owner_user.pk:
         raise AttachmentNotFound()
+    if draft.dossier_id is not None:
+        raise AttachmentLocked(name=stored_document.name, reason=_("hồ sơ đã được nộp."))
     if stored_document.owner_id != owner_user.pk:
         raise StoredDocumentNotFound()
     _check_component(component, draft.procedure_id)
@@ -317,8 +330,6 @@ def attachment_remove(*, user: User, attachment: Attachment) -> None:
     Raises AttachmentNotFound when the user may not see the file, AttachmentLocked when it
     can no longer change. The stored file is deleted after commit (a rollback keeps it).
     """
-    from django.utils.translation import gettext as _
-
     attachment = (
         Attachment.objects.select_related("draft", "dossier").select_for_update(of=("self",)).get(pk=attachment.pk)
     )

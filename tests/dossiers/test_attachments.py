@@ -320,7 +320,10 @@ def test_files_move_to_the_dossier_on_submission_and_can_no_longer_be_removed(of
     assert list(dossier.attachments.all()) == [kept]
     with pytest.raises(AttachmentLocked):
         attachment_remove(user=citizen, attachment=kept)
-    assert Attachment.objects.filter(pk=kept.pk).exists()
+    with pytest.raises(AttachmentLocked) as late:
+        attachment_add(owner_user=citizen, draft=draft, component=component, upload=upload("c.pdf", PDF + b"c"))
+    assert str(late.value) == "Không thể thay đổi tệp “c.pdf”: hồ sơ đã được nộp."
+    assert list(Attachment.objects.all()) == [kept]
 
 
 def test_an_officer_upload_at_the_desk_is_digitised_and_audited(office, draft, component):
