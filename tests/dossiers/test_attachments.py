@@ -1,12 +1,15 @@
 import hashlib
 import io
+import threading
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import close_old_connections, connection
 
+from common.errors import DomainError
 from dossiers.attachments import (
     attachment_add,
     attachment_check_complete,
@@ -393,3 +396,72 @@ def test_the_result_joins_the_citizens_store_when_returned(office, citizen):
             owner_user=people["clerk"], dossier=dossier, component=None, upload=upload("x.pdf", PDF + b"x"),
             role=AttachmentRole.RESULT,
         )  # fmt: skip
+
+
+def at_once(*calls):
+    """Run the calls in two threads released together; the name of each outcome."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            start.wait()
+            call()
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_cannot_both_pass_the_dossier_total(settings, office, citizen, component, media):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT ... FOR UPDATE) need PostgreSQL")
+    # given a 1 MB limit and two files of 600 KB sent at the same moment
+    settings.DOSSIER_MAX_TOTAL_MB = 1
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+    other = ComponentFactory(procedure=office["procedure"], name="Bản sao")
+
+    # when
+    outcomes = at_once(
+        lambda: attachment_add(
+            owner_user=citizen, draft=draft, component=component, upload=upload("a.pdf", PDF + b"a" * 600 * 1024)
+        ),
+        lambda: attachment_add(
+            owner_user=citizen, draft=draft, component=other, upload=upload("b.pdf", PDF + b"b" * 600 * 1024)
+        ),
+    )
+
+    # then one waited for the other's lock, saw its file, and was refused
+    assert outcomes == ["DossierFilesTooLarge", "ok"]
+    assert draft.attachments.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_content_stored_at_once_from_two_drafts_keeps_one_copy(office, citizen, component, media):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent transactions")
+    # given two drafts of one citizen
+    drafts = [DossierDraft.objects.create(owner=citizen, procedure=office["procedure"]) for _ in range(2)]
+
+    # when the same file is attached to both at the same moment
+    outcomes = at_once(
+        *[
+            (lambda d=d: attachment_add(owner_user=citizen, draft=d, component=component, upload=upload("a.pdf", PDF)))
+            for d in drafts
+        ]
+    )
+
+    # then both attachments exist, the store holds one row and one file
+    assert outcomes == ["ok", "ok"]
+    assert Attachment.objects.count() == 2
+    stored = StoredDocument.objects.get()
+    assert [p for p in files_on_disk(media) if p.startswith("document_store/")] == [stored.file.name]
