@@ -22,3 +22,4 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))
 # delivery on (with outbound HTTP mocked or a live stand-in).
 SYNC_DELIVERY_ENABLED = env.bool("SYNC_DELIVERY_ENABLED", default=False)  # noqa: F405
 SYNC_INBOUND_ENABLED = env.bool("SYNC_INBOUND_ENABLED", default=False)  # noqa: F405
+EMC_TRACKING_ENABLED = env.bool("EMC_TRACKING_ENABLED", default=False)  # noqa: F405 - pages without outside scripts

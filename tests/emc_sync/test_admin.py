@@ -107,6 +107,7 @@ def test_the_summary_counts_per_target(client, office):
 
 
 def test_every_page_carries_the_emc_tracking_snippet(client, settings, db):
+    settings.EMC_TRACKING_ENABLED = True
     settings.EMC_URL = "http://emc.test/emc"
     settings.EMC_SITE_ID = "site-37"
 

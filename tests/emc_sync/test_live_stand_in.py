@@ -17,9 +17,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.constants import Role
-from emc_sync.constants import OutboxState
 from dossiers.constants import Channel
 from dossiers.models import Dossier
+from emc_sync.constants import OutboxState
 from emc_sync.delivery import outbox_drain
 from emc_sync.inbound import inbound_poll
 from emc_sync.models import OutboxRow
