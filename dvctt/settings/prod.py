@@ -14,3 +14,9 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The stand-in outside systems are for development, tests and demonstrations: off in production
+# unless asked for (docker-compose's demo stack asks, and points the clients at its own process).
+MOCK_PORTAL_ENABLED = env.bool("MOCK_PORTAL_ENABLED", default=False)
+if not MOCK_PORTAL_ENABLED:
+    INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("emc_sync.mock_portal")]  # noqa: F405
