@@ -217,8 +217,10 @@ def _send_progress(rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> None:
 def _refresh_records(rows: list[OutboxRow]) -> None:
     """A dossier record carries the dossier's whole state: build it again now, so that files and
     payments attached later in the changing transaction (a draft's files) are included."""
-    dossiers = Dossier.objects.select_related("procedure__sector", "agency", "applicant").in_bulk(
-        {row.dossier_id for row in rows}
+    dossiers = (
+        Dossier.objects.select_related("procedure__sector", "agency", "applicant")
+        .prefetch_related("attachments", "payments", "pauses", "procedure__fees")
+        .in_bulk({row.dossier_id for row in rows})
     )
     for row in rows:
         dossier = dossiers.get(row.dossier_id)
@@ -297,53 +299,73 @@ def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
 
 
 def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> DrainResult:
-    """Write each row's new state and one attempt line per offered row (matching claim token only)."""
+    """Write each row's new state and one attempt line per offered row.
+
+    Only rows still held with this claim token change (a worker whose lease was taken over
+    leaves them to the new holder). Rows sharing an answer (a batch) change in one statement.
+    """
     now = timezone.now()
     result = DrainResult(claimed=len(rows))
     attempts: list[DeliveryAttempt] = []
+    released: list[int] = []
+    shared: dict[tuple[str, str, int | None, str, str], list[int]] = defaultdict(list)
+    retries: list[tuple[OutboxRow, int | None, str, str]] = []
+    for row in rows:
+        outcome = outcomes.get(row.pk, Outcome("released"))
+        if outcome.kind == "released":
+            released.append(row.pk)
+            continue
+        answer = outcome.answer
+        status = answer.status_code if answer else None
+        body = answer.body if answer else ""
+        error = outcome.error or (answer.error if answer else "") or ("" if status is None else f"HTTP {status}")
+        if outcome.kind == AttemptOutcome.DELIVERED:
+            error = outcome.error
+        if outcome.kind == AttemptOutcome.RETRY:
+            retries.append((row, status, body, error))
+        else:
+            shared[(outcome.kind, row.target, status, body, error)].append(row.pk)
+        attempts.append(
+            DeliveryAttempt(
+                row_id=row.pk,
+                at=now,
+                outcome=outcome.kind,
+                status_code=status,
+                response=body,
+                error=error,
+                duration_ms=answer.duration_ms if answer else 0,
+            )
+        )
+    mine = OutboxRow.objects.filter(claim_token=token, state=OutboxState.SENDING)
+    done = {"lease_expires_at": None, "claim_token": "", "attempts": F("attempts") + 1}
     with transaction.atomic():
-        for row in rows:
-            outcome = outcomes.get(row.pk, Outcome("released"))
-            mine = OutboxRow.objects.filter(pk=row.pk, claim_token=token, state=OutboxState.SENDING)
-            if outcome.kind == "released":
-                result.released += 1
-                mine.update(state=OutboxState.PENDING, lease_expires_at=None, claim_token="")
-                continue
-            answer = outcome.answer
-            status = answer.status_code if answer else None
-            body = answer.body if answer else ""
-            error = outcome.error or (answer.error if answer else "")
-            common: dict[str, Any] = {
-                "attempts": F("attempts") + 1,
-                "last_status_code": status,
-                "last_response": body,
-                "lease_expires_at": None,
-                "claim_token": "",
-            }
-            if row.target == Target.DVCQG_HOSO:
-                common["payload"] = row.payload
-            if outcome.kind == AttemptOutcome.DELIVERED:
-                changed = mine.update(state=OutboxState.DELIVERED, delivered_at=now, last_error=error, **common)
+        records = [row for row in rows if row.target == Target.DVCQG_HOSO and row.pk not in released]
+        if records:  # the record as sent (rebuilt from the dossier when it was sent)
+            OutboxRow.objects.bulk_update(records, ["payload"])
+        if released:
+            result.released = mine.filter(pk__in=released).update(
+                state=OutboxState.PENDING, lease_expires_at=None, claim_token=""
+            )
+        for (kind, target, status, body, error), ids in shared.items():
+            state = OutboxState.DELIVERED if kind == AttemptOutcome.DELIVERED else OutboxState.FAILED
+            fields: dict[str, Any] = {"delivered_at": now} if state == OutboxState.DELIVERED else {}
+            changed = mine.filter(pk__in=ids).update(
+                state=state, last_status_code=status, last_response=body, last_error=error, **fields, **done
+            )
+            if state == OutboxState.DELIVERED:
                 result.delivered += changed
-                result.by_target[row.target] = result.by_target.get(row.target, 0) + changed
-            elif outcome.kind == AttemptOutcome.RETRY:
-                wait = timedelta(seconds=backoff_seconds(row.attempts + 1))
-                error = error or f"HTTP {status}"
-                changed = mine.update(state=OutboxState.PENDING, next_attempt_at=now + wait, last_error=error, **common)
-                result.retried += changed
+                result.by_target[target] = result.by_target.get(target, 0) + changed
             else:
-                changed = mine.update(state=OutboxState.FAILED, last_error=error or f"HTTP {status}", **common)
                 result.failed += changed
-            attempts.append(
-                DeliveryAttempt(
-                    row_id=row.pk,
-                    at=now,
-                    outcome=outcome.kind,
-                    status_code=status,
-                    response=body,
-                    error=error,
-                    duration_ms=answer.duration_ms if answer else 0,
-                )
+        for row, status, body, error in retries:
+            wait = timedelta(seconds=backoff_seconds(row.attempts + 1))
+            result.retried += mine.filter(pk=row.pk).update(
+                state=OutboxState.PENDING,
+                next_attempt_at=now + wait,
+                last_status_code=status,
+                last_response=body,
+                last_error=error,
+                **done,
             )
         DeliveryAttempt.objects.bulk_create(attempts)
     return result

@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.errors import DomainError
 from dossiers.constants import Channel
@@ -34,7 +36,7 @@ PAGE_SIZE = 50
 
 class InboundRefused(DomainError):
     code = "inbound_refused"
-    message = "Không tiếp nhận được hồ sơ từ Cổng DVCQG."
+    message = gettext_lazy("Không tiếp nhận được hồ sơ từ Cổng DVCQG.")
 
 
 @dataclass
@@ -54,15 +56,15 @@ def inbound_dossier_create(*, item: dict[str, Any]) -> Dossier:
     """Create (once) the dossier for one record of the feed; raises a DomainError if we cannot."""
     remote_code = str(item.get("MaHoSoQuocGia") or "").strip()
     if not remote_code:
-        raise InboundRefused("Bản ghi thiếu MaHoSoQuocGia.")
+        raise InboundRefused(_("Bản ghi thiếu MaHoSoQuocGia."))
     procedure = Procedure.objects.filter(code=str(item.get("MaTTHC") or "")).first()
     if procedure is None:
-        raise InboundRefused("Không có thủ tục mã %(code)s trong danh mục của tỉnh.", code=item.get("MaTTHC"))
+        raise InboundRefused(_("Không có thủ tục mã %(code)s trong danh mục của tỉnh."), code=item.get("MaTTHC"))
     agency = Agency.objects.filter(code=str(item.get("MaDonVi") or "")).first() if item.get("MaDonVi") else None
     if agency is None:
         agency = procedure.implementing_agencies.order_by("code").first()
     if agency is None:
-        raise InboundRefused("Thủ tục %(code)s chưa có cơ quan thực hiện.", code=procedure.code)
+        raise InboundRefused(_("Thủ tục %(code)s chưa có cơ quan thực hiện."), code=procedure.code)
     return dossier_submit(
         procedure=procedure,
         agency=agency,

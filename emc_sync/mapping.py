@@ -83,10 +83,11 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     """The national portal's dossier record (TaiLieuNop, fees, supplements, results included):
     the full state of the dossier now, so the newest record replaces every earlier one."""
     procedure = dossier.procedure
-    attachments = list(dossier.attachments.order_by("created_at", "id"))
+    # `.all()` and sorting here, so that a caller mapping many dossiers can prefetch (delivery does).
+    attachments = sorted(dossier.attachments.all(), key=lambda a: (a.created_at, a.pk))
     filed = [a for a in attachments if a.role != AttachmentRole.RESULT]
     results = [a for a in attachments if a.role == AttachmentRole.RESULT]
-    paid_online = dossier.payments.filter(status=PaymentStatus.PAID).exists()
+    paid_online = any(payment.status == PaymentStatus.PAID for payment in dossier.payments.all())
     record: dict[str, Any] = {
         "MaHoSo": dossier.code,
         "MaTTHC": procedure.code,
@@ -127,7 +128,7 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
             "MucPhi": fee.online_amount if paid_online else fee.amount,
             "HinhThucThu": FEE_PAID_ONLINE if paid_online else FEE_PAID_DIRECT,
         }
-        for fee in procedure.fees.order_by("order", "id")
+        for fee in sorted(procedure.fees.all(), key=lambda f: (f.order, f.pk))
     ]
     record["DanhSachHoSoBoSung"] = _supplements(dossier)
     record["DanhSachGiayToKetQua"] = [
@@ -143,12 +144,15 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
 
 
 def _supplements(dossier: Dossier) -> list[dict[str, Any]]:
+    pauses = sorted(dossier.pauses.all(), key=lambda p: (p.started_at, p.pk))
+    if not pauses:
+        return []
     # Who asked: the supplement request event written with the pause (same instant).
     requests = {
         event.at: event for event in dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).select_related("actor")
     }
     items = []
-    for pause in dossier.pauses.order_by("started_at", "id"):
+    for pause in pauses:
         request = requests.get(pause.started_at)
         item: dict[str, Any] = {
             "NguoiYeuCauBoSung": _person(request.actor) if request else "",

@@ -9,10 +9,12 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from .delivery import outbox_drain, outbox_due_count
 from .inbound import inbound_poll
 
+SWEEP_KICK_KEY = "emc_sync:sweep-kick"
 TASK_OPTIONS = {"acks_late": True, "ignore_result": True, "queue": "sync"}
 
 
@@ -35,7 +37,8 @@ def outbox_sweep_task() -> int:
     """Beat, every 30 s: if rows are due (pending and due, or held past their lease), ask for
     as many delivery tasks as are useful (at most SYNC_SWEEP_FANOUT); returns how many."""
     due = outbox_due_count()
-    if not due:
+    # At most one fan-out per drain budget: a long backlog must not pile tasks up in the broker.
+    if not due or not cache.add(SWEEP_KICK_KEY, 1, timeout=max(int(settings.SYNC_DRAIN_SECONDS), 1)):
         return 0
     tasks = min(int(settings.SYNC_SWEEP_FANOUT), -(-due // int(settings.SYNC_DRAIN_BATCH)))
     for _ in range(tasks):

@@ -314,3 +314,18 @@ def test_a_row_held_past_its_lease_is_taken_back(office, portal):
 
     # then only the second drain took it, and delivered it
     assert (during.claimed, after.claimed, after.delivered) == (0, 1, 1)
+
+
+def test_the_sweeper_fans_out_once_per_drain_window(office, sync):
+    # given three due rows, one row per task, and tasks whose drain budget is already spent
+    sync.SYNC_DELIVERY_ENABLED = False
+    submit(office)
+    sync.SYNC_DELIVERY_ENABLED = True
+    sync.SYNC_SWEEP_FANOUT, sync.SYNC_DRAIN_BATCH, sync.SYNC_DRAIN_SECONDS = 4, 1, 0
+
+    # when beat runs the sweeper twice within one drain window
+    first, second = outbox_sweep_task(), outbox_sweep_task()
+
+    # then the first asked for three tasks, the second for none (they would pile up in the broker)
+    assert (first, second) == (3, 0)
+    assert [state for _key, state, _n in rows()] == ["pending"] * 3
