@@ -34,6 +34,7 @@ from .attachments.selectors import (
     component_get,
     draft_get_for_files,
     stored_document_get_for_user,
+    stored_document_list_for_user,
 )
 from .constants import AttachmentRole
 from .exceptions import AttachmentNotFound, DossierNotFound, StoredDocumentNotFound
@@ -291,7 +292,15 @@ def stored_document_download(request: HttpRequest, uuid: str) -> FileResponse:
     return _file_response(document.file, name=document.name, content_type=document.content_type)
 
 
+@login_required
+def stored_document_list(request: HttpRequest) -> HttpResponse:
+    """Kho dữ liệu của tôi: every document the citizen gave before and every electronic result."""
+    documents = list(stored_document_list_for_user(user=_user(request)).select_related("source_dossier"))
+    return render(request, "dossiers/files/store.html", {"documents": documents})
+
+
 urlpatterns = [
+    path("kho-du-lieu/", stored_document_list, name="stored_document_list"),
     path("tep-dinh-kem/ho-so-nhap/<uuid:token>/tai-len/", draft_upload, name="draft_upload"),
     path("tep-dinh-kem/ho-so-nhap/<uuid:token>/lay-tu-kho/", draft_reuse, name="draft_reuse"),
     path("tep-dinh-kem/ho-so/<str:code>/bo-sung/", supplement_upload, name="supplement_upload"),

@@ -515,3 +515,27 @@ def test_the_officer_page_lists_files_with_preview_and_takes_a_desk_scan_without
         ("scan.pdf", True),
     ]
     assert violations == []
+
+
+def test_my_document_store_lists_only_my_documents_in_constant_queries(
+    client, django_assert_num_queries, office, citizen, component
+):
+    # given three of my documents and a stranger's
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+    for n in range(3):
+        attachment_add(
+            owner_user=citizen, draft=draft, component=component, upload=upload(f"giay-{n}.pdf", PDF + b"%d" % n)
+        )
+    stranger = UserFactory()
+    theirs = DossierDraft.objects.create(owner=stranger, procedure=office["procedure"])
+    attachment_add(owner_user=stranger, draft=theirs, component=component, upload=upload("cua-nguoi-khac.pdf"))
+    client.force_login(citizen)
+
+    # when (session, user, documents)
+    with django_assert_num_queries(3):
+        page = client.get(reverse("dossiers:stored_document_list")).content.decode()
+
+    # then
+    assert page.count("giay-") == 3
+    assert "cua-nguoi-khac.pdf" not in page
+    assert "Kho dữ liệu của tôi" in page
