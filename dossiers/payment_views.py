@@ -1,5 +1,7 @@
 """Fee payment through the national payment platform: start, return page, notification, receipt."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -13,7 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from common.errors import DomainError
 
+from .citizen_views import draft_steps
 from .constants import PaymentStatus
+from .drafts import draft_fees_set
 from .models import DossierDraft
 from .payments import (
     payment_get_for_user,
@@ -44,7 +48,7 @@ def _draft_url(draft: DossierDraft | None) -> str:
         return "/"
 
 
-def _own_draft_or_404(user: User, token: str) -> DossierDraft:
+def _own_draft_or_404(user: User, token: uuid.UUID) -> DossierDraft:
     draft = DossierDraft.objects.select_related("procedure").filter(token=token, owner=user).first()
     if draft is None:
         raise Http404(_("Không tìm thấy hồ sơ đang soạn."))
@@ -57,22 +61,48 @@ def _remote_addr(request: HttpRequest) -> str | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: the fees to pay online (with the discount); POST: go to the payment platform."""
+def start(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """Step 3 of a draft, the fee. GET: what is due online (discount applied) and the optional
+    fees the applicant's case may call for. POST `action=fees`: choose those; otherwise: go
+    to the payment platform."""
     user = _user(request)
     draft = _own_draft_or_404(user, token)
     if request.method == "POST":
+        if request.POST.get("action") == "fees":
+            return _choose_fees(request, draft)
         try:
             _payment, url = payment_start(draft=draft, payer=user)
         except DomainError as exc:
             messages.info(request, str(exc))
             return redirect(_draft_url(draft))
         return HttpResponseRedirect(url)
+    state = payment_state_for_draft(draft=draft)
+    chosen = set(draft.fees_chosen or ())
+    optional = [(fee, fee.pk in chosen) for fee in draft.procedure.fees.all() if fee.optional]
     return render(
         request,
         "dossiers/payments/start.html",
-        {"draft": draft, "state": payment_state_for_draft(draft=draft), "back_url": _draft_url(draft)},
+        {
+            "draft": draft,
+            "state": state,
+            "optional_fees": optional,
+            # The amount must not change under a payment that was started or made.
+            "fees_locked": state.pending is not None or state.paid_payment is not None,
+            "back_url": _draft_url(draft),
+            "draft_steps": draft_steps(draft, "payment_start"),
+        },
     )
+
+
+def _choose_fees(request: HttpRequest, draft: DossierDraft) -> HttpResponse:
+    fee_ids = [int(value) for value in request.POST.getlist("fee") if value.isascii() and value.isdigit()]
+    try:
+        draft_fees_set(draft=draft, fee_ids=fee_ids)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã cập nhật các khoản phí, lệ phí áp dụng."))
+    return redirect("dossiers:payment_start", token=draft.token)
 
 
 @csrf_exempt  # server to server: the platform's signature is the authentication

@@ -23,7 +23,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -106,8 +106,12 @@ class FeeLine:
         return {"name": self.name, "amount": self.amount, "discount_percent": self.discount_percent, "due": self.due}
 
 
-def payment_fees_for(*, procedure: Procedure, online: bool = True) -> list[FeeLine]:
-    """The procedure's fee lines, in catalogue order, with the online discount applied when `online`."""
+def payment_fees_for(*, procedure: Procedure, online: bool = True, chosen: Collection[int] = ()) -> list[FeeLine]:
+    """The fee lines charged, in catalogue order, with the online discount applied when `online`.
+
+    Fees that always apply, plus the optional ones (late registration, extra copies) whose
+    ids are in `chosen`: the applicant's case, as picked on the draft (`fees_chosen`).
+    """
     return [
         FeeLine(
             name=fee.name,
@@ -116,7 +120,13 @@ def payment_fees_for(*, procedure: Procedure, online: bool = True) -> list[FeeLi
             due=fee.online_amount if online else fee.amount,
         )
         for fee in procedure.fees.all()
+        if not fee.optional or fee.pk in chosen
     ]
+
+
+def draft_fee_lines(draft: DossierDraft) -> list[FeeLine]:
+    """What paying online costs for this draft: its procedure's fees as its applicant's case calls for."""
+    return payment_fees_for(procedure=draft.procedure, online=True, chosen=frozenset(draft.fees_chosen or ()))
 
 
 def fee_total(lines: list[FeeLine]) -> int:
@@ -211,7 +221,8 @@ def payment_start(*, draft: DossierDraft, payer: User, base_url: str | None = No
     """Start (or resume) paying a draft's fees online; returns the payment and the platform address.
 
     Preconditions: `payer` owns the draft, the draft is not submitted yet, nothing is paid
-    for it yet. The amount is the sum of the procedure's fees after the online discount.
+    for it yet. The amount is the sum of the fees that apply (always-due ones and the
+    optional ones chosen on the draft) after the online discount.
     Raises NoFeeDue when that sum is 0 (nothing to pay: the caller goes on without
     payment), PaymentNotAllowed, AlreadyPaid.
     Idempotent: the draft row is locked, and a pending payment of the same draft and amount
@@ -224,7 +235,7 @@ def payment_start(*, draft: DossierDraft, payer: User, base_url: str | None = No
         raise PaymentNotAllowed(reason=_("chỉ người soạn hồ sơ mới thanh toán được."))
     if locked.dossier_id is not None:
         raise PaymentNotAllowed(reason=_("hồ sơ đã được nộp."))
-    lines = payment_fees_for(procedure=locked.procedure, online=True)
+    lines = draft_fee_lines(locked)
     amount = fee_total(lines)
     if amount == 0:
         raise NoFeeDue()
@@ -558,11 +569,11 @@ class PaymentState:
 
 
 def payment_state_for_draft(*, draft: DossierDraft) -> PaymentState:
-    """Selector: the draft's fees (online discount applied) and where its payment stands.
+    """Selector: the draft's fees (as chosen, online discount applied) and where its payment stands.
 
     `paid` is true when nothing is due, or a payment of at least the amount due is PAID.
     """
-    lines = payment_fees_for(procedure=draft.procedure, online=True)
+    lines = draft_fee_lines(draft)
     due = fee_total(lines)
     payments = list(Payment.objects.filter(draft=draft).order_by("-created_at"))
     paid_payment = next((p for p in payments if p.status == PaymentStatus.PAID and p.amount >= due), None)

@@ -420,6 +420,45 @@ def test_the_start_page_shows_the_discounted_amount(client, payment, citizen):
     assert "Tổng số tiền phải nộp: 80.000 đồng" in content
 
 
+def test_the_citizen_picks_the_optional_fees_that_apply_on_the_fee_step(client, office, citizen):
+    # given a procedure with an always-due fee and an optional one, and a draft without payment
+    FeeFactory(procedure=office["procedure"], name="Lệ phí", amount=10_000)
+    copies = FeeFactory(procedure=office["procedure"], name="Bản sao trích lục", amount=8_000, optional=True)
+    draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
+    client.force_login(citizen)
+    url = reverse("dossiers:payment_start", args=[draft.token])
+
+    # when
+    before = client.get(url).content.decode()
+    chosen = client.post(url, {"action": "fees", "fee": [str(copies.pk), "999999", "x"]})
+    after = client.get(url).content.decode()
+
+    # then
+    assert "Bước 3/4" in before
+    assert f'name="fee" value="{copies.pk}"' in before
+    assert "Tổng số tiền phải nộp: 10.000 đồng" in before
+    assert chosen.status_code == 302
+    draft.refresh_from_db()
+    assert draft.fees_chosen == [copies.pk]
+    assert "Tổng số tiền phải nộp: 18.000 đồng" in after
+
+
+def test_the_fees_cannot_change_once_a_payment_is_started(client, payment, citizen, office):
+    # given the pending payment of 80.000 đ, and an optional fee added to the procedure
+    copies = FeeFactory(procedure=office["procedure"], name="Bản sao trích lục", amount=8_000, optional=True)
+    client.force_login(citizen)
+    url = reverse("dossiers:payment_start", args=[payment.draft.token])
+
+    # when
+    response = client.post(url, {"action": "fees", "fee": [str(copies.pk)]}, follow=True)
+
+    # then
+    assert "không thay đổi được các khoản phí" in response.content.decode()
+    payment.draft.refresh_from_db()
+    assert payment.draft.fees_chosen == []
+    assert payment_state_for_draft(draft=payment.draft).amount_due == 80_000
+
+
 def test_starting_sends_the_browser_to_the_platform(client, payment, citizen):
     # given
     client.force_login(citizen)
@@ -588,3 +627,43 @@ def test_cancelling_on_the_stand_in_cancels_ours(stand_in):
     assert "Đã hủy thanh toán" in back.text
     payment.refresh_from_db()
     assert (payment.status, payment.paid_at, bool(payment.receipt)) == (PaymentStatus.CANCELLED, None, False)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_paying_in_chromium_on_a_phone_with_no_axe_violations(stand_in, settings):
+    """The fee step, the stand-in's checkout and our return page in real Chromium at 375 px."""
+    from playwright.sync_api import sync_playwright
+
+    # (sets DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in this thread)
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+
+    # given the citizen's draft at the fee step
+    session_key = stand_in.session.cookies[settings.SESSION_COOKIE_NAME]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 375, "height": 800})
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": stand_in.url}])
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{stand_in.url}{reverse('dossiers:payment_start', args=[stand_in.draft.token])}")
+        fee_step = axe_violations(page)
+
+        # when the citizen pays, on the platform's page, and comes back
+        page.click("button:has-text('Thanh toán trực tuyến')")
+        page.wait_for_url(f"{stand_in.url}/mock/thanhtoan/thanh-toan?*")
+        page.click("button[value=pay]")
+        page.wait_for_url(f"{stand_in.url}/thanh-toan/ket-qua/?*")
+        heading = page.inner_text("h1")
+        return_page = axe_violations(page)
+        receipt_link = page.get_attribute("text=Tải biên lai điện tử (PDF)", "href")
+        receipt = context.request.get(f"{stand_in.url}{receipt_link}")
+        receipt_type, receipt_pdf = receipt.headers["content-type"], receipt.body()
+        browser.close()
+
+    # then
+    assert (fee_step, return_page) == ([], [])
+    assert heading == "Thanh toán thành công"
+    assert receipt_type == "application/pdf"
+    assert "Tổng số tiền đã nộp: 80.000 đồng" in pdf_text(receipt_pdf)
+    assert Payment.objects.get().status == PaymentStatus.PAID
