@@ -280,7 +280,7 @@ def test_an_officer_of_another_agency_cannot_upload(client, dossier_with_file):
 def test_the_component_list_costs_three_queries_and_shows_the_store(
     django_assert_num_queries, office, draft, citizen, component
 ):
-    # given three components, files on two, and two stored documents
+    # given three components, files on two, and four documents in the store
     other = ComponentFactory(procedure=office["procedure"], name="Bản sao CCCD", reusable=True)
     ComponentFactory(procedure=office["procedure"], name="Ảnh 4x6", allowed_types="jpeg,png")
     earlier = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
