@@ -22,7 +22,7 @@ from django import forms
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 
 from accounts.selectors import province_choices, ward_choices
@@ -88,15 +88,17 @@ def build_step_form(
     step = form.step(step_key)
     context = earlier_answers(form, step, answers_so_far or {})
     initial = initial or {}
+    # eforms.prefill.PrefillValues says who vouches for a prefilled value (shown with the field).
+    origins: Mapping[str, str] = getattr(initial, "origins", {})
     attrs: dict[str, Any] = {"eform": form, "step_key": step.key, "answers_so_far": dict(context)}
     for compiled in step.fields:
         if compiled.visible_if is not None and not compiled.depends_on_own_step and not compiled.visible_if(context):
             continue
-        attrs[compiled.key] = _django_field(compiled, initial.get(compiled.key))
+        attrs[compiled.key] = _django_field(compiled, initial.get(compiled.key), origin=origins.get(compiled.key))
     return type(f"EformStep_{step.key}", (EformStepForm,), attrs)
 
 
-def _django_field(compiled: CompiledField, initial: Any) -> forms.Field:
+def _django_field(compiled: CompiledField, initial: Any, *, origin: str | None = None) -> forms.Field:
     spec = compiled.spec
     widget = _widget(compiled)
     if compiled.depends_on_own_step:
@@ -104,11 +106,14 @@ def _django_field(compiled: CompiledField, initial: Any) -> forms.Field:
     if compiled.is_display:
         return DisplayField(eform_field=compiled, widget=widget)
     value = initial if initial is not None else _default(compiled)
-    help_text = spec.get("help_text", "")
+    help_text = escape(spec.get("help_text", ""))
+    if origin:
+        marker = format_html('<span class="eform-prefill-origin">{}</span>', origin)
+        help_text = format_html("{} {}", help_text, marker) if help_text else marker
     return EformField(
         eform_field=compiled,
         label=compiled.label,
-        help_text=escape(help_text) if help_text else "",
+        help_text=help_text,
         # Only for the page (the `required` attribute, the marker): the server decides, and a
         # field a rule may hide on this page must not block the browser's submit.
         required=_required(compiled) and not compiled.depends_on_own_step,

@@ -20,6 +20,7 @@ from procedures.models import Procedure
 from .constants import MAX_IMPORT_BYTES, MAX_NESTING, FieldType
 from .exceptions import DraftAlreadyExists, InvalidForm, PublishedVersionImmutable
 from .models import FormDefinition, FormVersion
+from .prefill import prefill_errors
 from .schema import format_megabytes, validate_schema
 
 
@@ -27,7 +28,7 @@ def _check(*, procedure: Procedure, schema: Any) -> None:
     """Raise InvalidForm with every problem; also that file fields name a component of the procedure."""
     errors = validate_schema(schema)
     if not errors:
-        errors = _component_errors(procedure=procedure, schema=schema)
+        errors = prefill_errors(schema) + _component_errors(procedure=procedure, schema=schema)
     if errors:
         raise InvalidForm(errors)
 

@@ -207,6 +207,13 @@ NATIONAL_PORTAL_TOKEN_URL = env.str("NATIONAL_PORTAL_TOKEN_URL", default=NATIONA
 NATIONAL_PORTAL_CLIENT_ID = env.str("NATIONAL_PORTAL_CLIENT_ID", default="dvctt")
 NATIONAL_PORTAL_CLIENT_SECRET = env.str("NATIONAL_PORTAL_CLIENT_SECRET", default="dvctt-secret")
 EMC_URL = env.str("EMC_URL", default=MOCK_PORTAL_URL + "/emc")
+# Population registry (CSDLQG về dân cư) for e-form prefill (eforms/prefill.py): looked up
+# by citizen id, client credentials token; a slow or failing registry means no prefill.
+POPULATION_REGISTRY_URL = env.str("POPULATION_REGISTRY_URL", default=MOCK_PORTAL_URL + "/dancu")
+POPULATION_REGISTRY_TOKEN_URL = env.str("POPULATION_REGISTRY_TOKEN_URL", default=MOCK_PORTAL_URL + "/oauth/token")
+POPULATION_REGISTRY_CLIENT_ID = env.str("POPULATION_REGISTRY_CLIENT_ID", default="dvctt")
+POPULATION_REGISTRY_CLIENT_SECRET = env.str("POPULATION_REGISTRY_CLIENT_SECRET", default="dvctt-secret")
+POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SECONDS", default=3.0)
 EMC_SITE_ID = env.str("EMC_SITE_ID", default="dvctt-ninhbinh")
 EMC_TRACKING_ENABLED = env.bool("EMC_TRACKING_ENABLED", default=True)
 # SYNC_ENABLED: write outbox rows with every dossier change; SYNC_DELIVERY_ENABLED: ask for a
