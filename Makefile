@@ -59,6 +59,7 @@ bench: install-test
 	$(BIN)/python bench/catalogue_search.py
 	$(BIN)/python bench/officer_queue.py
 	$(BIN)/python bench/eforms.py
+	$(BIN)/python bench/submit.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
