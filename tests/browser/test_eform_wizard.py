@@ -54,7 +54,7 @@ def sign_in(browser, base_url, viewport, *, javascript=True):
     page.goto(f"{base_url}/tai-khoan/dang-nhap/")
     page.get_by_label("Tên đăng nhập hoặc số định danh cá nhân").fill("quantri")
     page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     page.wait_for_load_state()
     return context, page
 

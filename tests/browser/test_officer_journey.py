@@ -22,7 +22,7 @@ def sign_in(browser, base_url, username, password="Demo@2026"):
     page.goto(f"{base_url}/tai-khoan/dang-nhap/")
     page.get_by_label("Tên đăng nhập hoặc số định danh cá nhân").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     page.wait_for_load_state()
     return context, page
 
