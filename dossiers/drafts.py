@@ -164,7 +164,7 @@ def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
     # PostgreSQL refuses FOR UPDATE on the nullable side of one.
     locked = (
         DossierDraft.objects.select_for_update(of=("self",))
-        .select_related("owner", "procedure", "form_version")
+        .select_related("owner", "procedure", "agency", "form_version")
         .get(pk=draft.pk)
     )
     if locked.dossier_id is not None:
