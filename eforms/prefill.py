@@ -116,11 +116,26 @@ def prefill_errors(schema: Mapping[str, Any]) -> list[str]:
     errors = []
     for index, spec in _prefilled_fields(schema):
         name = spec["prefill"]
+        source_name = name.partition(".")[0]
         source, _attribute = _split(name)
-        if source is None:
+        if source is not None:
+            continue
+        where = _("Bước %(n)s, trường “%(key)s”") % {"n": index, "key": spec["key"]}
+        known = _registry.get(source_name)
+        if known is None:
             errors.append(
-                _("Bước %(n)s, trường “%(key)s”: nguồn điền sẵn “%(name)s” không có; các nguồn hợp lệ: %(known)s.")
-                % {"n": index, "key": spec["key"], "name": name, "known": ", ".join(n for n, _l in choices())}
+                _("%(where)s: nguồn điền sẵn “%(source)s” không có (các nguồn: %(known)s).")
+                % {"where": where, "source": source_name, "known": ", ".join(s.name for s in sources())}
+            )
+        else:
+            errors.append(
+                _("%(where)s: nguồn “%(source)s” không có thông tin “%(name)s” (có: %(known)s).")
+                % {
+                    "where": where,
+                    "source": source_name,
+                    "name": name.partition(".")[2],
+                    "known": ", ".join(known.attributes),
+                }
             )
     return errors
 

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 REGISTRY_CACHE_SECONDS = 600  # one visit to a form; a citizen's registry record rarely changes
 REGISTRY_FAILURE_CACHE_SECONDS = 60  # a registry that is down is not asked again at every page
-_TOKEN_CACHE_KEY = "eforms:prefill:dan_cu:token"
+_TOKEN_CACHE_KEY = "eforms:prefill:dan_cu:token"  # noqa: S105 (a cache key, not a secret)
 
 
 # --- profile --------------------------------------------------------------------------------

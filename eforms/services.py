@@ -24,11 +24,17 @@ from .prefill import prefill_errors
 from .schema import format_megabytes, validate_schema
 
 
-def _check(*, procedure: Procedure, schema: Any) -> None:
-    """Raise InvalidForm with every problem; also that file fields name a component of the procedure."""
+def form_problems(*, procedure: Procedure, schema: Any) -> list[str]:
+    """Every reason a save of `schema` for `procedure` would be refused ([] if none); saves nothing."""
     errors = validate_schema(schema)
     if not errors:
         errors = prefill_errors(schema) + _component_errors(procedure=procedure, schema=schema)
+    return errors
+
+
+def _check(*, procedure: Procedure, schema: Any) -> None:
+    """Raise InvalidForm with every problem; also that file fields name a component of the procedure."""
+    errors = form_problems(procedure=procedure, schema=schema)
     if errors:
         raise InvalidForm(errors)
 
@@ -152,6 +158,36 @@ def form_version_clone(*, version: FormVersion, actor: User | None = None) -> Fo
         actor=actor, obj=draft, action_flag=ADDITION, message=f"Sao chép v{version.number} thành bản nháp v{number}"
     )
     return draft
+
+
+def starter_schema(*, procedure: Procedure) -> dict[str, Any]:
+    """What a brand-new form starts with: one step, one field, for the admin to change."""
+    return {
+        "title": f"Tờ khai {procedure.name}"[:255],
+        "steps": [
+            {
+                "key": "thong_tin_chung",
+                "title": "Thông tin chung",
+                "fields": [{"key": "ho_ten", "type": "text", "label": "Họ và tên", "required": True}],
+            }
+        ],
+    }
+
+
+@transaction.atomic
+def form_draft_start(*, procedure: Procedure, actor: User | None = None) -> FormVersion:
+    """The procedure's draft to edit: the existing one, else a copy of the newest published
+    version, else a starter form. Idempotent (a second call returns the same draft)."""
+    definition = FormDefinition.objects.filter(procedure=procedure).first()
+    if definition is not None:
+        _lock(definition)
+        draft = definition.versions.filter(state=VersionState.DRAFT).first()
+        if draft is not None:
+            return draft
+        newest = definition.versions.filter(state=VersionState.PUBLISHED).order_by("-number").first()
+        if newest is not None:
+            return form_version_clone(version=newest, actor=actor)
+    return form_draft_save(procedure=procedure, schema=starter_schema(procedure=procedure), actor=actor)
 
 
 def form_export(*, version: FormVersion) -> str:
