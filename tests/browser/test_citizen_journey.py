@@ -176,15 +176,13 @@ def officers_return_the_result(dossier: Dossier):
         file=SimpleUploadedFile("kq.pdf", PDF), content_type="application/pdf", size=len(PDF), sha256="cd" * 32,
     )  # fmt: skip
     dossier.refresh_from_db()
-    steps = dossier.workflow_version.definition["steps"]
-    for step in steps:
-        dossier.refresh_from_db()
+    for _move in dossier.workflow_version.definition["steps"]:
         if dossier.status == Status.RETURNED:
             break
         actor = User.objects.filter(role=dossier.step_role, memberships__agency=dossier.agency).first()
         dossier_act(dossier_id=dossier.pk, actor=actor or people["tiepnhan"], action=_next_action(dossier))
-    dossier.refresh_from_db()
-    assert dossier.status == Status.RETURNED, step
+        dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
 
 
 def _next_action(dossier: Dossier) -> Action:
