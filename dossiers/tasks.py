@@ -9,14 +9,22 @@ import functools
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
+from accounts.constants import Role
+from accounts.models import User
+from procedures.models import Agency
 from workflows.constants import Action, Status
 
 from .constants import Channel, DocumentKind
 from .documents import document_issue
 from .events import DossierChanged
 from .models import Dossier, DossierEvent
+from .selectors import dossiers_due_within_one_working_day
 from .services import APOLOGISE
 
 # The form an officer's action hands to the citizen (or, at the return, completes the file).
@@ -116,3 +124,53 @@ def payments_check_pending() -> dict[str, int]:
             status = "error"
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+@shared_task(acks_late=True, queue="default")
+def apology_reminders_task() -> dict[str, int]:
+    """Each morning: tell every agency's reception officers and leaders which running dossiers
+    fall due within one working day with no apology letter (form 04) yet, so they can issue
+    it before the deadline (DOMAIN.md: one working day before, in practice).
+
+    Idempotent per day: a redelivered task finds the day's key taken and sends nothing.
+    Returns {agency code: dossiers listed}.
+    """
+    today = timezone.localdate()
+    if not cache.add(f"dossiers:apology-reminders:{today.isoformat()}", 1, timeout=36 * 3600):
+        return {}
+    by_agency: dict[Agency, list[Dossier]] = {}
+    for dossier in dossiers_due_within_one_working_day():
+        by_agency.setdefault(dossier.agency, []).append(dossier)
+    sent = {}
+    for agency, due in by_agency.items():
+        recipients = list(
+            User.objects.filter(
+                memberships__agency=agency, role__in=(Role.RECEPTION_OFFICER, Role.LEADER), is_active=True
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if not recipients:
+            continue
+        lines = [
+            f"- {d.code} ({d.procedure.name}): hẹn trả {timezone.localtime(d.due_at):%H:%M %d/%m/%Y}"  # type: ignore[arg-type]
+            for d in due
+        ]
+        body = "\n".join(
+            [
+                f"Các hồ sơ của {agency.name} đến hạn trong vòng một ngày làm việc, chưa có phiếu xin lỗi (mẫu 04):",
+                "",
+                *lines,
+                "",
+                "Nếu hồ sơ không kịp trả đúng hẹn, vui lòng lập phiếu xin lỗi và hẹn lại ngày trả kết quả.",
+                f"{settings.PORTAL_BASE_URL.rstrip('/')}/can-bo/ho-so/?hang=sap-den-han",
+            ]
+        )
+        send_mail(
+            f"{len(due)} hồ sơ sắp đến hạn cần xem xét xin lỗi",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+        sent[agency.code] = len(due)
+    return sent

@@ -8,6 +8,7 @@ SQLite file, Celery tasks executed in-process, stand-in national portals under /
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -143,6 +144,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Periodic tasks (celery beat): each feature adds its own key.
 CELERY_BEAT_SCHEDULE = {
     "payments-check-pending": {"task": "dossiers.tasks.payments_check_pending", "schedule": 5 * 60.0},
+    # 07:15 on working days: officers hear which dossiers fall due within a working day (form 04).
+    "apology-reminders": {
+        "task": "dossiers.tasks.apology_reminders_task",
+        "schedule": crontab(hour=7, minute=15, day_of_week="mon-sat"),
+    },
     # National sync (docs/national-sync.md): due and abandoned outbox rows; new dossiers from the portal.
     "sync-outbox-sweep": {"task": "emc_sync.tasks.outbox_sweep_task", "schedule": 30.0},
     "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
