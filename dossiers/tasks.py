@@ -19,6 +19,7 @@ from accounts.constants import Role
 from accounts.models import User
 from procedures.models import Agency
 from workflows.constants import Action, Status
+from workflows.selectors import working_calendar
 
 from .constants import Channel, DocumentKind
 from .documents import document_issue
@@ -136,6 +137,8 @@ def apology_reminders_task() -> dict[str, int]:
     Returns {agency code: dossiers listed}.
     """
     today = timezone.localdate()
+    if not working_calendar().is_working_day(today):
+        return {}
     if not cache.add(f"dossiers:apology-reminders:{today.isoformat()}", 1, timeout=36 * 3600):
         return {}
     by_agency: dict[Agency, list[Dossier]] = {}

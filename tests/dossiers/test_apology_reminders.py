@@ -43,3 +43,13 @@ def test_officers_hear_of_dossiers_due_within_a_working_day_once_a_day(office):
     assert sorted(message.to) == ["leader@ubnd.example.vn", "reception_officer@ubnd.example.vn"]
     assert message.subject == "1 hồ sơ sắp đến hạn cần xem xét xin lỗi"
     assert f"- {soon.code} (Thủ tục thử nghiệm): hẹn trả 12:15 23/11/2026" in message.body
+
+
+@time_machine.travel(dt.datetime(2026, 11, 28, 7, 15, tzinfo=VN), tick=False)
+def test_nothing_is_sent_on_a_day_off(office):
+    office["people"][Role.RECEPTION_OFFICER].email = "tn@ubnd.example.vn"
+    office["people"][Role.RECEPTION_OFFICER].save()
+    DossierFactory(procedure=office["procedure"], agency=office["agency"], due_at=MONDAY_MORNING)
+
+    assert apology_reminders_task() == {}  # Saturday 28 November 2026 is not a working day
+    assert mail.outbox == []
