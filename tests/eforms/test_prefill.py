@@ -10,13 +10,18 @@ import responses
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
+from dvctt import urls as portal_urls
 from eforms.exceptions import InvalidForm
 from eforms.models import FormVersion
 from eforms.prefill import PrefillValues, prefill_values
 from eforms.rendering import build_step_form
+from eforms.selectors import form_version_get
 from eforms.services import form_draft_save, form_import
+from eforms.wizard import eform_wizard
 from tests.eforms.builders import field, form, step
 from tests.factories import ProcedureFactory, UserFactory
 
@@ -322,3 +327,33 @@ def test_saving_a_form_with_prefill_is_audited_like_any_other():
     admin = UserFactory(province_admin=True)
     form_draft_save(procedure=ProcedureFactory(), schema=registry_form(), actor=admin)
     assert list(LogEntry.objects.values_list("change_message", flat=True)) == ["Tạo bản nháp biểu mẫu v1"]
+
+
+# --- in the citizens' wizard ----------------------------------------------------------------------
+
+
+def prefilled_wizard(request, version_id):
+    version = form_version_get(pk=version_id)
+    prefill = prefill_values(version=version, user=request.user).overlay({"thuong_tru": "Nơi khác"})
+    return eform_wizard(request, version=version, prefill=prefill, on_complete=JsonResponse, storage_key="HS-1")
+
+
+urlpatterns = [path("thu/<int:version_id>/", prefilled_wizard, name="prefilled"), *portal_urls.urlpatterns]
+
+
+@responses.activate
+@pytest.mark.urls(__name__)
+def test_the_wizard_shows_registry_values_with_their_source(client):
+    # given a VNeID-verified citizen the registry knows, and a saved answer that differs from it
+    registry_answers()
+    user = citizen(vneid_verified_at=timezone.now())
+    client.force_login(user)
+    version = version_of(registry_form())
+    # when the citizen opens the form
+    page = client.get(reverse("prefilled", args=[version.pk])).content.decode()
+    # then the registry's values are in the boxes, marked, except the one the citizen changed
+    assert 'value="Nguyễn Văn An"' in page
+    assert 'value="1990-03-15"' in page
+    assert 'value="Nơi khác"' in page
+    assert page.count(f'<span class="eform-prefill-origin">{REGISTRY_HINT}</span>') == 3
+    assert page.count('<span class="eform-prefill-origin">Lấy từ tài khoản định danh điện tử (VNeID)</span>') == 1
