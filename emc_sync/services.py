@@ -8,6 +8,7 @@ the rows anyway: the database, not the broker, is the record of what is owed.
 """
 
 import logging
+import threading
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,7 @@ from .exceptions import NothingToResend, SyncNotAllowed
 from .models import OutboxRow
 
 logger = logging.getLogger(__name__)
+_publisher = threading.local()
 
 
 def outbox_key(*, target: str, dossier: Dossier, sequence: int, suffix: str = "") -> str:
@@ -80,9 +82,24 @@ def _kick_delivery() -> None:
     # Imported here: tasks imports delivery, which imports this module.
     from .tasks import outbox_deliver_task
 
-    # No publish retries: with the broker down the commit has happened, the rows are in the
+    if outbox_deliver_task.app.conf.task_always_eager:
+        outbox_deliver_task.apply_async()
+        return
+    # Fail fast, no publish or connection retries (kombu would otherwise sleep about 6 s
+    # before giving up): with the broker down the commit has happened, the rows are in the
     # database, and the sweeper will find them; the user must not wait for the broker.
-    outbox_deliver_task.apply_async(retry=False)
+    connection = getattr(_publisher, "connection", None)
+    if connection is None:
+        # One per thread (kombu connections are not thread-safe), kept: a commit costs one publish.
+        connection = _publisher.connection = outbox_deliver_task.app.connection_for_write(
+            transport_options={"max_retries": 0}
+        )
+    try:
+        outbox_deliver_task.apply_async(retry=False, connection=connection)
+    except Exception:
+        _publisher.connection = None
+        connection.release()
+        raise
 
 
 def delivery_request_after_commit() -> None:
@@ -134,11 +151,17 @@ def outbox_requeue_dossier(*, dossier: Dossier, reason: str) -> OutboxRow:
     """Queue a fresh dossier record (current state) for a dossier the portal does not hold.
 
     Used by reconciliation: the record gets a new key (suffix `r<timestamp>`), because the
-    portal may have accepted the old key and lost the record since.
+    portal may have accepted the old key and lost the record since. Older unsent records of
+    the dossier (pending or failed) are superseded by it.
     """
     last = dossier.events.order_by("-sequence").first()
     sequence = last.sequence if last else 0
     suffix = f"r{timezone.now():%Y%m%d%H%M%S%f}"
+    # The new record carries the whole state: older unsent ones (waiting, or refused and holding
+    # the dossier back) are superseded; a refused one keeps its answer for the admins.
+    OutboxRow.objects.filter(
+        target=Target.DVCQG_HOSO, dossier=dossier, state__in=(OutboxState.PENDING, OutboxState.FAILED)
+    ).update(state=OutboxState.SUPERSEDED, last_error=reason)
     row = OutboxRow.objects.create(
         target=Target.DVCQG_HOSO,
         dossier=dossier,

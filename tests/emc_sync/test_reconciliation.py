@@ -40,6 +40,11 @@ def test_reconciliation_reports_missing_extra_and_differing_and_requeues_the_mis
         "RESULT differences",
     ]
     assert portal.calls[-1].request.url == f"{HOLDINGS}?tu_ngay=20261123&den_ngay=20261123"
+    assert list(
+        OutboxRow.objects.filter(dossier=lacking, target=Target.DVCQG_HOSO)
+        .order_by("id")
+        .values_list("state", flat=True)
+    ) == ["superseded", "pending"]
     requeued = OutboxRow.objects.filter(dossier=lacking, target=Target.DVCQG_HOSO).order_by("id").last()
     assert (requeued.state, requeued.sequence, requeued.payload) == ("pending", 1, dossier_record(lacking))
     assert requeued.idempotency_key == f"dvcqg_hoso:{lacking.code}:1:r20261123020000000000"
