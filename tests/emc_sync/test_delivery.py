@@ -1,12 +1,16 @@
 import datetime as dt
+import socket
+import time
 
 import pytest
 import requests
 import time_machine
+from kombu.exceptions import OperationalError
 
 from accounts.constants import Role
 from dossiers.models import DossierEvent
-from emc_sync import delivery
+from dvctt.celery import app as celery_app
+from emc_sync import delivery, services
 from emc_sync.constants import OutboxState, Target
 from emc_sync.delivery import backoff_seconds, outbox_drain
 from emc_sync.models import DeliveryAttempt, OutboxRow
@@ -328,4 +332,30 @@ def test_the_sweeper_fans_out_once_per_drain_window(office, sync):
 
     # then the first asked for three tasks, the second for none (they would pile up in the broker)
     assert (first, second) == (3, 0)
+    assert [state for _key, state, _n in rows()] == ["pending"] * 3
+
+
+def test_with_the_broker_down_the_request_for_delivery_fails_at_once(office, sync):
+    # given rows written, and a broker that refuses connections (a port nobody listens on)
+    submit(office)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    conf = celery_app.conf
+    saved = conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL
+    conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL = False, f"redis://127.0.0.1:{dead}/0"
+    services._publisher.connection = None
+    try:
+        # when the after-commit request for a delivery task runs
+        started = time.monotonic()
+        with pytest.raises(OperationalError):
+            _kick_delivery()
+        took = time.monotonic() - started
+    finally:
+        conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL = saved
+        services._publisher.connection = None
+
+    # then it gives up at once (Django runs it with robust=True: logged, the commit stands),
+    # and the rows wait for the sweeper
+    assert took < 1
     assert [state for _key, state, _n in rows()] == ["pending"] * 3
