@@ -7,7 +7,8 @@ answers (a field whose rule reads a field of the same step is rendered, marked w
 `data-visible-if` for the browser, and decided by the server on submission). Labels, help
 text, placeholders, options and headings are the admin's text: Django escapes them on output,
 and help text (which Django's templates print with |safe) is escaped here, so a definition
-cannot inject markup. Nothing here is marked safe by hand.
+cannot inject markup. The one piece of markup added here, the prefill source next to a value
+(eforms.prefill.PrefillValues.origins), is built with format_html, which escapes its text.
 
 Django fields only carry raw values: the form's clean() calls eforms.validation.validate_step,
 so the rules and messages live in one place and `cleaned_data` is the JSON-ready result.
