@@ -151,9 +151,16 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
         superseded = _supersede(candidates)
         rows = _in_order([row for row in candidates if row.pk not in superseded])[:max_rows]
         if rows:
-            OutboxRow.objects.filter(pk__in=[row.pk for row in rows]).update(
-                state=OutboxState.SENDING, lease_expires_at=now + lease, claim_token=token
+            # The condition is checked again by the UPDATE itself: without row locks (SQLite, the
+            # embedded default's threads) two claimers may have read the same rows; only one wins each.
+            won = (
+                OutboxRow.objects.filter(pk__in=[row.pk for row in rows])
+                .filter(due)
+                .update(state=OutboxState.SENDING, lease_expires_at=now + lease, claim_token=token)
             )
+            if won != len(rows):
+                mine = set(OutboxRow.objects.filter(claim_token=token).values_list("pk", flat=True))
+                rows = [row for row in rows if row.pk in mine]
     return token, rows, len(superseded)
 
 

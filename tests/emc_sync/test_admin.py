@@ -117,3 +117,15 @@ def test_every_page_carries_the_emc_tracking_snippet(client, settings, db):
         '<script async src="http://emc.test/emc/tracking.js?site_id=site-37" data-site-id="site-37" data-emc-tracking></script>'
         in html
     )
+
+
+def test_the_summary_page_costs_the_same_queries_however_many_rows(client, office, django_assert_num_queries):
+    # given many dossiers with refused EMC events
+    for _ in range(5):
+        submit(office)
+    OutboxRow.objects.filter(target=Target.EMC).update(state=OutboxState.FAILED)
+    client.force_login(UserFactory(province_admin=True))
+
+    # when the page is read, then: session, user, two summary queries, failed rows, inbound failures
+    with django_assert_num_queries(6):
+        assert client.get(reverse("emc_sync:summary")).status_code == 200
