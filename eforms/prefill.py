@@ -12,11 +12,13 @@ value (dates to ISO, gender to the field's own option, an address to the address
 and keeps only values the field's own checks accept. A source that fails gives nothing: the
 applicant types the value. `PrefillValues.origins` says, per field key, where a value came from
 when the source vouches for it (the population registry, a VNeID-verified profile); the renderer
-shows that next to the field.
+shows that next to the field. `PrefillValues.locked` are the keys whose value a source confirms
+(the population registry): the renderer shows them read-only and the server keeps the source's
+value whatever is posted.
 """
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +75,7 @@ class PrefillSource:
     attributes: Mapping[str, str | Promise]
     fetch: Callable[[User], Mapping[str, Any]]
     vouched: Callable[[User], str | None] = field(default=lambda user: None)
+    confirms: bool = False  # its values are authoritative: the applicant cannot change them
 
 
 _registry: dict[str, PrefillSource] = {}
@@ -141,16 +144,24 @@ def prefill_errors(schema: Mapping[str, Any]) -> list[str]:
 
 
 class PrefillValues(dict[str, Any]):
-    """Clean values by field key, and `origins`: field key -> the hint saying who vouches for it."""
+    """Clean values by field key; `origins`: field key -> the hint saying who vouches for it;
+    `locked`: the keys whose value the source confirms (read-only for the applicant)."""
 
-    def __init__(self, values: Mapping[str, Any] | None = None, origins: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, Any] | None = None,
+        origins: Mapping[str, str] | None = None,
+        locked: Iterable[str] = (),
+    ) -> None:
         super().__init__(values or {})
         self.origins: dict[str, str] = dict(origins or {})
+        self.locked: set[str] = set(locked)
 
     def overlay(self, answers: Mapping[str, Any]) -> "PrefillValues":
-        """These values under the user's own answers (a saved draft): an answer that differs from
-        the prefilled value is the user's, so its origin hint goes."""
-        merged = PrefillValues({**self, **answers})
+        """These values under the user's own answers (a saved draft). A locked value stays the
+        source's; an answer that differs from an unlocked prefilled value is the user's, so its
+        origin hint goes."""
+        merged = PrefillValues({**self, **answers, **{key: self[key] for key in self.locked}}, locked=self.locked)
         merged.origins = {key: hint for key, hint in self.origins.items() if merged.get(key) == self.get(key)}
         return merged
 
@@ -182,6 +193,8 @@ def prefill_values(*, version: FormVersion, user: User) -> PrefillValues:
         hint = source.vouched(user)
         if hint:
             result.origins[spec["key"]] = hint
+        if source.confirms:
+            result.locked.add(spec["key"])
     return result
 
 

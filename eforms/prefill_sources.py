@@ -194,6 +194,7 @@ POPULATION_REGISTRY = PrefillSource(
     },
     fetch=_population_registry,
     vouched=lambda user: _("Lấy từ Cơ sở dữ liệu quốc gia về dân cư"),
+    confirms=True,
 )
 
 

@@ -9,6 +9,7 @@ text, placeholders, options and headings are the admin's text: Django escapes th
 and help text (which Django's templates print with |safe) is escaped here, so a definition
 cannot inject markup. The one piece of markup added here, the prefill source next to a value
 (eforms.prefill.PrefillValues.origins), is built with format_html, which escapes its text.
+A value the source confirms (PrefillValues.locked) is a disabled field: the posted value is ignored.
 
 Django fields only carry raw values: the form's clean() calls eforms.validation.validate_step,
 so the rules and messages live in one place and `cleaned_data` is the JSON-ready result.
@@ -91,15 +92,23 @@ def build_step_form(
     initial = initial or {}
     # eforms.prefill.PrefillValues says who vouches for a prefilled value (shown with the field).
     origins: Mapping[str, str] = getattr(initial, "origins", {})
+    locked: frozenset[str] = frozenset(getattr(initial, "locked", ()))
     attrs: dict[str, Any] = {"eform": form, "step_key": step.key, "answers_so_far": dict(context)}
     for compiled in step.fields:
         if compiled.visible_if is not None and not compiled.depends_on_own_step and not compiled.visible_if(context):
             continue
-        attrs[compiled.key] = _django_field(compiled, initial.get(compiled.key), origin=origins.get(compiled.key))
+        attrs[compiled.key] = _django_field(
+            compiled,
+            initial.get(compiled.key),
+            origin=origins.get(compiled.key),
+            locked=compiled.key in locked and initial.get(compiled.key) is not None,
+        )
     return type(f"EformStep_{step.key}", (EformStepForm,), attrs)
 
 
-def _django_field(compiled: CompiledField, initial: Any, *, origin: str | None = None) -> forms.Field:
+def _django_field(
+    compiled: CompiledField, initial: Any, *, origin: str | None = None, locked: bool = False
+) -> forms.Field:
     spec = compiled.spec
     widget = _widget(compiled)
     if compiled.depends_on_own_step:
@@ -120,6 +129,9 @@ def _django_field(compiled: CompiledField, initial: Any, *, origin: str | None =
         required=_required(compiled) and not compiled.depends_on_own_step,
         initial=_widget_value(compiled, value),
         widget=widget,
+        # A value the population registry confirms: shown, not editable; Django then ignores
+        # whatever is posted for it and keeps this initial value (Field.disabled).
+        disabled=locked,
     )
 
 

@@ -171,6 +171,7 @@ def test_profile_values_fill_the_fields_that_ask_for_them():
         },
     }
     assert values.origins == {}
+    assert values.locked == set()  # the applicant may correct their own profile's values
 
 
 def test_a_vneid_verified_profile_is_marked_as_such():
@@ -222,6 +223,7 @@ def test_registry_values_are_converted_to_the_fields_values_and_marked():
         "dien_thoai": "0912345678",
     }
     assert values.origins == dict.fromkeys(("ho_ten", "ngay_sinh", "gioi_tinh", "thuong_tru"), REGISTRY_HINT)
+    assert values.locked == {"ho_ten", "ngay_sinh", "gioi_tinh", "thuong_tru"}
     # and the registry was asked with a client-credentials token
     token_call, lookup = responses.calls
     assert token_call.request.body == "grant_type=client_credentials&client_id=dvctt&client_secret=dvctt-secret"
@@ -305,14 +307,26 @@ def test_registry_values_are_shown_with_where_they_came_from():
     assert html.count(f'<span class="eform-prefill-origin">{REGISTRY_HINT}</span>') == 4
 
 
-def test_an_answer_that_differs_from_the_prefill_loses_its_mark():
-    # given prefilled values with their origin, and the user's saved answers
-    prefilled = PrefillValues({"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1990-03-15"}, {"ho_ten": "A", "ngay_sinh": "B"})
+def test_an_answer_that_differs_from_the_prefill_loses_its_mark_unless_the_value_is_locked():
+    # given prefilled values with their origin, one locked, and the user's saved answers
+    prefilled = PrefillValues(
+        {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1990-03-15", "dien_thoai": "0912345678"},
+        {"ho_ten": "A", "ngay_sinh": "B", "dien_thoai": "C"},
+        locked={"ho_ten"},
+    )
     # when the answers are laid over the prefill
-    merged = prefilled.overlay({"ho_ten": "Nguyễn Văn Ân", "ngay_sinh": "1990-03-15", "ghi_chu": "x"})
-    # then the changed answer is the user's, the unchanged one keeps its mark
-    assert merged == {"ho_ten": "Nguyễn Văn Ân", "ngay_sinh": "1990-03-15", "ghi_chu": "x"}
-    assert merged.origins == {"ngay_sinh": "B"}
+    merged = prefilled.overlay(
+        {"ho_ten": "Nguyễn Văn Ân", "ngay_sinh": "1990-03-15", "dien_thoai": "0987654321", "ghi_chu": "x"}
+    )
+    # then the locked value stays, the changed answer is the user's, the unchanged one keeps its mark
+    assert merged == {
+        "ho_ten": "Nguyễn Văn An",
+        "ngay_sinh": "1990-03-15",
+        "dien_thoai": "0987654321",
+        "ghi_chu": "x",
+    }
+    assert merged.origins == {"ho_ten": "A", "ngay_sinh": "B"}
+    assert merged.locked == {"ho_ten"}
 
 
 def test_the_origin_hint_is_escaped():
@@ -334,7 +348,8 @@ def test_saving_a_form_with_prefill_is_audited_like_any_other():
 
 def prefilled_wizard(request, version_id):
     version = form_version_get(pk=version_id)
-    prefill = prefill_values(version=version, user=request.user).overlay({"thuong_tru": "Nơi khác"})
+    saved_answers = {"thuong_tru": "Nơi khác", "dien_thoai": "0987654321"}
+    prefill = prefill_values(version=version, user=request.user).overlay(saved_answers)
     return eform_wizard(request, version=version, prefill=prefill, on_complete=JsonResponse, storage_key="HS-1")
 
 
@@ -343,17 +358,41 @@ urlpatterns = [path("thu/<int:version_id>/", prefilled_wizard, name="prefilled")
 
 @responses.activate
 @pytest.mark.urls(__name__)
-def test_the_wizard_shows_registry_values_with_their_source(client):
-    # given a VNeID-verified citizen the registry knows, and a saved answer that differs from it
+def test_the_wizard_shows_registry_values_read_only_with_their_source(client):
+    # given a VNeID-verified citizen the registry knows, and saved answers that differ from the prefill
     registry_answers()
     user = citizen(vneid_verified_at=timezone.now())
     client.force_login(user)
     version = version_of(registry_form())
     # when the citizen opens the form
     page = client.get(reverse("prefilled", args=[version.pk])).content.decode()
-    # then the registry's values are in the boxes, marked, except the one the citizen changed
-    assert 'value="Nguyễn Văn An"' in page
+    # then the registry's values are in the boxes, read-only and marked, a saved answer notwithstanding
+    assert 'value="Nguyễn Văn An" maxlength="1000" disabled' in page
+    assert 'value="Phường Hoa Lư, Ninh Bình" maxlength="1000" disabled' in page
     assert 'value="1990-03-15"' in page
-    assert 'value="Nơi khác"' in page
-    assert page.count(f'<span class="eform-prefill-origin">{REGISTRY_HINT}</span>') == 3
-    assert page.count('<span class="eform-prefill-origin">Lấy từ tài khoản định danh điện tử (VNeID)</span>') == 1
+    assert page.count(f'<span class="eform-prefill-origin">{REGISTRY_HINT}</span>') == 4
+    # and the profile's phone, changed by the citizen, is theirs: editable, unmarked
+    assert 'value="0987654321"' in page
+    assert "Lấy từ tài khoản định danh điện tử (VNeID)" not in page
+
+
+@responses.activate
+def test_a_value_the_registry_confirms_cannot_be_changed_by_posting():
+    # given the step built with the registry's values
+    registry_answers()
+    version = version_of(registry_form())
+    values = prefill_values(version=version, user=citizen())
+    form_class = build_step_form(version.schema, "nguoi_khai", initial=values)
+    # when a forged post sends other values for them
+    bound = form_class(
+        data={"ho_ten": "Người Khác", "ngay_sinh": "2000-01-01", "gioi_tinh": "nu", "dien_thoai": "0987654321"}
+    )
+    # then the registry's values are kept; the unconfirmed phone is the user's
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data == {
+        "ho_ten": "Nguyễn Văn An",
+        "ngay_sinh": "1990-03-15",
+        "gioi_tinh": "nam",
+        "thuong_tru": "Phường Hoa Lư, Ninh Bình",
+        "dien_thoai": "0987654321",
+    }
