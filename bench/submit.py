@@ -44,6 +44,7 @@ import http.client
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -108,9 +109,10 @@ def setup_django(database_url: str, redis_url: str, media_root: str) -> None:
         MEDIA_ROOT=media_root,
         DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
     )
-    for folder in (str(BASE_DIR), str(BENCH_DIR)):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
+    # The repository first: bench/eforms.py would otherwise shadow the eforms app.
+    sys.path.insert(0, str(BASE_DIR))
+    if str(BENCH_DIR) not in sys.path:
+        sys.path.append(str(BENCH_DIR))
     import django
 
     # WhiteNoise warns that STATIC_ROOT was never collected: static files are not benchmarked.
@@ -226,7 +228,9 @@ def start_server(*, port: int, workers: int, log: Any) -> subprocess.Popen[bytes
     command = [
         sys.executable, "-m", "gunicorn", "dvctt.wsgi:application",
         "--workers", str(workers), "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{port}", "--chdir", str(BASE_DIR), "--pythonpath", str(BENCH_DIR),
+        "--bind", f"127.0.0.1:{port}", "--chdir", str(BASE_DIR),
+        # The repository before bench/: bench/eforms.py would otherwise shadow the eforms app.
+        "--pythonpath", f"{BASE_DIR},{BENCH_DIR}",
         "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, env=dict(os.environ), stdout=log, stderr=log)  # noqa: S603
@@ -599,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     db_failures, counts = verify(seeded=seeded, baseline_requests=len(baseline.outcomes) + len(warm.outcomes) + 1)
     failures += db_failures
     broker = purge_broker(redis_url)
+    shutil.rmtree(media_root, ignore_errors=True)  # the uploaded PDFs and gunicorn's log
 
     ratio = submit.timings.percentile(95) / baseline.timings.percentile(95)
     print(

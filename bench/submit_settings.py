@@ -10,7 +10,7 @@ dvctt.urls plus the baseline view (bench/submit_urls.py).
 from dvctt.settings.base import *  # noqa: F403
 
 DEBUG = False
-ROOT_URLCONF = "submit_urls"  # bench/ is on the path (gunicorn --pythonpath bench)
+ROOT_URLCONF = "submit_urls"  # bench/ is on the path, after the repository (gunicorn --pythonpath)
 CELERY_TASK_ALWAYS_EAGER = False
 # The national sync writes its outbox rows in the submit transaction and asks for a delivery
 # task after commit, as in production; nothing delivers them (no worker).
