@@ -77,7 +77,15 @@ def access_token(*, refresh: bool = False) -> str:
     return token
 
 
-def _call(method: str, url: str, *, body: Any = None, params: dict[str, str] | None = None, keys: list[str]) -> Answer:
+def _call(
+    method: str,
+    url: str,
+    *,
+    body: Any = None,
+    params: dict[str, str] | None = None,
+    keys: list[str],
+    keep: int | None = 5000,
+) -> Answer:
     started = time.monotonic()
     try:
         for attempt in (1, 2):
@@ -89,7 +97,8 @@ def _call(method: str, url: str, *, body: Any = None, params: dict[str, str] | N
                 break
     except requests.RequestException as error:
         return Answer(None, "", f"{type(error).__name__}: {error}"[:1000], int((time.monotonic() - started) * 1000))
-    return Answer(response.status_code, response.text[:5000], "", int((time.monotonic() - started) * 1000))
+    # A delivery's answer is kept with its attempt (cut short); a read (holdings, feed) is data, kept whole.
+    return Answer(response.status_code, response.text[:keep], "", int((time.monotonic() - started) * 1000))
 
 
 def post(url: str, body: Any, *, keys: list[str]) -> Answer:
@@ -98,7 +107,7 @@ def post(url: str, body: Any, *, keys: list[str]) -> Answer:
 
 
 def get(url: str, params: dict[str, str]) -> Answer:
-    return _call("GET", url, params=params, keys=[])
+    return _call("GET", url, params=params, keys=[], keep=None)
 
 
 def national_url(path: str) -> str:
