@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from dossiers.models import Dossier
+from dossiers.models import Dossier, DossierEvent
 
 from . import client, mapping
 from .client import Answer
@@ -142,9 +142,9 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
             OutboxRow.objects.select_for_update(skip_locked=True)
             .filter(due)
             .order_by("id")
-            .only("id", "dossier_id", "target", "sequence", "state", "idempotency_key", "payload", "attempts")[
-                : max_rows * 3
-            ]
+            .only(
+                "id", "dossier_id", "event_id", "target", "sequence", "state", "idempotency_key", "payload", "attempts"
+            )[: max_rows * 3]
         )
         if not candidates:
             return token, [], 0
@@ -221,18 +221,27 @@ def _send_progress(rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> None:
         outcomes[row.pk] = Outcome(kind, answer)
 
 
-def _refresh_records(rows: list[OutboxRow]) -> None:
-    """A dossier record carries the dossier's whole state: build it again now, so that files and
-    payments attached later in the changing transaction (a draft's files) are included."""
+def _refresh(rows: list[OutboxRow]) -> None:
+    """Build dossier records and EMC events again now, from the dossier as it is: files and
+    payments attached later in the changing transaction (a draft's files and fee payment) are
+    then included. A dossier record carries the whole state anyway; an EMC event keeps the
+    status of its own event."""
     dossiers = (
         Dossier.objects.select_related("procedure__sector", "agency", "applicant")
         .prefetch_related("attachments", "payments", "pauses", "procedure__fees")
         .in_bulk({row.dossier_id for row in rows})
     )
+    events = DossierEvent.objects.in_bulk(
+        {row.event_id for row in rows if row.target == Target.EMC and row.event_id is not None}
+    )
     for row in rows:
         dossier = dossiers.get(row.dossier_id)
-        if dossier is not None:
+        if dossier is None:
+            continue
+        if row.target == Target.DVCQG_HOSO:
             row.payload = mapping.dossier_record(dossier)
+        elif row.target == Target.EMC and row.event_id in events:
+            row.payload = mapping.emc_event(dossier, events[row.event_id]) or row.payload
 
 
 def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
@@ -241,8 +250,8 @@ def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
     by_target: dict[str, list[OutboxRow]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.sequence, r.pk)):
         by_target[row.target].append(row)
-    if by_target[Target.DVCQG_HOSO]:
-        _refresh_records(by_target[Target.DVCQG_HOSO])
+    if by_target[Target.DVCQG_HOSO] or by_target[Target.EMC]:
+        _refresh(by_target[Target.DVCQG_HOSO] + by_target[Target.EMC])
     sendable: dict[str, list[OutboxRow]] = defaultdict(list)
     for target, target_rows in by_target.items():
         for row in target_rows:
@@ -346,8 +355,8 @@ def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome
     mine = OutboxRow.objects.filter(claim_token=token, state=OutboxState.SENDING)
     done = {"lease_expires_at": None, "claim_token": "", "attempts": F("attempts") + 1}
     with transaction.atomic():
-        records = [row for row in rows if row.target == Target.DVCQG_HOSO and row.pk not in released]
-        if records:  # the record as sent (rebuilt from the dossier when it was sent)
+        records = [row for row in rows if row.target != Target.DVCQG_TIENDO and row.pk not in released]
+        if records:  # the payload as sent (rebuilt from the dossier when it was sent)
             OutboxRow.objects.bulk_update(records, ["payload"])
         if released:
             result.released = mine.filter(pk__in=released).update(

@@ -206,9 +206,9 @@ def emc_event(dossier: Dossier, event: DossierEvent) -> dict[str, Any] | None:
         return None
     procedure = dossier.procedure
     channel = Channel(dossier.channel)
-    if dossier.payments.filter(status=PaymentStatus.PAID).exists():
+    if any(payment.status == PaymentStatus.PAID for payment in dossier.payments.all()):
         payments = 1
-    elif procedure.fees.filter(amount__gt=0).exists():
+    elif any(fee.amount > 0 for fee in procedure.fees.all()):
         payments = 2
     else:
         payments = 0

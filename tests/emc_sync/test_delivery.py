@@ -8,7 +8,8 @@ import time_machine
 from kombu.exceptions import OperationalError
 
 from accounts.constants import Role
-from dossiers.models import DossierEvent
+from dossiers.constants import PaymentStatus
+from dossiers.models import DossierEvent, Payment
 from dvctt.celery import app as celery_app
 from emc_sync import delivery, services
 from emc_sync.constants import OutboxState, Target
@@ -16,6 +17,7 @@ from emc_sync.delivery import backoff_seconds, outbox_drain
 from emc_sync.models import DeliveryAttempt, OutboxRow
 from emc_sync.services import _kick_delivery
 from emc_sync.tasks import outbox_sweep_task
+from tests.factories import FeeFactory
 from workflows.constants import Action
 from workflows.exceptions import ActionNotAllowed
 
@@ -269,11 +271,11 @@ def test_progress_waits_until_the_portal_holds_the_dossier(office, portal):
 
 
 def test_a_payload_our_schema_refuses_is_failed_and_never_sent(office, portal):
-    # given an EMC event broken by a bug (a status EMC does not know)
+    # given a progress record broken by a bug (a status the national portal does not know)
     submit(office)
-    OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
-    row = OutboxRow.objects.get(target=Target.EMC)
-    row.payload = {**row.payload, "Status": 9}
+    OutboxRow.objects.exclude(target=TIENDO).update(state=OutboxState.DELIVERED)
+    row = OutboxRow.objects.get(target=TIENDO)
+    row.payload = {**row.payload, "TrangThai": 11}
     row.save(update_fields=["payload"])
 
     # when drained
@@ -281,9 +283,27 @@ def test_a_payload_our_schema_refuses_is_failed_and_never_sent(office, portal):
 
     # then it is failed with the schema's words, and nothing went out
     row.refresh_from_db()
-    assert (row.state, row.last_error) == ("failed", "Status: 9 is not one of [0, 1, 2, 3, 4]")
-    assert calls_to(portal, EMC) == []
+    assert (row.state, row.last_error) == ("failed", "TrangThai: 11 is greater than the maximum of 10")
+    assert calls_to(portal, PROGRESS) == []
     assert DeliveryAttempt.objects.get().outcome == "invalid"
+
+
+def test_an_emc_event_carries_the_payment_attached_later_in_the_submitting_transaction(office, portal):
+    # given a submission whose fee payment is attached after the event (a draft's payment)
+    portal.post(EMC, json=OK)
+    FeeFactory(procedure=office["procedure"], amount=50_000)
+    dossier = submit(office)
+    Payment.objects.create(
+        ref="P1", dossier=dossier, payer=office["people"][Role.CITIZEN], amount=50_000, status=PaymentStatus.PAID
+    )
+    OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
+
+    # when drained
+    outbox_drain()
+
+    # then EMC hears "paid online" (1), not "pay at the desk" (2) as at the moment of the event
+    assert OutboxRow.objects.get(target=Target.EMC).payload["FormsPayments"] == 1
+    assert [body(c)["FormsPayments"] for c in calls_to(portal, EMC)] == [1]
 
 
 def test_the_sweeper_delivers_rows_whose_task_was_lost(office, portal, sync):
