@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "workflows",
     "dossiers",
     "emc_sync",
+    "indicators",
     "dvctt",
 ]
 # The stand-in national portal, EMC, VNeID, payment platform and population registry: mounted
