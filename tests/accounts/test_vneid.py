@@ -19,7 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from accounts.constants import Gender, Role
 from accounts.models import User
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations, demo_site  # noqa: F401 - fixture
+from tests.browser_support import axe_violations
 from tests.factories import UserFactory
 
 ISSUER = "https://vneid.test/vneid"
@@ -526,36 +526,32 @@ def csrf_token_in(html):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_citizen_verifies_with_vneid_in_chromium(demo_site, settings, monkeypatch):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
+def test_the_demo_citizen_verifies_with_vneid_in_chromium(demo_site, settings, monkeypatch, browser):
     # Playwright's sync API runs an event loop in this thread while the test also reads the database.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # given the demo site, whose demo citizen is not verified, VNeID played by the stand-in under /mock/
     settings.VNEID_ISSUER = f"{demo_site.url}/mock/vneid"
     assert User.objects.get(username=CITIZEN_ID).is_vneid_verified is False
-    # A browser of its own, closed at the end: a Playwright left running would break the next module's.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 375, "height": 800})
-        page.goto(f"{demo_site.url}{reverse('accounts:login')}")
-        login_page_violations = axe_violations(page)
+    # The run's one Chromium (tests/browser_support.py): a second sync Playwright would fail.
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{demo_site.url}{reverse('accounts:login')}")
+    login_page_violations = axe_violations(page)
 
-        # when the citizen presses the button and signs in at VNeID with the demo identity
-        page.get_by_role("button", name="Đăng nhập bằng VNeID").click()
-        page.get_by_label("Số định danh cá nhân").fill(CITIZEN_ID)
-        page.get_by_label("Mật khẩu").fill("Demo@2026")
-        page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    # when the citizen presses the button and signs in at VNeID with the demo identity
+    page.get_by_role("button", name="Đăng nhập bằng VNeID").click()
+    page.get_by_label("Số định danh cá nhân").fill(CITIZEN_ID)
+    page.get_by_label("Mật khẩu").fill("Demo@2026")
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
-        # then they land on their profile, linked and verified, with the identity fields read-only
-        page.wait_for_url(f"{demo_site.url}{reverse('accounts:profile')}")
-        message = page.get_by_role("status").inner_text()
-        name_disabled, phone_enabled = (
-            page.get_by_label("Họ và tên").is_disabled(),
-            page.get_by_label("Số điện thoại").is_enabled(),
-        )
-        profile_violations = axe_violations(page)
-        browser.close()
+    # then they land on their profile, linked and verified, with the identity fields read-only
+    page.wait_for_url(f"{demo_site.url}{reverse('accounts:profile')}")
+    message = page.get_by_role("status").inner_text()
+    name_disabled, phone_enabled = (
+        page.get_by_label("Họ và tên").is_disabled(),
+        page.get_by_label("Số điện thoại").is_enabled(),
+    )
+    profile_violations = axe_violations(page)
+    page.close()
     assert login_page_violations == []
     assert message == "Tài khoản của bạn đã được liên kết và xác thực với VNeID."
     assert (name_disabled, phone_enabled) == (True, True)

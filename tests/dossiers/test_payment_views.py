@@ -631,35 +631,30 @@ def test_cancelling_on_the_stand_in_cancels_ours(stand_in):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_paying_in_chromium_on_a_phone_with_no_axe_violations(stand_in, settings):
+def test_paying_in_chromium_on_a_phone_with_no_axe_violations(stand_in, settings, browser):
     """The fee step, the stand-in's checkout and our return page in real Chromium at 375 px."""
-    from playwright.sync_api import sync_playwright
-
-    # (sets DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in this thread)
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+    from tests.browser_support import axe_violations
 
     # given the citizen's draft at the fee step
     session_key = stand_in.session.cookies[settings.SESSION_COOKIE_NAME]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 800})
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": stand_in.url}])
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{stand_in.url}{reverse('dossiers:payment_start', args=[stand_in.draft.token])}")
-        fee_step = axe_violations(page)
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": stand_in.url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{stand_in.url}{reverse('dossiers:payment_start', args=[stand_in.draft.token])}")
+    fee_step = axe_violations(page)
 
-        # when the citizen pays, on the platform's page, and comes back
-        page.click("button:has-text('Thanh toán trực tuyến')")
-        page.wait_for_url(f"{stand_in.url}/mock/thanhtoan/thanh-toan?*")
-        page.click("button[value=pay]")
-        page.wait_for_url(f"{stand_in.url}/thanh-toan/ket-qua/?*")
-        heading = page.inner_text("h1")
-        return_page = axe_violations(page)
-        receipt_link = page.get_attribute("text=Tải biên lai điện tử (PDF)", "href")
-        receipt = context.request.get(f"{stand_in.url}{receipt_link}")
-        receipt_type, receipt_pdf = receipt.headers["content-type"], receipt.body()
-        browser.close()
+    # when the citizen pays, on the platform's page, and comes back
+    page.click("button:has-text('Thanh toán trực tuyến')")
+    page.wait_for_url(f"{stand_in.url}/mock/thanhtoan/thanh-toan?*")
+    page.click("button[value=pay]")
+    page.wait_for_url(f"{stand_in.url}/thanh-toan/ket-qua/?*")
+    heading = page.inner_text("h1")
+    return_page = axe_violations(page)
+    receipt_link = page.get_attribute("text=Tải biên lai điện tử (PDF)", "href")
+    receipt = context.request.get(f"{stand_in.url}{receipt_link}")
+    receipt_type, receipt_pdf = receipt.headers["content-type"], receipt.body()
+    context.close()
 
     # then
     assert (fee_step, return_page) == ([], [])

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from emc_sync.mock_portal.citizen.models import Payment
-from tests.browser.conftest import axe_violations, browser  # noqa: F401 - the fixture
+from tests.browser_support import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
