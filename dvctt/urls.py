@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers import api as dossiers_api
+from indicators import api as indicators_api
 from procedures import api as procedures_api
 from procedures import views as procedure_views
 
@@ -17,6 +18,8 @@ api_v1 = [
     path("agencies/", procedures_api.AgencyListApi.as_view(), name="agency-list"),
     path("dossiers/", dossiers_api.DossierListApi.as_view(), name="dossier-list"),
     path("dossiers/<str:code>/", dossiers_api.DossierDetailApi.as_view(), name="dossier-detail"),
+    path("indicators/", indicators_api.IndicatorScorecardApi.as_view(), name="indicator-scorecard"),
+    path("indicators/agencies/", indicators_api.IndicatorAgencyRankingApi.as_view(), name="indicator-agencies"),
 ]
 
 urlpatterns = [
@@ -27,6 +30,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("eforms.urls")),
     path("", include("emc_sync.urls")),
+    path("", include("indicators.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -187,14 +187,32 @@ class Rules:
     groups: list[IndicatorGroup]
 
 
-def rules_in_force(*, on: dt.date) -> Rules:
-    """The latest version of every indicator and group that took effect on or before `on` (two queries)."""
+@dataclass(frozen=True)
+class RuleBook:
+    """Every version of every rule and group, loaded once (two queries) for pages that score many periods."""
+
+    indicators: list[IndicatorRule]
+    groups: list[IndicatorGroup]
+
+
+def rule_book() -> RuleBook:
+    return RuleBook(
+        indicators=list(IndicatorRule.objects.order_by("code", "-effective_from")),
+        groups=list(IndicatorGroup.objects.order_by("code", "-effective_from")),
+    )
+
+
+def rules_in_force(*, on: dt.date, book: RuleBook | None = None) -> Rules:
+    """The latest version of every indicator and group that took effect on or before `on`."""
+    book = book or rule_book()
     rules: dict[str, IndicatorRule] = {}
-    for rule in IndicatorRule.objects.filter(effective_from__lte=on).order_by("code", "-effective_from"):
-        rules.setdefault(rule.code, rule)
+    for rule in book.indicators:
+        if rule.effective_from <= on:
+            rules.setdefault(rule.code, rule)
     groups: dict[str, IndicatorGroup] = {}
-    for group in IndicatorGroup.objects.filter(effective_from__lte=on).order_by("code", "-effective_from"):
-        groups.setdefault(group.code, group)
+    for group in book.groups:
+        if group.effective_from <= on:
+            groups.setdefault(group.code, group)
     return Rules(
         indicators=sorted(rules.values(), key=lambda r: tuple(int(p) for p in r.code.split("."))),
         groups=sorted(groups.values(), key=lambda g: g.code),
@@ -472,6 +490,18 @@ class Scorecard:
     def rate(self, measure: str) -> Decimal | None:
         return _rate(self.counts.get(f"{measure}__num"), self.counts.get(f"{measure}__den"))
 
+    @property
+    def rate_online(self) -> Decimal | None:
+        return self.rate(Measure.DOSSIER_ONLINE)
+
+    @property
+    def rate_on_time(self) -> Decimal | None:
+        return self.rate(Measure.ON_TIME)
+
+    @property
+    def rate_paid_online(self) -> Decimal | None:
+        return self.rate(Measure.DOSSIER_PAID_ONLINE)
+
 
 def _rate(num: int | None, den: int | None) -> Decimal | None:
     if not den or num is None:
@@ -555,7 +585,7 @@ def score(*, rules: Rules, counts: dict[str, Any], period: Period) -> Scorecard:
 
 
 def scorecard(*, period: Period, scope: Scope, now: dt.datetime | None = None, rules: Rules | None = None) -> Scorecard:
-    """The whole indicator set for a period and scope: 2 queries for the rules, 2 for the counts."""
+    """The whole indicator set for a period and scope: 2 queries for the counts (and 2 for the rules unless given)."""
     rules = rules or rules_in_force(on=period.first_day)
     counts = {**dossier_counts(period=period, scope=scope, now=now), **procedure_counts(period=period, scope=scope)}
     return score(rules=rules, counts=counts, period=period)
@@ -657,12 +687,19 @@ def procedures_costing_most(
     ]
 
 
-def monthly_trend(*, period: Period, scope: Scope, now: dt.datetime | None = None) -> list[Scorecard]:
-    """One scorecard per month of the period's year up to the current month (4 queries per month)."""
+def monthly_trend(
+    *, period: Period, scope: Scope, now: dt.datetime | None = None, book: RuleBook | None = None
+) -> list[Scorecard]:
+    """One scorecard per month of the period's year up to the current month (2 queries per month)."""
     now = now or timezone.now()
+    book = book or rule_book()
     year = period.start.year
     months = [period_month(year=year, month=m) for m in range(1, 13)]
-    return [scorecard(period=m, scope=scope, now=now) for m in months if m.start <= now]
+    return [
+        scorecard(period=m, scope=scope, now=now, rules=rules_in_force(on=m.first_day, book=book))
+        for m in months
+        if m.start <= now
+    ]
 
 
 def agencies_for_choice(*, scope_ids: Iterable[int] | None) -> QuerySet[Agency]:
@@ -670,3 +707,25 @@ def agencies_for_choice(*, scope_ids: Iterable[int] | None) -> QuerySet[Agency]:
     if scope_ids is not None:
         qs = qs.filter(pk__in=sorted(scope_ids))
     return qs
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    card: Scorecard
+    trend: list[Scorecard]
+    ranking: list[AgencyRow]
+    costly: list[ProcedureCost]
+
+
+def dashboard_get(*, period: Period, scope: Scope, now: dt.datetime | None = None) -> Dashboard:
+    """Everything the leaders' dashboard shows; the number of queries depends on the months shown, not the data."""
+    now = now or timezone.now()
+    book = rule_book()
+    rules = rules_in_force(on=period.first_day, book=book)
+    card = scorecard(period=period, scope=scope, now=now, rules=rules)
+    return Dashboard(
+        card=card,
+        trend=monthly_trend(period=period, scope=scope, now=now, book=book),
+        ranking=agency_ranking(period=period, scope=scope, rules=rules, now=now),
+        costly=procedures_costing_most(card=card, scope=scope, rules=rules, now=now),
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("chi-so/", views.dashboard, name="dashboard"),
+    path("chi-so/ho-so/", views.dossier_drilldown, name="dossiers"),
+]

@@ -1,0 +1,170 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.constants import Role
+from dossiers.constants import Channel
+from indicators.models import AgencyTarget
+from tests.factories import UserFactory
+
+from .conftest import NOW, at, make_dossier
+
+DASHBOARD = reverse("indicators:dashboard")
+DRILL = reverse("indicators:dossiers")
+
+
+@pytest.fixture
+def october(province):
+    """At the department: 3 on time, 2 late (one running past due); at its ward: 1 on time; elsewhere: 1 late."""
+    department, ward, other = province["department"], province["ward"], province["other"]
+    birth, building = province["birth"], province["building"]
+    for day in (1, 2, 3):
+        make_dossier(birth, department, received=at(day), due=at(day + 5), finished=at(day + 1), channel=Channel.ONLINE)
+    make_dossier(birth, department, received=at(4), due=at(6), finished=at(9), channel=Channel.DIRECT)
+    make_dossier(birth, department, received=at(5), due=at(12), channel=Channel.DIRECT)  # running, past due
+    make_dossier(birth, ward, received=at(6), due=at(9), finished=at(7), channel=Channel.ONLINE)
+    make_dossier(building, other, received=at(7), due=at(9), finished=at(20), channel=Channel.DIRECT)
+    return province
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_a_leader_sees_the_score_of_their_agency_and_its_ward_only(client, october, frozen):
+    # given the department's leader
+    client.force_login(october["leader"])
+
+    # when
+    response = client.get(DASHBOARD, {"ky": "2026-10"})
+
+    # then: 4 of 6 on time (3 department + 1 ward of 6), other department not counted
+    assert response.status_code == 200
+    card = response.context["card"]
+    on_time = card.get("2.1")
+    assert (on_time.numerator, on_time.denominator, on_time.points) == (4, 6, Decimal("13.33"))
+    assert [row.agency.name for row in response.context["data"].ranking] == ["UBND phường Hoa Lư", "Sở Tư pháp"]
+    assert "Sở Xây dựng" not in response.content.decode()
+
+
+def test_a_leader_cannot_ask_for_another_agency(client, october, frozen):
+    client.force_login(october["leader"])
+
+    response = client.get(DASHBOARD, {"ky": "2026-10", "co_quan": october["other"].pk})
+
+    assert response.status_code == 400
+    assert "card" not in response.context
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.SPECIALIST, Role.RECEPTION_OFFICER])
+def test_others_may_not_see_the_dashboard(client, october, role):
+    client.force_login(UserFactory(role=role, agencies=[october["department"]] if role != Role.CITIZEN else None))
+
+    assert client.get(DASHBOARD).status_code == 403
+    assert client.get(reverse("api:indicator-scorecard")).status_code == 403
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(client, october, frozen, django_assert_num_queries):
+    # given a province admin looking at October (10 trend months: January to October)
+    admin = UserFactory(province_admin=True)
+    client.force_login(admin)
+    client.get(DASHBOARD, {"ky": "2026-10"})  # warm caches (content types, sessions)
+
+    # when / then: the same number of queries before and after doubling the dossiers
+    with django_assert_num_queries(36) as first:
+        client.get(DASHBOARD, {"ky": "2026-10"})
+    for day in range(1, 10):
+        make_dossier(october["building"], october["other"], received=at(day), due=at(day + 1), finished=at(day + 3))
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(DASHBOARD, {"ky": "2026-10"})
+
+
+def test_drilling_from_on_time_lists_the_late_dossiers_in_scope(client, october, frozen):
+    client.force_login(october["leader"])
+
+    response = client.get(DRILL, {"ky": "2026-10", "chi_so": "2.1", "ket_qua": "chua-dat"})
+
+    assert response.status_code == 200
+    late = list(response.context["page"])
+    assert sorted((d.agency.name, d.received_at.day) for d in late) == [("Sở Tư pháp", 4), ("Sở Tư pháp", 5)]
+
+
+def test_every_drillable_figure_links_to_as_many_dossiers(client, october, frozen):
+    # given the dashboard's figures for a province admin
+    client.force_login(UserFactory(province_admin=True))
+    card = client.get(DASHBOARD, {"ky": "2026-10"}).context["card"]
+
+    # when / then: each indicator's drill-down lists exactly its numerator and denominator
+    for item in card.indicators:
+        if not item.drillable or item.code == "5.4":
+            continue
+        met = client.get(DRILL, {"ky": "2026-10", "chi_so": item.code, "ket_qua": "dat"}).context["page"]
+        every = client.get(DRILL, {"ky": "2026-10", "chi_so": item.code, "ket_qua": "tat-ca"}).context["page"]
+        assert (met.paginator.count, every.paginator.count) == (item.numerator, item.denominator), item.code
+
+
+def test_unknown_indicator_is_a_404(client, october):
+    client.force_login(october["leader"])
+
+    assert client.get(DRILL, {"chi_so": "9.9"}).status_code == 404
+
+
+def test_dashboard_and_api_agree(client, october, frozen):
+    # given
+    client.force_login(october["leader"])
+    params = {"ky": "2026-10", "co_quan": october["department"].pk}
+
+    # when
+    card = client.get(DASHBOARD, params).context["card"]
+    api = client.get(reverse("api:indicator-scorecard"), params).json()
+
+    # then
+    assert Decimal(api["total_points"]) == card.total_points
+    assert {i["code"]: (i["numerator"], i["denominator"], i["points"]) for i in api["indicators"]} == {
+        i.code: (i.numerator, i.denominator, None if i.points is None else str(i.points)) for i in card.indicators
+    }
+    assert [(g["code"], Decimal(g["points"])) for g in api["groups"]] == [(g.code, g.points) for g in card.groups]
+
+
+def test_targets_flag_agencies_behind(client, october, frozen):
+    # given targets for 2026: the department must reach 90% on time, the ward 50% online
+    AgencyTarget.objects.create(
+        agency=october["department"], year=2026, online_rate=50, on_time_rate=90, online_payment_rate=0
+    )
+    AgencyTarget.objects.create(
+        agency=october["ward"], year=2026, online_rate=50, on_time_rate=50, online_payment_rate=0
+    )
+    client.force_login(october["leader"])
+
+    # when
+    ranking = client.get(reverse("api:indicator-agencies"), {"ky": "2026-10"}).json()
+
+    # then: the department is at 60% on time (3 of 5), the ward at 100%
+    assert [(r["agency_name"], r["on_time_rate"], r["behind"]) for r in ranking] == [
+        ("UBND phường Hoa Lư", "100.00", []),
+        ("Sở Tư pháp", "60.00", ["Tỷ lệ hồ sơ đúng hạn"]),
+    ]
+
+
+def test_api_schema_documents_the_indicator_endpoints(client, db):
+    schema = client.get(reverse("api-schema")).content.decode()
+
+    assert "/api/v1/indicators/" in schema
+    assert "/api/v1/indicators/agencies/" in schema
+
+
+def test_trend_has_one_bar_per_month_so_far(client, october, frozen):
+    client.force_login(october["leader"])
+
+    bars = client.get(DASHBOARD, {"ky": "2026"}).context["bars"]
+
+    assert [b["label"] for b in bars] == [f"{m:02d}" for m in range(1, 12)]
+    assert bars[9]["card"].total_points > 0
+    assert bars[0]["card"].get("2.1").points is None  # no dossier in January
+    assert bars[10]["card"].period.first_day == dt.date(2026, 11, 1)
+    assert bars[9]["card"].get("2.1").numerator == 4
