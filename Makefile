@@ -45,12 +45,12 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 typecheck: install-test
-	$(BIN)/mypy common procedures accounts eforms workflows dossiers dvctt
+	$(BIN)/mypy common procedures accounts eforms workflows dossiers indicators dvctt
 
 test: install-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy common procedures accounts workflows dossiers dvctt
+	$(BIN)/mypy common procedures accounts workflows dossiers indicators dvctt
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dvctt.settings.test
 	$(BIN)/pytest
 
