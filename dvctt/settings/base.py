@@ -222,6 +222,8 @@ POPULATION_REGISTRY_CLIENT_ID = env.str("POPULATION_REGISTRY_CLIENT_ID", default
 POPULATION_REGISTRY_CLIENT_SECRET = env.str("POPULATION_REGISTRY_CLIENT_SECRET", default="dvctt-secret")
 POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SECONDS", default=3.0)
 EMC_SITE_ID = env.str("EMC_SITE_ID", default="dvctt-ninhbinh")
+# Where browsers load the page-view script from (EMC_URL is where the workers post events).
+EMC_TRACKING_URL = env.str("EMC_TRACKING_URL", default=EMC_URL)
 EMC_TRACKING_ENABLED = env.bool("EMC_TRACKING_ENABLED", default=True)
 # SYNC_ENABLED: write outbox rows with every dossier change; SYNC_DELIVERY_ENABLED: ask for a
 # delivery task after each commit (the beat sweeper delivers in any case).

@@ -12,7 +12,7 @@ register = template.Library()
 def emc_tracking_snippet() -> str:
     if not settings.EMC_TRACKING_ENABLED:
         return ""
-    src = settings.EMC_URL.rstrip("/") + "/tracking.js"
+    src = settings.EMC_TRACKING_URL.rstrip("/") + "/tracking.js"
     return format_html(
         '<script async src="{}?site_id={}" data-site-id="{}" data-emc-tracking></script>',
         src,

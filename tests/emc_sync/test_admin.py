@@ -108,7 +108,7 @@ def test_the_summary_counts_per_target(client, office):
 
 def test_every_page_carries_the_emc_tracking_snippet(client, settings, db):
     settings.EMC_TRACKING_ENABLED = True
-    settings.EMC_URL = "http://emc.test/emc"
+    settings.EMC_TRACKING_URL = "http://emc.test/emc"  # the browser's address of EMC (EMC_URL is the workers')
     settings.EMC_SITE_ID = "site-37"
 
     html = client.get(reverse("home")).content.decode()
