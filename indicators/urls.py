@@ -7,4 +7,5 @@ app_name = "indicators"
 urlpatterns = [
     path("chi-so/", views.dashboard, name="dashboard"),
     path("chi-so/ho-so/", views.dossier_drilldown, name="dossiers"),
+    path("chi-so/bao-cao/", views.report_download, name="report"),
 ]

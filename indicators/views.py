@@ -15,9 +15,11 @@ from accounts.models import User
 
 from .constants import Outcome
 from .forms import IndicatorFilterForm
+from .reports import monthly_report_pdf, monthly_report_rows, monthly_report_xlsx
 from .selectors import Scorecard, dashboard_get, dossier_list_for_indicator, rules_in_force
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_HEIGHT = 160
 BAR_WIDTH = 36
 BAR_GAP = 14
@@ -109,3 +111,21 @@ def dossier_drilldown(request: HttpRequest) -> HttpResponse:
             "page": page,
         },
     )
+
+
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    """The monthly report for the chosen period and scope, as xlsx (default) or PDF."""
+    user = indicator_viewer(request)
+    form = IndicatorFilterForm(request.GET or {}, user=user)
+    if not form.is_valid():
+        return render(request, "indicators/dashboard.html", {"form": form}, status=400)
+    filters = form.filters()
+    rows = monthly_report_rows(period=filters.period, scope=filters.scope)
+    if request.GET.get("dinh_dang") == "pdf":
+        body, content_type, suffix = monthly_report_pdf(period=filters.period, rows=rows), "application/pdf", "pdf"
+    else:
+        body, content_type, suffix = monthly_report_xlsx(period=filters.period, rows=rows), XLSX, "xlsx"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{filters.period.key}.{suffix}"'
+    return response

@@ -2,38 +2,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.constants import Role
-from dossiers.constants import Channel
 from indicators.models import AgencyTarget
 from tests.factories import UserFactory
 
-from .conftest import NOW, at, make_dossier
+from .conftest import at, make_dossier
 
 DASHBOARD = reverse("indicators:dashboard")
 DRILL = reverse("indicators:dossiers")
-
-
-@pytest.fixture
-def october(province):
-    """At the department: 3 on time, 2 late (one running past due); at its ward: 1 on time; elsewhere: 1 late."""
-    department, ward, other = province["department"], province["ward"], province["other"]
-    birth, building = province["birth"], province["building"]
-    for day in (1, 2, 3):
-        make_dossier(birth, department, received=at(day), due=at(day + 5), finished=at(day + 1), channel=Channel.ONLINE)
-    make_dossier(birth, department, received=at(4), due=at(6), finished=at(9), channel=Channel.DIRECT)
-    make_dossier(birth, department, received=at(5), due=at(12), channel=Channel.DIRECT)  # running, past due
-    make_dossier(birth, ward, received=at(6), due=at(9), finished=at(7), channel=Channel.ONLINE)
-    make_dossier(building, other, received=at(7), due=at(9), finished=at(20), channel=Channel.DIRECT)
-    return province
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_a_leader_sees_the_score_of_their_agency_and_its_ward_only(client, october, frozen):
