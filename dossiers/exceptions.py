@@ -128,3 +128,14 @@ class AlreadyRated(DomainError):
 class InvalidScore(DomainError):
     code = "invalid_score"
     message = _("Vui lòng chọn mức độ hài lòng từ 1 đến 5.")
+
+
+class ConsultationInvalid(DomainError):
+    code = "consultation_invalid"
+    message = _("Yêu cầu lấy ý kiến không hợp lệ.")
+
+
+class ConsultationClosed(DomainError):
+    code = "consultation_closed"
+    message = _("Yêu cầu lấy ý kiến này đã được trả lời.")
+    http_status = 409

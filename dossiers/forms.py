@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_citizen_id, validate_phone
-from procedures.models import Procedure
+from procedures.models import Agency, Procedure
 from procedures.text import to_nfc
 
 from .constants import Channel, Status
@@ -76,3 +76,27 @@ class ApologyForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do chậm trả kết quả"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ConsultForm(forms.Form):
+    """Lấy ý kiến cơ quan khác: which agencies, what to answer; the hidden fields guard a stale page."""
+
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Cơ quan được lấy ý kiến"), queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    question = forms.CharField(
+        label=_("Nội dung cần lấy ý kiến"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expected_sequence = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, exclude_agency_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.order_by("level", "name")
+        if exclude_agency_id is not None:
+            agencies = agencies.exclude(pk=exclude_agency_id)
+        self.fields["agencies"].queryset = agencies  # type: ignore[attr-defined]
+
+
+class ConsultationAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Ý kiến trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))

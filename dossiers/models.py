@@ -153,6 +153,8 @@ class DossierEvent(models.Model):
             return str(_("Nộp hồ sơ"))
         if self.action == "apologise":
             return str(_("Xin lỗi, hẹn lại ngày trả kết quả"))
+        if self.action == "consultation_answer":
+            return str(_("Cơ quan được lấy ý kiến đã trả lời"))
         return str(Action(self.action).label) if self.action in Action.values else self.action
 
 
@@ -487,3 +489,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.recipient}"
+
+
+class Consultation(models.Model):
+    """Lấy ý kiến: another agency is asked for its opinion while the dossier goes on (in parallel).
+
+    Officers of the consulted agency may read the dossier and answer once; the question and
+    the answer both join the dossier's timeline.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan được lấy ý kiến"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    question = models.TextField(_("nội dung lấy ý kiến"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người lấy ý kiến"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("lấy ý kiến lúc"))
+    due_at = models.DateTimeField(_("hạn trả lời"))
+    answer = models.TextField(_("ý kiến trả lời"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả lời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lấy ý kiến")
+        verbose_name_plural = _("lấy ý kiến")
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["agency", "answered_at", "due_at"], name="consultation_inbox_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "agency"],
+                condition=models.Q(answered_at__isnull=True),
+                name="consultation_one_open_per_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} → {self.agency_id}"

@@ -19,7 +19,7 @@ from workflows.selectors import working_calendar
 
 from .constants import RUNNING, DocumentKind
 from .exceptions import DossierNotFound
-from .models import Dossier, DossierEvent
+from .models import Consultation, Dossier, DossierEvent
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
@@ -32,15 +32,20 @@ def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
 
 
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:
-    """One dossier by code; DossierNotFound (a 404) also when it exists outside the user's scope."""
+    """One dossier by code; DossierNotFound (a 404) also when it exists outside the user's scope.
+
+    Officers of an agency asked for its opinion (lấy ý kiến) may read that dossier too.
+    """
+    related = ("procedure", "agency", "workflow_version", "form_version", "handler")
     try:
-        return (
-            dossier_list_for_user(user=user)
-            .select_related("workflow_version", "form_version", "handler")
-            .get(code=code)
-        )
+        return dossier_list_for_user(user=user).select_related(*related).get(code=code)
     except Dossier.DoesNotExist:
-        raise DossierNotFound() from None
+        pass
+    if user.is_officer:
+        consulted = Dossier.objects.select_related(*related).filter(code=code).first()
+        if consulted is not None and dossier_consulted_by(user=user, dossier_id=consulted.pk):
+            return consulted
+    raise DossierNotFound()
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
@@ -228,3 +233,26 @@ def officer_titles(*, dossier: Dossier, user_ids: set[int]) -> dict[int, str]:
     """The title (chức danh) each officer holds in the dossier's agency, for the citizen's timeline."""
     memberships = AgencyMembership.objects.filter(user_id__in=user_ids, agency_id=dossier.agency_id)
     return dict(memberships.values_list("user_id", "position"))
+
+
+def consultation_list_for_user(*, user: User, open_only: bool = True) -> QuerySet[Consultation]:
+    """Requests for an opinion addressed to the officer's agencies, soonest due first."""
+    scope = user_agency_scope(user=user)
+    qs = Consultation.objects.select_related("dossier__procedure", "dossier__agency", "agency", "requested_by")
+    if open_only:
+        qs = qs.filter(answered_at__isnull=True)
+    if not user.is_officer and not user.is_province_admin:
+        return qs.none()
+    return qs if scope is None else qs.filter(agency_id__in=scope)
+
+
+def consultation_get_for_user(*, user: User, pk: int) -> Consultation:
+    try:
+        return consultation_list_for_user(user=user, open_only=False).get(pk=pk)
+    except Consultation.DoesNotExist:
+        raise DossierNotFound() from None
+
+
+def dossier_consulted_by(*, user: User, dossier_id: int) -> bool:
+    """Whether one of the officer's agencies was asked for its opinion on this dossier (it may read it)."""
+    return consultation_list_for_user(user=user, open_only=False).filter(dossier_id=dossier_id).exists()

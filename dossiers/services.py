@@ -9,6 +9,7 @@ all in one transaction.
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -27,11 +28,19 @@ from workflows.selectors import workflow_version_current, working_calendar
 
 from . import events
 from .constants import Channel, PauseKind
-from .exceptions import CommentRequired, DossierChangedMeanwhile, DossierNotFound, ProcedureNotOpen
-from .models import Dossier, DossierCodeCounter, DossierEvent, DossierPause
+from .exceptions import (
+    CommentRequired,
+    ConsultationClosed,
+    ConsultationInvalid,
+    DossierChangedMeanwhile,
+    DossierNotFound,
+    ProcedureNotOpen,
+)
+from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause
 
 SUBMIT = "submit"
 APOLOGISE = "apologise"
+CONSULTATION_ANSWER = "consultation_answer"
 # Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
 COMMENT_REQUIRED = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP})
 # Channels where the dossier is taken in by an officer at the desk: received on submission.
@@ -336,3 +345,76 @@ def dossier_apologise(*, dossier_id: int, actor: User, new_due_at: dt.datetime, 
         dossier, action=APOLOGISE, actor=actor, at=timezone.now(), from_status=dossier.status,
         from_step=dossier.step_key, comment=reason.strip(), data={"new_due_at": new_due_at.isoformat()},
     )  # fmt: skip
+
+
+@transaction.atomic
+def dossier_consult(
+    *,
+    dossier_id: int,
+    actor: User,
+    agencies: list[Agency],
+    question: str,
+    expected_sequence: int | None = None,
+    idempotency_key: str | None = None,
+) -> list[Consultation]:
+    """Lấy ý kiến: ask other agencies for their opinion while the dossier goes on (in parallel).
+
+    The workflow decides who may consult and at which step (the CONSULT action through
+    dossier_act: one event naming the agencies); each agency gets one open Consultation, due
+    in CONSULTATION_WORKING_DAYS working days. A replay (same key) creates nothing new.
+    Raises ConsultationInvalid without agencies or question, or when asking the dossier's own agency.
+    """
+    if not question.strip():
+        raise CommentRequired(action=str(Action.CONSULT.label).lower())
+    try:
+        dossier = Dossier.objects.get(pk=dossier_id)
+    except Dossier.DoesNotExist:
+        raise DossierNotFound() from None
+    _check_scope(dossier, actor)
+    wanted = [agency for agency in dict.fromkeys(agencies) if agency.pk != dossier.agency_id]
+    if not wanted:
+        raise ConsultationInvalid(_("Vui lòng chọn ít nhất một cơ quan khác cơ quan đang giải quyết hồ sơ."))
+    dossier = dossier_act(
+        dossier_id=dossier_id, actor=actor, action=Action.CONSULT, comment=question,
+        expected_sequence=expected_sequence, idempotency_key=idempotency_key,
+        data={"agencies": [agency.code for agency in wanted]},
+    )  # fmt: skip
+    now = timezone.now()
+    due = working_calendar().add_working_days(now, settings.CONSULTATION_WORKING_DAYS)
+    consultations = []
+    for agency in wanted:
+        consultation, _created = Consultation.objects.get_or_create(
+            dossier=dossier, agency=agency, answered_at__isnull=True,
+            defaults={"question": question.strip(), "requested_by": actor, "requested_at": now, "due_at": due},
+        )  # fmt: skip
+        consultations.append(consultation)
+    return consultations
+
+
+@transaction.atomic
+def consultation_answer(*, consultation_id: int, actor: User, answer: str) -> Consultation:
+    """The consulted agency answers, once; the answer joins the dossier's timeline (no status change).
+
+    Only officers whose scope covers the consulted agency; ConsultationClosed when already answered.
+    """
+    try:
+        consultation = Consultation.objects.select_for_update().select_related("agency").get(pk=consultation_id)
+    except Consultation.DoesNotExist:
+        raise DossierNotFound() from None
+    scope = user_agency_scope(user=actor)
+    if not actor.is_officer or (scope is not None and consultation.agency_id not in scope):
+        raise DossierNotFound()
+    if consultation.answered_at is not None:
+        raise ConsultationClosed()
+    if not answer.strip():
+        raise CommentRequired(action=str(_("trả lời lấy ý kiến")))
+    dossier = Dossier.objects.select_for_update().get(pk=consultation.dossier_id)
+    now = timezone.now()
+    consultation.answer, consultation.answered_by, consultation.answered_at = answer.strip(), actor, now
+    consultation.save(update_fields=["answer", "answered_by", "answered_at"])
+    _append_event(
+        dossier, action=CONSULTATION_ANSWER, actor=actor, at=now, from_status=dossier.status,
+        from_step=dossier.step_key, comment=answer.strip(),
+        data={"agency": consultation.agency.code, "consultation": consultation.pk},
+    )  # fmt: skip
+    return consultation

@@ -15,7 +15,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.constants import Role
 from accounts.models import User
-from accounts.selectors import procedure_list_for_officer
+from accounts.selectors import procedure_list_for_officer, user_agency_scope
 from common.errors import DomainError
 from eforms.display import form_answers
 from workflows import engine
@@ -26,19 +26,28 @@ from .citizen_forms import PublicLookupForm
 from .constants import Channel, DocumentKind
 from .documents import document_issue
 from .exceptions import DossierNotFound
-from .forms import ActionForm, ApologyForm, IntakeForm, QueueFilterForm
+from .forms import (
+    ActionForm,
+    ApologyForm,
+    ConsultationAnswerForm,
+    ConsultForm,
+    IntakeForm,
+    QueueFilterForm,
+)
 from .models import Dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
     QueueTab,
+    consultation_get_for_user,
+    consultation_list_for_user,
     dossier_get_for_user,
     dossier_get_public_checked,
     dossier_queue,
     dossier_remaining,
     dossier_timeline,
 )
-from .services import dossier_act, dossier_apologise, dossier_submit
+from .services import consultation_answer, dossier_act, dossier_apologise, dossier_consult, dossier_submit
 
 # Most dossiers a bulk receive handles at once (one page of the queue and some).
 BULK_LIMIT = 50
@@ -108,15 +117,33 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         )
     ]
     steps = engine.steps_of(dossier.workflow_version.definition)
+    scope = user_agency_scope(user=user)
+    own = scope is None or dossier.agency_id in scope
+    if not own:  # a consulted agency reads the dossier and answers; it never acts on it
+        actions = []
+    consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
+    sequence = timeline[-1].sequence if timeline else 0
     return render(
         request,
         "dossiers/detail.html",
         {
+            "own": own,
+            "consultations": consultations,
+            "my_open_consultations": [
+                c for c in consultations if c.answered_at is None and (scope is None or c.agency_id in scope)
+            ],
+            "answer_form": ConsultationAnswerForm(),
+            "consult_form": ConsultForm(
+                exclude_agency_id=dossier.agency_id,
+                initial={"expected_sequence": sequence, "idempotency_key": uuid.uuid4().hex},
+            )
+            if Action.CONSULT in actions
+            else None,
             "dossier": dossier,
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
-            "actions": actions,
+            "actions": [a for a in actions if a != Action.CONSULT],
             "remaining": dossier_remaining(dossier=dossier),
             "documents": list(dossier.documents.order_by("created_at")),
             "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
@@ -319,3 +346,57 @@ def apologise(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Đã ghi nhận thư xin lỗi và ngày hẹn mới; phiếu mẫu 04 đang được tạo."))
     return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def consult(request: HttpRequest, code: str) -> HttpResponse:
+    """Lấy ý kiến: ask other agencies while the dossier goes on."""
+    user = _officer(request)
+    dossier = _dossier_or_404(user, code)
+    form = ConsultForm(request.POST, exclude_agency_id=dossier.agency_id)
+    if not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, _("Chưa lấy ý kiến được: %(problems)s") % {"problems": problems})
+        return redirect("dossiers:detail", code=code)
+    data = form.cleaned_data
+    try:
+        asked = dossier_consult(
+            dossier_id=dossier.pk, actor=user, agencies=list(data["agencies"]), question=data["question"],
+            expected_sequence=data["expected_sequence"], idempotency_key=data["idempotency_key"],
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        names = ", ".join(c.agency.name for c in asked)
+        messages.success(request, _("Đã gửi lấy ý kiến: %(names)s.") % {"names": names})
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+def consultations(request: HttpRequest) -> HttpResponse:
+    """Lấy ý kiến: requests addressed to the officer's agencies, soonest due first."""
+    user = _officer(request)
+    rows = consultation_list_for_user(user=user)[:100]
+    return render(request, "dossiers/consultations.html", {"consultations": rows})
+
+
+@login_required
+@require_POST
+def consultation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _officer(request)
+    try:
+        consultation = consultation_get_for_user(user=user, pk=pk)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy yêu cầu lấy ý kiến.")) from None
+    form = ConsultationAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng nhập ý kiến trả lời."))
+    else:
+        try:
+            consultation_answer(consultation_id=consultation.pk, actor=user, answer=form.cleaned_data["answer"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gửi ý kiến trả lời."))
+    return redirect("dossiers:detail", code=consultation.dossier.code)

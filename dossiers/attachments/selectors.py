@@ -12,7 +12,7 @@ from procedures.models import DossierComponent
 from ..constants import AttachmentRole
 from ..exceptions import AttachmentNotFound, ComponentNotInProcedure, StoredDocumentNotFound
 from ..models import Attachment, Dossier, DossierDraft, DossierEvent, StoredDocument
-from ..selectors import dossier_list_for_user
+from ..selectors import dossier_consulted_by, dossier_list_for_user
 from .content import allowed_kinds, kinds_text
 from .services import file_limit_mb
 
@@ -27,7 +27,10 @@ def attachment_get_for_user(*, user: User, uuid: str) -> Attachment:
     except (Attachment.DoesNotExist, ValueError, TypeError, ValidationError):
         raise AttachmentNotFound() from None
     if attachment.dossier_id is not None:
-        visible = dossier_list_for_user(user=user).filter(pk=attachment.dossier_id).exists()
+        visible = dossier_list_for_user(user=user).filter(pk=attachment.dossier_id).exists() or (
+            attachment.role != AttachmentRole.RESULT
+            and dossier_consulted_by(user=user, dossier_id=attachment.dossier_id)
+        )
     else:
         visible = attachment.draft is not None and attachment.draft.owner_id == user.pk
     if not visible:

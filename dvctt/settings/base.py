@@ -191,6 +191,8 @@ PORTAL_PROVINCE_CODE = env.int("PORTAL_PROVINCE_CODE", default=37)
 OFFICE_HOURS = env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00")
 # Civil-status and certification procedures: received after this time, due the next working day.
 SAME_DAY_CUTOFF = env.str("SAME_DAY_CUTOFF", default="15:00")
+# Working days a consulted agency has to answer (lấy ý kiến), unless the officer says otherwise.
+CONSULTATION_WORKING_DAYS = env.int("CONSULTATION_WORKING_DAYS", default=3)
 
 # Outside systems (docs/stand-in-portal.md). The defaults point at the stand-in mounted on
 # this server; CI drills and docker-compose run it as its own process.
