@@ -8,7 +8,6 @@ the log).
 """
 
 import datetime as dt
-import functools
 import logging
 import smtplib
 import unicodedata
@@ -67,7 +66,9 @@ def should_notify(event: DossierEvent) -> bool:
 def notify_on_commit(change: DossierChanged) -> None:
     """`dossiers.events` subscriber: once the change commits, enqueue the applicant's messages."""
     if should_notify(change.event):
-        transaction.on_commit(functools.partial(notify_applicant_task.delay, change.event.pk), robust=True)
+        event_pk = change.event.pk
+        # A function, not a partial: Django logs a robust hook's failure (broker down) by __qualname__.
+        transaction.on_commit(lambda: notify_applicant_task.delay(event_pk), robust=True)
 
 
 def _when(moment: object) -> str:

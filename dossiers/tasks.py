@@ -5,7 +5,6 @@ service only has to hand the event over once its transaction has committed
 (`issue_documents_on_commit`, a subscriber of `dossiers.events`).
 """
 
-import functools
 from typing import Any
 
 from celery import Task, shared_task
@@ -80,9 +79,11 @@ def issue_documents_on_commit(change: DossierChanged) -> None:
     and a failure there is logged instead of turning the officer's saved action into an error.
     """
     for kind, data in documents_for_event(change.event):
-        transaction.on_commit(
-            functools.partial(document_issue_task.delay, change.dossier.pk, kind, change.event.pk, data), robust=True
-        )
+        # A function, not a partial: Django logs a robust hook's failure (broker down) by __qualname__.
+        def issue(kind: str = kind, data: dict[str, Any] = data) -> None:
+            document_issue_task.delay(change.dossier.pk, kind, change.event.pk, data)
+
+        transaction.on_commit(issue, robust=True)
 
 
 # Fee payments (dossiers.payments). Imported inside the tasks: payments enqueues the receipt
