@@ -42,6 +42,7 @@ from .schemas import schema_errors
 
 logger = logging.getLogger(__name__)
 
+CLAIM_WINDOWS = 10  # windows of 3 x max_rows due rows read at most, looking for rows that may go now
 PROGRESS_BATCH_MAX = 10  # the national portal refuses more progress records per request
 ADD, UPDATE, PROGRESS = "/dvcqg/hoso/them", "/dvcqg/hoso/capnhat", "/dvcqg/hoso/tiendo"
 EMC_EVENT = "/sukien"
@@ -137,19 +138,34 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
         state=OutboxState.SENDING, lease_expires_at__lt=now
     )
     with transaction.atomic():
-        # More candidates than we take: some wait behind an earlier row of their dossier.
-        candidates = list(
-            OutboxRow.objects.select_for_update(skip_locked=True)
-            .filter(due)
-            .order_by("id")
-            .only(
-                "id", "dossier_id", "event_id", "target", "sequence", "state", "idempotency_key", "payload", "attempts"
-            )[: max_rows * 3]
-        )
+        # More candidates than we take: some wait behind an earlier row of their dossier (one in
+        # backoff, held by another worker, or failed). Read on past a window of waiting rows, or
+        # rows waiting behind failures would stop every delivery once they fill the first window.
+        candidates: list[OutboxRow] = []
+        superseded: set[int] = set()
+        rows: list[OutboxRow] = []
+        after = 0
+        for _window in range(CLAIM_WINDOWS):
+            window = list(
+                OutboxRow.objects.select_for_update(skip_locked=True)
+                .filter(due, pk__gt=after)
+                .order_by("id")
+                .only(
+                    "id", "dossier_id", "event_id", "target", "sequence", "state", "idempotency_key", "payload",
+                    "attempts",
+                )[: max_rows * 3]
+            )  # fmt: skip
+            if not window:
+                break
+            after = window[-1].pk
+            candidates += window
+            superseded |= _supersede(window)
+            # Eligibility over everything read so far: a row whose earlier row is in a previous window waits.
+            rows = _in_order([row for row in candidates if row.pk not in superseded])[:max_rows]
+            if len(rows) >= max_rows:
+                break
         if not candidates:
             return token, [], 0
-        superseded = _supersede(candidates)
-        rows = _in_order([row for row in candidates if row.pk not in superseded])[:max_rows]
         if rows:
             # The condition is checked again by the UPDATE itself: without row locks (SQLite, the
             # embedded default's threads) two claimers may have read the same rows; only one wins each.
