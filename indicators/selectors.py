@@ -278,6 +278,8 @@ def _dossier_measure_q(period: Period, now: dt.datetime) -> dict[str, tuple[Q, Q
         Measure.AUTHENTICATED: (received, Q(applicant__vneid_verified_at__isnull=False)),
         # 5.4's second part: complaints stand-in among finished dossiers.
         "dissatisfied": (finished, Q(dissatisfied=True)),
+        # 5.4 drills into finished dossiers: met = not dissatisfied, missed = dissatisfied.
+        Measure.SATISFACTION: (finished, Q(dissatisfied=False)),
     }
 
 
@@ -294,6 +296,8 @@ def _dossier_aggregates(period: Period, now: dt.datetime) -> dict[str, Any]:
     cond = _dossier_conditions(period, now)
     out: dict[str, Any] = {}
     for measure, (den, num) in _dossier_measure_q(period, now).items():
+        if measure == Measure.SATISFACTION:
+            continue  # derived from "dissatisfied" in score()
         out[f"{measure}__den"] = Count("pk", filter=den)
         out[f"{measure}__num"] = Count("pk", filter=den & num)
     out["received__online"] = Count("pk", filter=cond["received"] & Q(channel=Channel.ONLINE))
@@ -548,7 +552,9 @@ def score(*, rules: Rules, counts: dict[str, Any], period: Period) -> Scorecard:
             on_time = _unprecise_rate(counts.get(f"{Measure.ON_TIME}__num"), counts.get(f"{Measure.ON_TIME}__den"))
             dissatisfied = _unprecise_rate(counts.get("dissatisfied__num"), counts.get("dissatisfied__den"))
             rate = None if on_time is None else max(Decimal(0), on_time - (dissatisfied or Decimal(0)))
-            num, den = counts.get("dissatisfied__num"), counts.get("dissatisfied__den")
+            # Shown as satisfied / finished, matching 5.4's drill-down (met = not dissatisfied).
+            den = counts.get("dissatisfied__den")
+            num = None if den is None else den - (counts.get("dissatisfied__num") or 0)
         points = None
         if rate is not None and rule.formula_kind != FormulaKind.DISPLAY:
             points = points_for(rule=rule, rate_percent=rate)

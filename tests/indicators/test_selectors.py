@@ -268,6 +268,7 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
     # 5.4: 100% on time − 25% dissatisfied = 75%; 75 / 90 × 6 = 5.00
     assert card.get("5.4").rate == Decimal("75.00")
     assert card.get("5.4").points == Decimal("5.00")
+    assert (card.get("5.4").numerator, card.get("5.4").denominator) == (3, 4)  # not dissatisfied / finished
     assert card.get("1.4").points is None  # not held here: "không đủ dữ liệu"
     assert card.get("2.2").display == "2.5 ngày"
 
