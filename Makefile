@@ -60,6 +60,7 @@ bench: install-test
 	$(BIN)/python bench/officer_queue.py
 	$(BIN)/python bench/eforms.py
 	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/sync_throughput.py  # also needs Redis (REDIS_URL, default db 11)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
