@@ -54,7 +54,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, october, froz
     client.get(DASHBOARD, {"ky": "2026-10"})  # warm caches (content types, sessions)
 
     # when / then: the same number of queries before and after doubling the dossiers
-    with django_assert_num_queries(36) as first:
+    with django_assert_num_queries(37) as first:
         client.get(DASHBOARD, {"ky": "2026-10"})
     for day in range(1, 10):
         make_dossier(october["building"], october["other"], received=at(day), due=at(day + 1), finished=at(day + 3))
@@ -146,3 +146,15 @@ def test_trend_has_one_bar_per_month_so_far(client, october, frozen):
     assert bars[0]["card"].get("2.1").points is None  # no dossier in January
     assert bars[10]["card"].period.first_day == dt.date(2026, 11, 1)
     assert bars[9]["card"].get("2.1").numerator == 4
+
+
+def test_ranking_counts_each_agency_online_services_that_received_a_dossier(client, october, frozen):
+    # given a province admin; the building permit only had a dossier at the desk
+    client.force_login(UserFactory(province_admin=True))
+
+    # when
+    ranking = client.get(DASHBOARD, {"ky": "2026-10"}).context["data"].ranking
+
+    # then
+    used = {row.agency.name: (row.card.get("3.2").numerator, row.card.get("3.2").denominator) for row in ranking}
+    assert used == {"Sở Tư pháp": (1, 1), "UBND phường Hoa Lư": (1, 1), "Sở Xây dựng": (0, 1)}
