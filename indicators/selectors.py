@@ -554,7 +554,7 @@ def _average_text(value: dt.timedelta | None) -> str:
     if value is None:
         return "không đủ dữ liệu"
     days = Decimal(value.total_seconds()) / 86400
-    return f"{days.quantize(Decimal('0.1'), ROUND_HALF_UP)} ngày"
+    return f"{days.quantize(Decimal('0.1'), ROUND_HALF_UP)} ngày".replace(".", ",")  # Vietnamese decimal comma
 
 
 def _unprecise_rate(num: int | None, den: int | None) -> Decimal | None:
@@ -691,27 +691,23 @@ def procedures_costing_most(
 ) -> list[ProcedureCost]:
     """The procedures whose missed dossiers cost the most points of the scope's score (2 queries).
 
-    A procedure's share of an indicator's lost points is its missed dossiers over the
-    indicator's whole denominator, times the maximum (over the threshold for "full marks at
-    ≥ x%" indicators, and nothing when the scope already reaches the threshold).
+    Each dossier indicator's lost points (maximum − points) are shared among procedures in
+    proportion to their missed dossiers, so the shares add up to exactly what was lost.
     """
     by_procedure = dossier_counts_by(period=card.period, scope=scope, key="procedure_id", now=now)
     costs: dict[int, tuple[Decimal, int]] = {}
     for rule in rules.indicators:
         if rule.measure not in DOSSIER_MEASURES or rule.formula_kind == FormulaKind.DISPLAY:
             continue
-        total_den = card.counts.get(f"{rule.measure}__den") or 0
         result = card.get(rule.code)
-        if not total_den or result.points is None or result.points >= rule.max_points:
+        missed_total = (result.denominator or 0) - (result.numerator or 0)
+        if result.lost is None or result.lost <= 0 or missed_total <= 0:
             continue
-        factor = rule.max_points / total_den
-        if rule.formula_kind == FormulaKind.THRESHOLD and rule.threshold_percent:
-            factor = factor * 100 / rule.threshold_percent
         for procedure_id, counts in by_procedure.items():
             missed = (counts.get(f"{rule.measure}__den") or 0) - (counts.get(f"{rule.measure}__num") or 0)
             if missed:
                 lost, n = costs.get(procedure_id, (Decimal(0), 0))
-                costs[procedure_id] = (lost + factor * missed, n + missed)
+                costs[procedure_id] = (lost + result.lost * missed / missed_total, n + missed)
     top = sorted(costs.items(), key=lambda item: -item[1][0])[:limit]
     procedures = Procedure.objects.in_bulk([pid for pid, _cost in top])
     return [

@@ -57,3 +57,19 @@ def test_monthly_report_command_writes_xlsx_and_pdf(october, tmp_path):
     text = " ".join(PdfReader(tmp_path / "bao-cao-2026-10.pdf").pages[0].extract_text().split())
     assert "Tháng 10/2026" in text
     assert "UBND phường Hoa Lư" in text
+
+
+@pytest.mark.usefixtures("frozen")
+def test_a_leader_downloads_the_pdf_of_their_scope(client, october):
+    # given the department's leader
+    client.force_login(october["leader"])
+
+    # when
+    response = client.get(reverse("indicators:report"), {"ky": "2026-10", "dinh_dang": "pdf"})
+
+    # then
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-2026-10.pdf"'
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "Sở Tư pháp" in text
+    assert "Sở Xây dựng" not in text

@@ -270,7 +270,7 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
     assert card.get("5.4").points == Decimal("5.00")
     assert (card.get("5.4").numerator, card.get("5.4").denominator) == (3, 4)  # not dissatisfied / finished
     assert card.get("1.4").points is None  # not held here: "không đủ dữ liệu"
-    assert card.get("2.2").display == "2.5 ngày"
+    assert card.get("2.2").display == "2,5 ngày"
 
 
 def test_procedure_indicators(province):
@@ -311,6 +311,10 @@ def test_procedures_costing_most_points(province):
     # when
     top = procedures_costing_most(card=card, scope=scope, rules=rules, now=NOW)
 
-    # then: 2.1 alone: 3 of 5 late = 12 points lost, 1 of 5 = 4 points (other indicators add their share)
-    assert [c.procedure.code for c in top] == ["1.009999", "1.001193"]
-    assert top[0].lost_points > top[1].lost_points
+    # then the 30 points lost on dossier indicators are shared by missed dossiers:
+    # 2.1 loses 16 (4 of 5 late: 3 building, 1 birth); 4.1, 4.2, 4.3, 4.5 lose 6, 4, 2, 2
+    # (no dossier met them: 3 of 5 building, 2 of 5 birth); 3.3 loses nothing (all online)
+    assert [(c.procedure.code, c.lost_points, c.missed) for c in top] == [
+        ("1.009999", Decimal("20.40"), 15),
+        ("1.001193", Decimal("9.60"), 9),
+    ]
