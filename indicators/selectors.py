@@ -293,9 +293,27 @@ def _dossier_base(period: Period, scope: Scope, now: dt.datetime) -> QuerySet[Do
     )
 
 
-def _dossier_aggregates(period: Period, now: dt.datetime) -> dict[str, Any]:
+def _online_services_q(scope: Scope) -> Q:
+    """The dossier's procedure is a published online service of an agency in scope (uncorrelated IN)."""
+    services = Procedure.objects.filter(is_published=True, online_level__in=ONLINE_LEVELS)
+    if scope.agency_ids is not None:
+        through = Procedure.implementing_agencies.through
+        services = services.filter(
+            pk__in=through.objects.filter(agency_id__in=sorted(scope.agency_ids)).values("procedure_id")
+        )
+    return Q(procedure_id__in=services.values("pk"))
+
+
+def _dossier_aggregates(period: Period, now: dt.datetime, scope: Scope) -> dict[str, Any]:
     cond = _dossier_conditions(period, now)
     out: dict[str, Any] = {}
+    # 3.2's numerator, from the dossiers' side: online services that received an online
+    # dossier (a correlated EXISTS per procedure took seconds over a million dossiers).
+    out[f"{Measure.ONLINE_SERVICE_USED}__num"] = Count(
+        "procedure_id",
+        distinct=True,
+        filter=cond["received"] & Q(channel__in=ONLINE_CHANNELS) & _online_services_q(scope),
+    )
     for measure, (den, num) in _dossier_measure_q(period, now).items():
         if measure == Measure.SATISFACTION:
             continue  # derived from "dissatisfied" in score()
@@ -316,7 +334,7 @@ def _dossier_aggregates(period: Period, now: dt.datetime) -> dict[str, Any]:
 def dossier_counts(*, period: Period, scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
     """All dossier counts of the scope in one aggregate query."""
     now = now or timezone.now()
-    return _dossier_base(period, scope, now).aggregate(**_dossier_aggregates(period, now))
+    return _dossier_base(period, scope, now).aggregate(**_dossier_aggregates(period, now, scope))
 
 
 def dossier_counts_by(
@@ -324,7 +342,7 @@ def dossier_counts_by(
 ) -> dict[int, dict[str, Any]]:
     """The same counts grouped by `key` ("agency_id" or "procedure_id"), one query."""
     now = now or timezone.now()
-    rows = _dossier_base(period, scope, now).values(key).annotate(**_dossier_aggregates(period, now)).order_by()
+    rows = _dossier_base(period, scope, now).values(key).annotate(**_dossier_aggregates(period, now, scope)).order_by()
     return {row.pop(key): row for row in rows}
 
 
@@ -348,31 +366,24 @@ def dossier_list_for_indicator(
 # ---------------------------------------------------------------- procedure conditions
 
 
-def _procedure_measure_q(p: str = "") -> dict[str, tuple[Q, Q]]:
-    """measure -> (denominator, numerator) over procedures; `p` prefixes procedure fields."""
+def _procedure_measure_q(p: str = "") -> dict[str, tuple[Q, Q | None]]:
+    """measure -> (denominator, numerator) over procedures; `p` prefixes procedure fields.
+
+    3.2's numerator (None here) is counted over dossiers: see `_dossier_aggregates`.
+    """
     published = Q(**{f"{p}is_published": True})
     online = Q(**{f"{p}online_level__in": ONLINE_LEVELS})
     return {
         # The seven published components (procedures.selectors.procedure_completeness), in SQL.
         Measure.PROCEDURE_INFO_COMPLETE: (published, Q(info_complete=True)),
         Measure.PROCEDURE_ONLINE: (published, online),
-        Measure.ONLINE_SERVICE_USED: (published & online, Q(received_online=True)),
+        Measure.ONLINE_SERVICE_USED: (published & online, None),
         Measure.PROCEDURE_ONLINE_PAYMENT: (published & Q(fee_bearing=True), online),
     }
 
 
-def _procedure_flags(period: Period, *, p: str, procedure_ref: str, agency_ids: Any) -> dict[str, Any]:
+def _procedure_flags(*, p: str, procedure_ref: str) -> dict[str, Any]:
     """Boolean columns over procedures (`p` = "" on Procedure, "procedure__" on the agency link)."""
-    online_dossiers = Dossier.objects.filter(
-        procedure_id=OuterRef(procedure_ref),
-        channel__in=ONLINE_CHANNELS,
-        received_at__gte=period.start,
-        received_at__lt=period.end,
-    )
-    if isinstance(agency_ids, OuterRef):
-        online_dossiers = online_dossiers.filter(agency_id=agency_ids)
-    elif agency_ids is not None:
-        online_dossiers = online_dossiers.filter(agency_id__in=sorted(agency_ids))
     complete = (
         Q(steps_length__gt=0, result_length__gt=0, has_components=True, has_agency=True)
         & ~Q(**{f"{p}channels": []})
@@ -386,7 +397,6 @@ def _procedure_flags(period: Period, *, p: str, procedure_ref: str, agency_ids: 
         "has_components": Exists(DossierComponent.objects.filter(procedure_id=OuterRef(procedure_ref))),
         "has_agency": Exists(through.objects.filter(procedure_id=OuterRef(procedure_ref))),
         "fee_bearing": Exists(Fee.objects.filter(procedure_id=OuterRef(procedure_ref), amount__gt=0)),
-        "received_online": Exists(online_dossiers),
         "info_complete": Case(When(complete, then=Value(True)), default=Value(False), output_field=BooleanField()),
     }
 
@@ -395,7 +405,8 @@ def _procedure_aggregates(p: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for measure, (den, num) in _procedure_measure_q(p).items():
         out[f"{measure}__den"] = Count("pk", filter=den)
-        out[f"{measure}__num"] = Count("pk", filter=den & num)
+        if num is not None:
+            out[f"{measure}__num"] = Count("pk", filter=den & num)
     for level in OnlineLevel:
         out[f"level__{level.value}"] = Count("pk", filter=Q(**{f"{p}is_published": True, f"{p}online_level": level}))
     return out
@@ -418,8 +429,7 @@ def procedure_counts(*, period: Period, scope: Scope) -> dict[str, Any]:
         qs = qs.filter(
             Exists(through.objects.filter(procedure_id=OuterRef("pk"), agency_id__in=sorted(scope.agency_ids)))
         )
-    flags = _procedure_flags(period, p="", procedure_ref="pk", agency_ids=scope.agency_ids)
-    return qs.alias(**flags).aggregate(**_procedure_aggregates())
+    return qs.alias(**_procedure_flags(p="", procedure_ref="pk")).aggregate(**_procedure_aggregates())
 
 
 def procedure_counts_by_agency(*, period: Period, scope: Scope) -> dict[int, dict[str, Any]]:
@@ -433,11 +443,8 @@ def procedure_counts_by_agency(*, period: Period, scope: Scope) -> dict[int, dic
     qs = through.objects.filter(_procedure_scope_q(scope, "procedure__"))
     if scope.agency_ids is not None:
         qs = qs.filter(agency_id__in=sorted(scope.agency_ids))
-    flags = _procedure_flags(period, p="procedure__", procedure_ref="procedure_id", agency_ids=OuterRef("agency_id"))
-    del flags["received_online"]
-    aggregates = _procedure_aggregates("procedure__")
-    del aggregates[f"{Measure.ONLINE_SERVICE_USED}__num"]
-    rows = qs.alias(**flags).values("agency_id").annotate(**aggregates).order_by()
+    flags = _procedure_flags(p="procedure__", procedure_ref="procedure_id")
+    rows = qs.alias(**flags).values("agency_id").annotate(**_procedure_aggregates("procedure__")).order_by()
     result = {row.pop("agency_id"): {**row, f"{Measure.ONLINE_SERVICE_USED}__num": 0} for row in rows}
     used = (
         Dossier.objects.filter(
