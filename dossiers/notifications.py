@@ -16,10 +16,11 @@ from typing import Protocol
 from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from common.tasks import enqueue_after_commit
 from workflows.constants import Status
 
 from .constants import Channel, DocumentKind
@@ -66,9 +67,9 @@ def should_notify(event: DossierEvent) -> bool:
 def notify_on_commit(change: DossierChanged) -> None:
     """`dossiers.events` subscriber: once the change commits, enqueue the applicant's messages."""
     if should_notify(change.event):
-        event_pk = change.event.pk
-        # A function, not a partial: Django logs a robust hook's failure (broker down) by __qualname__.
-        transaction.on_commit(lambda: notify_applicant_task.delay(event_pk), robust=True)
+        # Without the broker the message is lost, not the change: the applicant still sees it on
+        # their dossier's page (a missed notification is not resent; the outbox is not used here).
+        enqueue_after_commit(notify_applicant_task, change.event.pk)
 
 
 def _when(moment: object) -> str:

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.errors import DomainError
+from common.tasks import enqueue_after_commit
 from procedures.models import Procedure
 
 from .constants import PaymentStatus
@@ -326,7 +327,7 @@ def _enqueue_receipt(payment_id: int) -> None:
     # Imported here: tasks.py imports this module (the task calls payment_receipt_issue).
     from .tasks import payment_receipt_task
 
-    transaction.on_commit(lambda: payment_receipt_task.delay(payment_id), robust=True)
+    enqueue_after_commit(payment_receipt_task, payment_id)
 
 
 def _refused(message: str, payment: Payment | None = None, http_status: int = 400) -> Verdict:

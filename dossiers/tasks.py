@@ -11,11 +11,11 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import User
+from common.tasks import enqueue_after_commit
 from procedures.models import Agency
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
@@ -75,15 +75,12 @@ def documents_for_event(event: DossierEvent) -> list[tuple[str, dict[str, Any]]]
 def issue_documents_on_commit(change: DossierChanged) -> None:
     """`dossiers.events` subscriber: once the change commits, enqueue the forms its event calls for.
 
-    `robust=True`: with eager tasks (no Redis) the PDF is rendered right after the commit,
-    and a failure there is logged instead of turning the officer's saved action into an error.
+    With eager tasks (no Redis) the PDF is rendered right after the commit, and a failure
+    there is logged instead of turning the officer's saved action into an error. Without the
+    broker the form is issued on demand when someone opens it (the download views do).
     """
     for kind, data in documents_for_event(change.event):
-        # A function, not a partial: Django logs a robust hook's failure (broker down) by __qualname__.
-        def issue(kind: str = kind, data: dict[str, Any] = data) -> None:
-            document_issue_task.delay(change.dossier.pk, kind, change.event.pk, data)
-
-        transaction.on_commit(issue, robust=True)
+        enqueue_after_commit(document_issue_task, change.dossier.pk, kind, change.event.pk, data)
 
 
 # Fee payments (dossiers.payments). Imported inside the tasks: payments enqueues the receipt

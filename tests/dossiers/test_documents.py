@@ -390,7 +390,8 @@ def test_documents_for_event(action, from_status, to_status, forms):
 def test_the_subscriber_enqueues_forms_only_after_commit(office, monkeypatch, django_capture_on_commit_callbacks):
     # given the subscriber listening, with the queue recorded
     enqueued = []
-    monkeypatch.setattr(tasks, "document_issue_task", SimpleNamespace(delay=lambda *args: enqueued.append(args)))
+    fake = SimpleNamespace(name="document_issue_task", apply_async=lambda args, **options: enqueued.append(args))
+    monkeypatch.setattr(tasks, "document_issue_task", fake)
     events.subscribe(tasks.issue_documents_on_commit)
     try:
         # when an online dossier is received

@@ -78,7 +78,8 @@ def test_the_subscriber_skips_moves_that_keep_the_status(
 ):
     # given the subscriber listening, with the queue recorded
     enqueued = []
-    monkeypatch.setattr(notifications, "notify_applicant_task", SimpleNamespace(delay=enqueued.append))
+    fake = SimpleNamespace(name="notify", apply_async=lambda args, **options: enqueued.extend(args))
+    monkeypatch.setattr(notifications, "notify_applicant_task", fake)
     events.subscribe(notify_on_commit)
     try:
         with django_capture_on_commit_callbacks(execute=True):

@@ -547,7 +547,8 @@ def test_the_same_notification_twice_at_once_is_applied_once(office, monkeypatch
     draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
     payment, _url = payment_start(draft=draft, payer=citizen)
     enqueued: list[int] = []
-    monkeypatch.setattr(tasks, "payment_receipt_task", SimpleNamespace(delay=enqueued.append))
+    fake = SimpleNamespace(name="receipt", apply_async=lambda args, **options: enqueued.extend(args))
+    monkeypatch.setattr(tasks, "payment_receipt_task", fake)
     fields = ("dvctt", payment.ref, "GD1", "50000", "paid", "20261123090312")
     body = json.dumps(dict(zip(KEYS, fields, strict=True)) | {"sig": sign(*fields)}).encode()
 
