@@ -15,6 +15,8 @@ What it does, in one run:
    - province, that month's calendar year: `scorecard`;
    - all agencies, the month: `agency_ranking` (one score per agency, grouped in SQL);
    - all agencies, the year: `agency_ranking`;
+   - the leaders' dashboard for the month, province-wide (`dashboard_get`: the above plus the
+     monthly trend of the year so far and the procedures costing most points);
    and counts the queries of one extra, untimed round of each.
 3. Prints p50/p95 per kind and, as the last line, `RESULT indicators_year_all_agencies_ms <ms>`:
    the median of the year's all-agency ranking.
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from indicators.selectors import (
         Scope,
         agency_ranking,
+        dashboard_get,
         period_month,
         period_year,
         rules_in_force,
@@ -85,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         (f"province, year {year.key}", lambda: scorecard(period=year, scope=province, now=now, rules=year_rules)),
         (f"all agencies, month {last_month.key}", lambda: agency_ranking(period=last_month, scope=province, rules=month_rules, now=now)),
         (f"all agencies, year {year.key}", lambda: agency_ranking(period=year, scope=province, rules=year_rules, now=now)),
+        (f"dashboard, province {last_month.key}", lambda: dashboard_get(period=last_month, scope=province, now=now)),
     ]  # fmt: skip
     timings = {label: Timings() for label, _call in kinds}
     failures: list[str] = []
