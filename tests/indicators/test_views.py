@@ -158,3 +158,18 @@ def test_ranking_counts_each_agency_online_services_that_received_a_dossier(clie
     # then
     used = {row.agency.name: (row.card.get("3.2").numerator, row.card.get("3.2").denominator) for row in ranking}
     assert used == {"Sở Tư pháp": (1, 1), "UBND phường Hoa Lư": (1, 1), "Sở Xây dựng": (0, 1)}
+
+
+def test_drilldown_query_count_does_not_grow_with_the_rows(client, october, frozen, django_assert_num_queries):
+    # given a province admin listing every dossier counted in 2.1
+    client.force_login(UserFactory(province_admin=True))
+    params = {"ky": "2026-10", "chi_so": "2.1", "ket_qua": "tat-ca"}
+    client.get(DRILL, params)
+
+    # when / then: the same queries with 7 rows and with 16
+    with django_assert_num_queries(6) as first:
+        assert client.get(DRILL, params).context["page"].paginator.count == 7
+    for day in range(1, 10):
+        make_dossier(october["building"], october["other"], received=at(day), due=at(day + 1), finished=at(day + 3))
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(DRILL, params).context["page"].paginator.count == 16
