@@ -53,6 +53,8 @@ def test_a_leader_drills_from_on_time_into_the_late_dossiers(browser, live_serve
         assert late.code in table
         assert twice.code in table
         assert page.locator("table.queue tbody tr").count() == 2
+        assert "Yêu cầu bổ sung quá 1 lần" in table
+        assert "Xử lý xong sau ngày hẹn trả" in table
         assert axe_violations(page) == []
     finally:
         context.close()

@@ -70,6 +70,9 @@ def test_drilling_from_on_time_lists_the_late_dossiers_in_scope(client, october,
     assert response.status_code == 200
     late = list(response.context["page"])
     assert sorted((d.agency.name, d.received_at.day) for d in late) == [("Sở Tư pháp", 4), ("Sở Tư pháp", 5)]
+    body = response.content.decode()
+    assert body.count("Xử lý xong sau ngày hẹn trả") == 1
+    assert body.count("Đang xử lý, đã quá hạn") == 1
 
 
 def test_every_drillable_figure_links_to_as_many_dossiers(client, october, frozen):
