@@ -36,6 +36,8 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 R, S, L, C, CIT = Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK, Role.CITIZEN
 APPLICANT = "Nguyễn Thị Ánh Dương"
 
+EAGER = SimpleNamespace(conf=SimpleNamespace(task_always_eager=True))  # a fake task's app: run at once
+
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
@@ -390,7 +392,9 @@ def test_documents_for_event(action, from_status, to_status, forms):
 def test_the_subscriber_enqueues_forms_only_after_commit(office, monkeypatch, django_capture_on_commit_callbacks):
     # given the subscriber listening, with the queue recorded
     enqueued = []
-    fake = SimpleNamespace(name="document_issue_task", apply_async=lambda args, **options: enqueued.append(args))
+    fake = SimpleNamespace(
+        name="document_issue_task", app=EAGER, apply_async=lambda args, **options: enqueued.append(args)
+    )
     monkeypatch.setattr(tasks, "document_issue_task", fake)
     events.subscribe(tasks.issue_documents_on_commit)
     try:

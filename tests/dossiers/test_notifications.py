@@ -13,6 +13,8 @@ from workflows.constants import Action
 
 R, S = Role.RECEPTION_OFFICER, Role.SPECIALIST
 
+EAGER = SimpleNamespace(conf=SimpleNamespace(task_always_eager=True))  # a fake task's app: run at once
+
 
 @pytest.fixture(autouse=True)
 def _empty_sms_outbox():
@@ -78,7 +80,7 @@ def test_the_subscriber_skips_moves_that_keep_the_status(
 ):
     # given the subscriber listening, with the queue recorded
     enqueued = []
-    fake = SimpleNamespace(name="notify", apply_async=lambda args, **options: enqueued.extend(args))
+    fake = SimpleNamespace(name="notify", app=EAGER, apply_async=lambda args, **options: enqueued.extend(args))
     monkeypatch.setattr(notifications, "notify_applicant_task", fake)
     events.subscribe(notify_on_commit)
     try:

@@ -43,6 +43,8 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUERY_URL = "http://platform.test/thanhtoan/tra-cuu"
 KEYS = ("merchant", "ref", "transaction_id", "amount", "status", "paid_at")
 
+EAGER = SimpleNamespace(conf=SimpleNamespace(task_always_eager=True))  # a fake task's app: run at once
+
 
 @pytest.fixture(autouse=True)
 def platform(settings, tmp_path):
@@ -547,7 +549,7 @@ def test_the_same_notification_twice_at_once_is_applied_once(office, monkeypatch
     draft = DossierDraft.objects.create(owner=citizen, procedure=office["procedure"])
     payment, _url = payment_start(draft=draft, payer=citizen)
     enqueued: list[int] = []
-    fake = SimpleNamespace(name="receipt", apply_async=lambda args, **options: enqueued.extend(args))
+    fake = SimpleNamespace(name="receipt", app=EAGER, apply_async=lambda args, **options: enqueued.extend(args))
     monkeypatch.setattr(tasks, "payment_receipt_task", fake)
     fields = ("dvctt", payment.ref, "GD1", "50000", "paid", "20261123090312")
     body = json.dumps(dict(zip(KEYS, fields, strict=True)) | {"sig": sign(*fields)}).encode()

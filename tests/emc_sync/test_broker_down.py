@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.constants import Role
+from common.tasks import publisher_reset
 from dossiers.models import Dossier
 from dvctt.celery import app as celery_app
 from emc_sync import services
@@ -49,11 +50,13 @@ def broker():
     conf.CELERY_BROKER_URL = urlunsplit(real._replace(netloc=f"127.0.0.1:{forward.port}"))
     celery_app.close()  # connection pools are made again, for the forwarder's address
     services._publisher.connection = None
+    publisher_reset()
     yield forward
     forward.down()
     conf.CELERY_BROKER_URL = saved
     celery_app.close()
     services._publisher.connection = None
+    publisher_reset()
 
 
 @pytest.mark.django_db(transaction=True)
