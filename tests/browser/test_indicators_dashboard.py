@@ -1,6 +1,9 @@
 """A leader reads the indicators and follows the on-time figure down to the late dossiers."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from accounts.constants import Role
 from dossiers.constants import Channel
@@ -8,12 +11,17 @@ from tests.browser.conftest import axe_violations
 from tests.factories import UserFactory
 from tests.indicators.conftest import at, make_dossier, province  # noqa: F401 - the fixture
 
-# serialized_rollback: the indicator rules come from a data migration, which an earlier
-# transactional test's flush would have removed.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def seed_rules():
+    """The indicator rules come from a data migration, which an earlier transactional test's flush removed."""
+    migration = importlib.import_module("indicators.migrations.0002_seed_decision_766")
+    migration.seed(apps, None)
 
 
 def test_a_leader_drills_from_on_time_into_the_late_dossiers(browser, live_server, province):  # noqa: F811
+    seed_rules()
     # given October 2026 at the department: two on time, two late (one more asked twice for papers)
     department, birth = province["department"], province["birth"]
     make_dossier(birth, department, received=at(1), due=at(8), finished=at(2), channel=Channel.ONLINE)
