@@ -746,6 +746,29 @@ def agencies_for_choice(*, scope_ids: Iterable[int] | None) -> QuerySet[Agency]:
 
 
 @dataclass(frozen=True)
+class TargetProgress:
+    label: str
+    target: Decimal
+    actual: Decimal | None
+
+    @property
+    def behind(self) -> bool:
+        return self.actual is not None and self.actual < self.target
+
+
+def target_progress(*, agency: Agency, card: Scorecard) -> list[TargetProgress]:
+    """The agency's targets for the period's year against the rates of `card` (its subtree); one query."""
+    target = AgencyTarget.objects.filter(agency=agency, year=card.period.start.year).first()
+    if target is None:
+        return []
+    return [
+        TargetProgress("Tỷ lệ hồ sơ trực tuyến", target.online_rate, card.rate_online),
+        TargetProgress("Tỷ lệ hồ sơ đúng hạn", target.on_time_rate, card.rate_on_time),
+        TargetProgress("Tỷ lệ thanh toán trực tuyến", target.online_payment_rate, card.rate_paid_online),
+    ]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     card: Scorecard
     trend: list[Scorecard]

@@ -16,7 +16,7 @@ from accounts.models import User
 from .constants import Outcome
 from .forms import IndicatorFilterForm
 from .reports import monthly_report_pdf, monthly_report_rows, monthly_report_xlsx
-from .selectors import Scorecard, dashboard_get, dossier_list_for_indicator, rules_in_force
+from .selectors import Scorecard, dashboard_get, dossier_list_for_indicator, rules_in_force, target_progress
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     data = dashboard_get(period=filters.period, scope=filters.scope)
     bars = trend_bars(data.trend)
+    targets = target_progress(agency=filters.agency, card=data.card) if filters.agency else []
     return render(
         request,
         "indicators/dashboard.html",
@@ -71,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "data": data,
             "card": data.card,
             "bars": bars,
+            "targets": targets,
             "chart_width": 40 + len(bars) * (BAR_WIDTH + BAR_GAP),
             "chart_height": CHART_HEIGHT + 40,
             "bar_width": BAR_WIDTH,

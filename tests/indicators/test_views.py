@@ -176,3 +176,23 @@ def test_drilldown_query_count_does_not_grow_with_the_rows(client, october, froz
         make_dossier(october["building"], october["other"], received=at(day), due=at(day + 1), finished=at(day + 3))
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(DRILL, params).context["page"].paginator.count == 16
+
+
+def test_the_chosen_agency_sees_its_targets_against_its_subtree(client, october, frozen):
+    # given the department must reach 50% online and 70% on time in 2026
+    AgencyTarget.objects.create(
+        agency=october["department"], year=2026, online_rate=50, on_time_rate=70, online_payment_rate=0
+    )
+    client.force_login(october["leader"])
+
+    # when
+    response = client.get(DASHBOARD, {"ky": "2026-10", "co_quan": october["department"].pk})
+
+    # then: department and ward together, 4 of 6 online, 4 of 6 on time
+    progress = [(t.label, t.target, t.actual, t.behind) for t in response.context["targets"]]
+    assert progress == [
+        ("Tỷ lệ hồ sơ trực tuyến", Decimal(50), Decimal("66.67"), False),
+        ("Tỷ lệ hồ sơ đúng hạn", Decimal(70), Decimal("66.67"), True),
+        ("Tỷ lệ thanh toán trực tuyến", Decimal(0), None, False),
+    ]
+    assert "Chỉ tiêu năm 2026" in response.content.decode()
