@@ -7,6 +7,7 @@ from django.apps import apps
 
 from accounts.constants import Role
 from dossiers.constants import Channel
+from indicators.models import AgencyTarget
 from tests.browser.conftest import axe_violations
 from tests.factories import UserFactory
 from tests.indicators.conftest import at, make_dossier, province  # noqa: F401 - the fixture
@@ -29,6 +30,7 @@ def test_a_leader_drills_from_on_time_into_the_late_dossiers(browser, live_serve
     late = make_dossier(birth, department, received=at(3), due=at(6), finished=at(14), channel=Channel.DIRECT)
     twice = make_dossier(birth, department, received=at(4), due=at(20), finished=at(5), supplement_count=2)
     make_dossier(province["building"], province["other"], received=at(4), due=at(6), finished=at(15))
+    AgencyTarget.objects.create(agency=department, year=2026, online_rate=50, on_time_rate=80, online_payment_rate=0)
     UserFactory(username="lanhdao.so", role=Role.LEADER, full_name="Lãnh đạo Sở", agencies=[department])
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
@@ -63,6 +65,14 @@ def test_a_leader_drills_from_on_time_into_the_late_dossiers(browser, live_serve
         assert page.locator("table.queue tbody tr").count() == 2
         assert "Yêu cầu bổ sung quá 1 lần" in table
         assert "Xử lý xong sau ngày hẹn trả" in table
+        assert axe_violations(page) == []
+
+        # and back on the dashboard, the department's own page shows its yearly targets, flagged
+        page.get_by_role("link", name="Về bảng chỉ số").click()
+        page.get_by_role("link", name="Sở Tư pháp").click()
+        page.wait_for_url("**co_quan=*")
+        targets = page.locator("section[aria-labelledby=chi-tieu]").inner_text()
+        assert "Tỷ lệ hồ sơ đúng hạn\t80,00%\t50,00%\tChưa đạt" in targets
         assert axe_violations(page) == []
     finally:
         context.close()
