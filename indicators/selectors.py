@@ -17,7 +17,6 @@ supplement since before its due date (the clock is stopped).
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -421,7 +420,7 @@ def _procedure_scope_q(scope: Scope, p: str = "") -> Q:
     return q
 
 
-def procedure_counts(*, period: Period, scope: Scope) -> dict[str, Any]:
+def procedure_counts(*, scope: Scope) -> dict[str, Any]:
     """Counts over the procedures the scope's agencies implement, in one aggregate query."""
     qs = Procedure.objects.filter(_procedure_scope_q(scope))
     if scope.agency_ids is not None:
@@ -564,7 +563,7 @@ def _average_text(value: dt.timedelta | None) -> str:
     return f"{days.quantize(Decimal('0.1'), ROUND_HALF_UP)} ngày".replace(".", ",")  # Vietnamese decimal comma
 
 
-def _unprecise_rate(num: int | None, den: int | None) -> Decimal | None:
+def _exact_rate(num: int | None, den: int | None) -> Decimal | None:
     """Exact fraction × 100 (not rounded), for formulas that combine rates."""
     if not den or num is None:
         return None
@@ -577,14 +576,14 @@ def score(*, rules: Rules, counts: dict[str, Any], period: Period) -> Scorecard:
     for rule in rules.indicators:
         num = counts.get(f"{rule.measure}__num")
         den = counts.get(f"{rule.measure}__den")
-        rate = _unprecise_rate(num, den)
+        rate = _exact_rate(num, den)
         display = ""
         if rule.measure == Measure.AVERAGE_PROCESSING_TIME:
             display = _average_text(counts.get("average_processing_time"))
         if rule.measure == Measure.SATISFACTION:
             # 100% − (late rate + complaint rate): late among assessed, dissatisfied among finished.
-            on_time = _unprecise_rate(counts.get(f"{Measure.ON_TIME}__num"), counts.get(f"{Measure.ON_TIME}__den"))
-            dissatisfied = _unprecise_rate(counts.get("dissatisfied__num"), counts.get("dissatisfied__den"))
+            on_time = _exact_rate(counts.get(f"{Measure.ON_TIME}__num"), counts.get(f"{Measure.ON_TIME}__den"))
+            dissatisfied = _exact_rate(counts.get("dissatisfied__num"), counts.get("dissatisfied__den"))
             rate = None if on_time is None else max(Decimal(0), on_time - (dissatisfied or Decimal(0)))
             # Shown as satisfied / finished, matching 5.4's drill-down (met = not dissatisfied).
             den = counts.get("dissatisfied__den")
@@ -627,7 +626,7 @@ def score(*, rules: Rules, counts: dict[str, Any], period: Period) -> Scorecard:
 def scorecard(*, period: Period, scope: Scope, now: dt.datetime | None = None, rules: Rules | None = None) -> Scorecard:
     """The whole indicator set for a period and scope: 2 queries for the counts (and 2 for the rules unless given)."""
     rules = rules or rules_in_force(on=period.first_day)
-    counts = {**dossier_counts(period=period, scope=scope, now=now), **procedure_counts(period=period, scope=scope)}
+    counts = {**dossier_counts(period=period, scope=scope, now=now), **procedure_counts(scope=scope)}
     return score(rules=rules, counts=counts, period=period)
 
 
@@ -726,23 +725,23 @@ def procedures_costing_most(
 def monthly_trend(
     *, period: Period, scope: Scope, now: dt.datetime | None = None, book: RuleBook | None = None
 ) -> list[Scorecard]:
-    """One scorecard per month of the period's year up to the current month (2 queries per month)."""
+    """One scorecard per month of the period's year up to the current month.
+
+    One dossier query per month, one procedure query for all (procedures have no period).
+    """
     now = now or timezone.now()
     book = book or rule_book()
     year = period.start.year
-    months = [period_month(year=year, month=m) for m in range(1, 13)]
+    months = [m for m in (period_month(year=year, month=n) for n in range(1, 13)) if m.start <= now]
+    procedures = procedure_counts(scope=scope) if months else {}
     return [
-        scorecard(period=m, scope=scope, now=now, rules=rules_in_force(on=m.first_day, book=book))
+        score(
+            rules=rules_in_force(on=m.first_day, book=book),
+            counts={**dossier_counts(period=m, scope=scope, now=now), **procedures},
+            period=m,
+        )
         for m in months
-        if m.start <= now
     ]
-
-
-def agencies_for_choice(*, scope_ids: Iterable[int] | None) -> QuerySet[Agency]:
-    qs = Agency.objects.filter(is_active=True).order_by("name")
-    if scope_ids is not None:
-        qs = qs.filter(pk__in=sorted(scope_ids))
-    return qs
 
 
 @dataclass(frozen=True)

@@ -318,3 +318,13 @@ def test_procedures_costing_most_points(province):
         ("1.009999", Decimal("20.40"), 15),
         ("1.001193", Decimal("9.60"), 9),
     ]
+
+
+def test_a_leader_scope_refuses_an_agency_outside_it(province):
+    from indicators.selectors import OutOfScope
+
+    with pytest.raises(OutOfScope):
+        scope_for_user(user=province["leader"], agency=province["other"])
+
+    scope = scope_for_user(user=province["leader"], agency=province["ward"])
+    assert scope.agency_ids == frozenset({province["ward"].pk})
