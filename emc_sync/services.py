@@ -8,7 +8,6 @@ the rows anyway: the database, not the broker, is the record of what is owed.
 """
 
 import logging
-import threading
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.audit import CHANGE, audit_log
+from common.tasks import publish_now
 from dossiers.events import DossierChanged
 from dossiers.models import Dossier
 
@@ -25,7 +25,6 @@ from .exceptions import NothingToResend, SyncNotAllowed
 from .models import OutboxRow
 
 logger = logging.getLogger(__name__)
-_publisher = threading.local()
 
 
 def outbox_key(*, target: str, dossier: Dossier, sequence: int, suffix: str = "") -> str:
@@ -82,24 +81,9 @@ def _kick_delivery() -> None:
     # Imported here: tasks imports delivery, which imports this module.
     from .tasks import outbox_deliver_task
 
-    if outbox_deliver_task.app.conf.task_always_eager:
-        outbox_deliver_task.apply_async()
-        return
-    # Fail fast, no publish or connection retries (kombu would otherwise sleep about 6 s
-    # before giving up): with the broker down the commit has happened, the rows are in the
-    # database, and the sweeper will find them; the user must not wait for the broker.
-    connection = getattr(_publisher, "connection", None)
-    if connection is None:
-        # One per thread (kombu connections are not thread-safe), kept: a commit costs one publish.
-        connection = _publisher.connection = outbox_deliver_task.app.connection_for_write(
-            transport_options={"max_retries": 0}
-        )
-    try:
-        outbox_deliver_task.apply_async(retry=False, connection=connection)
-    except Exception:
-        _publisher.connection = None
-        connection.release()
-        raise
+    # Fail fast (common.tasks.publish_now): with the broker down the commit has happened, the
+    # rows are in the database, and the sweeper will find them; the user must not wait.
+    publish_now(outbox_deliver_task)
 
 
 def delivery_request_after_commit() -> None:

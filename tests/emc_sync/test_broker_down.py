@@ -16,7 +16,6 @@ from accounts.constants import Role
 from common.tasks import publisher_reset
 from dossiers.models import Dossier
 from dvctt.celery import app as celery_app
-from emc_sync import services
 from emc_sync.constants import OutboxState
 from emc_sync.models import DeliveryAttempt, OutboxRow
 from emc_sync.tasks import outbox_sweep_task
@@ -49,13 +48,11 @@ def broker():
     saved = conf.CELERY_BROKER_URL
     conf.CELERY_BROKER_URL = urlunsplit(real._replace(netloc=f"127.0.0.1:{forward.port}"))
     celery_app.close()  # connection pools are made again, for the forwarder's address
-    services._publisher.connection = None
     publisher_reset()
     yield forward
     forward.down()
     conf.CELERY_BROKER_URL = saved
     celery_app.close()
-    services._publisher.connection = None
     publisher_reset()
 
 

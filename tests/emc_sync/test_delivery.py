@@ -8,10 +8,11 @@ import time_machine
 from kombu.exceptions import OperationalError
 
 from accounts.constants import Role
+from common.tasks import publisher_reset
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierEvent, Payment
 from dvctt.celery import app as celery_app
-from emc_sync import delivery, services
+from emc_sync import delivery
 from emc_sync.constants import OutboxState, Target
 from emc_sync.delivery import backoff_seconds, outbox_drain
 from emc_sync.models import DeliveryAttempt, OutboxRow
@@ -364,7 +365,7 @@ def test_with_the_broker_down_the_request_for_delivery_fails_at_once(office, syn
     conf = celery_app.conf
     saved = conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL
     conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL = False, f"redis://127.0.0.1:{dead}/0"
-    services._publisher.connection = None
+    publisher_reset()
     try:
         # when the after-commit request for a delivery task runs
         started = time.monotonic()
@@ -373,7 +374,7 @@ def test_with_the_broker_down_the_request_for_delivery_fails_at_once(office, syn
         took = time.monotonic() - started
     finally:
         conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL = saved
-        services._publisher.connection = None
+        publisher_reset()
 
     # then it gives up at once (Django runs it with robust=True: logged, the commit stands),
     # and the rows wait for the sweeper
