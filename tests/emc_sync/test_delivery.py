@@ -380,3 +380,35 @@ def test_with_the_broker_down_the_request_for_delivery_fails_at_once(office, syn
     # and the rows wait for the sweeper
     assert took < 1
     assert [state for _key, state, _n in rows()] == ["pending"] * 3
+
+
+def test_a_claim_reads_past_rows_waiting_behind_a_failed_one(office, sync, monkeypatch):
+    # given dossier A whose first records failed (4xx, kept for an admin), so its later ones wait,
+    a = submit(office)
+    act(office, a, R, Action.RECEIVE)
+    act(office, a, R, Action.FORWARD, to_step="tham_dinh")
+    OutboxRow.objects.filter(dossier=a, sequence=1).update(state=OutboxState.FAILED)
+    waiting = OutboxRow.objects.filter(dossier=a, state=OutboxState.PENDING).count()
+    # and dossier B, filed later, whose rows could go now
+    b = submit(office)
+
+    # when a worker claims one row: a window is 3 rows, A's waiting rows fill more than one
+    assert waiting > 3
+    _token, claimed, _superseded = delivery.outbox_claim(max_rows=1)
+
+    # then it read on and took one of B's rows
+    assert [row.dossier_id for row in claimed] == [b.pk]
+
+
+def test_with_a_single_window_the_same_claim_would_take_nothing(office, sync, monkeypatch):
+    # the check above fails without reading on (the stall the fault drill found)
+    monkeypatch.setattr(delivery, "CLAIM_WINDOWS", 1)
+    a = submit(office)
+    act(office, a, R, Action.RECEIVE)
+    act(office, a, R, Action.FORWARD, to_step="tham_dinh")
+    OutboxRow.objects.filter(dossier=a, sequence=1).update(state=OutboxState.FAILED)
+    submit(office)
+
+    _token, claimed, _superseded = delivery.outbox_claim(max_rows=1)
+
+    assert claimed == []
