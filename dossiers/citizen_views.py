@@ -6,15 +6,18 @@ check-and-submit page. Every page shows where the citizen is in those steps.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -299,70 +302,72 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/citizen/my_dossier.html", context)
 
 
-@login_required
-@require_POST
-def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
-    user = _citizen(request)
-    dossier = _dossier_or_404(user, code)
-    form = SupplementForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Yêu cầu không hợp lệ, vui lòng tải lại trang và thử lại."))
+@dataclass(frozen=True)
+class CitizenAction:
+    """One of the citizen's actions on their dossier: its form, its service, what to say."""
+
+    form_class: type[forms.Form]
+    invalid: str | Promise  # the form did not validate
+    done: str | Promise
+    run: Callable[[Dossier, User, dict[str, Any]], object]
+
+
+CITIZEN_ACTIONS: dict[str, CitizenAction] = {
+    "supplement": CitizenAction(
+        SupplementForm,
+        gettext_lazy("Yêu cầu không hợp lệ, vui lòng tải lại trang và thử lại."),
+        gettext_lazy("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."),
+        lambda dossier, user, data: drafts.dossier_supplement_provide(
+            dossier=dossier, citizen=user, note=data["note"], idempotency_key=data["idempotency_key"]
+        ),
+    ),
+    "withdraw": CitizenAction(
+        WithdrawForm,
+        gettext_lazy("Vui lòng nhập lý do rút hồ sơ."),
+        gettext_lazy("Đã rút hồ sơ. Cơ quan tiếp nhận sẽ không tiếp tục giải quyết."),
+        lambda dossier, user, data: drafts.dossier_withdraw(
+            dossier=dossier, citizen=user, reason=data["reason"], idempotency_key=data["idempotency_key"]
+        ),
+    ),
+    "rate": CitizenAction(
+        RatingForm,
+        gettext_lazy("Vui lòng chọn mức độ hài lòng từ 1 đến 5."),
+        gettext_lazy("Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp cơ quan phục vụ tốt hơn."),
+        lambda dossier, user, data: drafts.dossier_rate(
+            dossier=dossier, citizen=user, score=data["score"], comment=data["comment"]
+        ),
+    ),
+}
+
+
+def _citizen_action(name: str) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A view for one citizen action: validate, call the service, say what happened, back to the dossier."""
+    action = CITIZEN_ACTIONS[name]
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, code: str) -> HttpResponse:
+        user = _citizen(request)
+        dossier = _dossier_or_404(user, code)
+        form = action.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, str(action.invalid))
+        else:
+            try:
+                action.run(dossier, user, form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, str(action.done))
         return redirect("dossiers:my_dossier", code=code)
-    try:
-        drafts.dossier_supplement_provide(
-            dossier=dossier,
-            citizen=user,
-            note=form.cleaned_data["note"],
-            idempotency_key=form.cleaned_data["idempotency_key"],
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."))
-    return redirect("dossiers:my_dossier", code=code)
+
+    view.__name__ = view.__qualname__ = f"my_dossier_{name}"
+    return view
 
 
-@login_required
-@require_POST
-def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    user = _citizen(request)
-    dossier = _dossier_or_404(user, code)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Vui lòng nhập lý do rút hồ sơ."))
-        return redirect("dossiers:my_dossier", code=code)
-    try:
-        drafts.dossier_withdraw(
-            dossier=dossier,
-            citizen=user,
-            reason=form.cleaned_data["reason"],
-            idempotency_key=form.cleaned_data["idempotency_key"],
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Đã rút hồ sơ. Cơ quan tiếp nhận sẽ không tiếp tục giải quyết."))
-    return redirect("dossiers:my_dossier", code=code)
-
-
-@login_required
-@require_POST
-def my_dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
-    user = _citizen(request)
-    dossier = _dossier_or_404(user, code)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Vui lòng chọn mức độ hài lòng từ 1 đến 5."))
-        return redirect("dossiers:my_dossier", code=code)
-    try:
-        drafts.dossier_rate(
-            dossier=dossier, citizen=user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
-        )
-    except DomainError as exc:
-        messages.info(request, str(exc))
-    else:
-        messages.success(request, _("Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp cơ quan phục vụ tốt hơn."))
-    return redirect("dossiers:my_dossier", code=code)
+my_dossier_supplement = _citizen_action("supplement")
+my_dossier_withdraw = _citizen_action("withdraw")
+my_dossier_rate = _citizen_action("rate")
 
 
 @login_required
