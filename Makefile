@@ -61,6 +61,7 @@ bench: install-test
 	$(BIN)/python bench/eforms.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/sync_throughput.py  # also needs Redis (REDIS_URL, default db 11)
+	$(BIN)/python bench/indicators.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
