@@ -87,6 +87,9 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    # When the national portal first accepted this dossier's record (Decision 766, indicator 1.4);
+    # set by the national sync through dossiers.services.dossiers_mark_synced.
+    national_synced_at = models.DateTimeField(_("đồng bộ lên Cổng DVCQG lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:

@@ -418,3 +418,13 @@ def consultation_answer(*, consultation_id: int, actor: User, answer: str) -> Co
         data={"agency": consultation.agency.code, "consultation": consultation.pk},
     )  # fmt: skip
     return consultation
+
+
+def dossiers_mark_synced(*, dossier_ids: set[int], at: dt.datetime) -> int:
+    """The national portal holds these dossiers now (it accepted a record of each): kept once,
+    the first time, for indicator 1.4. Not a status change; idempotent. Returns how many were new."""
+    if not dossier_ids:
+        return 0
+    return Dossier.objects.filter(pk__in=sorted(dossier_ids), national_synced_at__isnull=True).update(
+        national_synced_at=at
+    )

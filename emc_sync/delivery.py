@@ -33,6 +33,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent
+from dossiers.services import dossiers_mark_synced
 
 from . import client, mapping
 from .client import Answer
@@ -387,6 +388,8 @@ def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome
             if state == OutboxState.DELIVERED:
                 result.delivered += changed
                 result.by_target[target] = result.by_target.get(target, 0) + changed
+                if target == Target.DVCQG_HOSO:  # the portal holds the dossier: indicator 1.4
+                    dossiers_mark_synced(dossier_ids={r.dossier_id for r in rows if r.pk in ids}, at=now)
             else:
                 result.failed += changed
         for row, status, body, error in retries:

@@ -61,6 +61,7 @@ DISSATISFIED_AT_MOST = 2
 
 # Measures counted over dossiers, and over procedures; the rest have no data here.
 DOSSIER_MEASURES = (
+    Measure.DOSSIER_SYNCED,
     Measure.ON_TIME,
     Measure.DOSSIER_ONLINE,
     Measure.DOSSIER_PAID_ONLINE,
@@ -269,6 +270,7 @@ def _dossier_measure_q(period: Period, now: dt.datetime) -> dict[str, tuple[Q, Q
     dissatisfied = _with_dossier(Rating.objects.filter(score__lte=DISSATISFIED_AT_MOST))
     fee_bearing = Q(procedure_id__in=Fee.objects.filter(amount__gt=0).values("procedure_id"))
     return {
+        Measure.DOSSIER_SYNCED: (received, Q(national_synced_at__isnull=False)),
         Measure.ON_TIME: (finished | cond["running_at_end"], Q(ok_on_time=True)),
         Measure.DOSSIER_ONLINE: (received, Q(channel__in=ONLINE_CHANNELS)),
         Measure.DOSSIER_PAID_ONLINE: (received & fee_bearing, paid_online),

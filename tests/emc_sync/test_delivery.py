@@ -412,3 +412,27 @@ def test_with_a_single_window_the_same_claim_would_take_nothing(office, sync, mo
     _token, claimed, _superseded = delivery.outbox_claim(max_rows=1)
 
     assert claimed == []
+
+
+@time_machine.travel(at(23, 9), tick=False)
+def test_the_dossier_is_marked_synced_once_the_portal_accepts_its_record(office, portal):
+    # given a portal that refuses the dossier record at first, then accepts it
+    submit_at = at(23, 9)
+    portal.post(ADD, status=503)
+    for url in (PROGRESS, EMC):
+        portal.post(url, json=OK)
+    dossier = submit(office)
+
+    # when a drain meets the refusal, then (later) the acceptance
+    outbox_drain()
+    dossier.refresh_from_db()
+    refused_then = dossier.national_synced_at
+    portal.replace("POST", ADD, json=OK)
+    with time_machine.travel(at(23, 11), tick=False):
+        outbox_drain()
+    dossier.refresh_from_db()
+
+    # then indicator 1.4 sees it synced from the accepted delivery on, and only then
+    assert refused_then is None
+    assert dossier.national_synced_at == at(23, 11)
+    assert submit_at < dossier.national_synced_at

@@ -7,7 +7,7 @@ import time_machine
 from accounts.constants import Role
 from dossiers.constants import AttachmentRole, Channel, PaymentStatus
 from dossiers.models import Attachment, Payment, Rating
-from dossiers.services import dossier_act, dossier_submit
+from dossiers.services import dossier_act, dossier_submit, dossiers_mark_synced
 from indicators.constants import FormulaKind, Measure, Outcome
 from indicators.models import IndicatorRule
 from indicators.selectors import (
@@ -251,6 +251,8 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
     )  # fmt: skip
     Rating.objects.create(dossier=dossiers[0], score=5)
     Rating.objects.create(dossier=dossiers[1], score=1)
+    # the national portal accepted the records of three of them (set by the national sync)
+    dossiers_mark_synced(dossier_ids={d.pk for d in dossiers[:3]}, at=NOW)
 
     # when
     card = scorecard(period=OCTOBER, scope=Scope(), now=NOW)
@@ -269,7 +271,7 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
     assert card.get("5.4").rate == Decimal("75.00")
     assert card.get("5.4").points == Decimal("5.00")
     assert (card.get("5.4").numerator, card.get("5.4").denominator) == (3, 4)  # not dissatisfied / finished
-    assert card.get("1.4").points is None  # not held here: "không đủ dữ liệu"
+    assert line("1.4") == (3, 4, Decimal("4.50"))  # 75% × 6
     assert card.get("2.2").display == "2,5 ngày"
 
 
@@ -311,12 +313,12 @@ def test_procedures_costing_most_points(province):
     # when
     top = procedures_costing_most(card=card, scope=scope, rules=rules, now=NOW)
 
-    # then the 30 points lost on dossier indicators are shared by missed dossiers:
-    # 2.1 loses 16 (4 of 5 late: 3 building, 1 birth); 4.1, 4.2, 4.3, 4.5 lose 6, 4, 2, 2
+    # then the 36 points lost on dossier indicators are shared by missed dossiers:
+    # 2.1 loses 16 (4 of 5 late: 3 building, 1 birth); 1.4, 4.1, 4.2, 4.3, 4.5 lose 6, 6, 4, 2, 2
     # (no dossier met them: 3 of 5 building, 2 of 5 birth); 3.3 loses nothing (all online)
     assert [(c.procedure.code, c.lost_points, c.missed) for c in top] == [
-        ("1.009999", Decimal("20.40"), 15),
-        ("1.001193", Decimal("9.60"), 9),
+        ("1.009999", Decimal("24.00"), 18),
+        ("1.001193", Decimal("12.00"), 11),
     ]
 
 
