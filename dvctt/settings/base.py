@@ -50,6 +50,7 @@ if MOCK_PORTAL_ENABLED:
     INSTALLED_APPS += ["emc_sync.mock_portal", "emc_sync.mock_portal.citizen"]
 
 MIDDLEWARE = [
+    "dvctt.request_log.RequestIdMiddleware",  # first: its access line times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -243,10 +244,29 @@ SYNC_SWEEP_FANOUT = env.int("SYNC_SWEEP_FANOUT", default=4)  # delivery tasks th
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 
+# Logs: LOG_FORMAT=json (production's default) writes one JSON object per line to stdout;
+# "text" stays readable. Every line carries the request id (dvctt/request_log.py); citizen ids
+# are masked. dvctt.access writes one line per request: method, path, status, duration_ms.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request": {"()": "dvctt.request_log.RequestContextFilter"},
+        "mask": {"()": "dvctt.request_log.CitizenIdMaskFilter"},
+    },
+    "formatters": {
+        "json": {"()": "dvctt.request_log.JsonFormatter"},
+        "text": {"()": "dvctt.request_log.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request", "mask"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DvcttConfig(AppConfig):
+    name = "dvctt"
+
+    def ready(self) -> None:
+        from .request_log import install_record_factory
+
+        install_record_factory()
