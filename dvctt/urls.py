@@ -9,7 +9,7 @@ from indicators import api as indicators_api
 from procedures import api as procedures_api
 from procedures import views as procedure_views
 
-from . import views
+from . import metrics, views
 
 api_v1 = [
     path("procedures/", procedures_api.ProcedureListApi.as_view(), name="procedure-list"),
@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 if settings.MOCK_PORTAL_ENABLED:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     # Our apps, lowest floor first (see ARCHITECTURE.md); dvctt wires them (demo data).
     "procedures",
     "accounts",
@@ -51,6 +52,7 @@ if MOCK_PORTAL_ENABLED:
 
 MIDDLEWARE = [
     "dvctt.request_log.RequestIdMiddleware",  # first: its access line times the whole request
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
 
 ROOT_URLCONF = "dvctt.urls"
@@ -243,6 +246,10 @@ SYNC_DRAIN_SECONDS = env.float("SYNC_DRAIN_SECONDS", default=60.0)  # one delive
 SYNC_SWEEP_FANOUT = env.int("SYNC_SWEEP_FANOUT", default=4)  # delivery tasks the sweeper may ask for
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
+
+# Prometheus (dvctt/metrics.py): /metrics answers loopback and these addresses or networks
+# (e.g. "10.0.5.7,10.0.6.0/24"); anyone else gets 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 # Logs: LOG_FORMAT=json (production's default) writes one JSON object per line to stdout;
 # "text" stays readable. Every line carries the request id (dvctt/request_log.py); citizen ids
