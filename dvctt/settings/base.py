@@ -146,6 +146,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Workers log through LOGGING below (JSON in production, citizen ids masked), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks (celery beat): each feature adds its own key.
 CELERY_BEAT_SCHEDULE = {
     "payments-check-pending": {"task": "dossiers.tasks.payments_check_pending", "schedule": 5 * 60.0},
