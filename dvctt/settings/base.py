@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "dvctt.request_log.RequestIdMiddleware",  # first: its access line times the whole request
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dvctt.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dvctt.middleware.ChosenLanguageMiddleware",
@@ -64,6 +65,36 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
+
+# Security headers (docs/security.md). These hold over plain HTTP too (dev, tests); the
+# HTTPS-only ones (secure cookies, HSTS, redirect) are in settings/prod.py.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # our scripts read the token from the form, never from the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. dvctt.csp adds
+# the origins of the payment platform and VNeID (form-action) and of EMC's page-view script,
+# read from PAYMENT_URL, VNEID_ISSUER and EMC_TRACKING_URL. The stand-in under /mock/ is not
+# production and has its own inline styles: left out of the policy.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/mock/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "dvctt.urls"
 WSGI_APPLICATION = "dvctt.wsgi.application"
@@ -186,6 +217,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A dossier's status and an event's from/to status are one choice set: one name in the schema.
+    "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "workflows.constants.Status"},
 }
 
 # Public address of the portal, printed in QR codes on the legal forms.

@@ -3,6 +3,7 @@ desktop and on a phone: a radio and a field shown only for one of its answers, t
 save, publish; the preview wizard then shows and hides the field. axe finds nothing."""
 
 import pytest
+from playwright.sync_api import expect
 
 from common.constants import VersionState
 from eforms.models import FormVersion
@@ -93,10 +94,11 @@ def test_admin_builds_previews_saves_and_publishes_a_two_step_form(browser, live
         type_into(page, "#b-s1-f0-label", "Số điện thoại")
 
         # then the live preview renders the step being edited, as citizens get it
-        page.wait_for_function("document.querySelector('#eform-preview legend').textContent.includes('Liên hệ')")
+        # (expect, not wait_for_function: a string predicate is eval'd in the page, which CSP forbids)
+        expect(page.locator("#eform-preview legend").first).to_contain_text("Liên hệ")
         assert page.locator("#eform-preview").get_by_label("Số điện thoại").count() == 1
         page.focus("#b-s0-title")
-        page.wait_for_function("document.querySelector('#eform-preview legend').textContent.includes('Người khai')")
+        expect(page.locator("#eform-preview legend").first).to_contain_text("Người khai")
         preview = page.locator("#eform-preview")
         assert preview.get_by_role("radio", name="Có", exact=True).count() == 1
         assert preview.get_by_label("Số con").count() == 1
