@@ -5,6 +5,7 @@ be resumed on any device) through four steps: the e-form, the documents, the fee
 check-and-submit page. Every page shows where the citizen is in those steps.
 """
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +15,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +42,13 @@ from .documents import document_issue
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
 from .payments import payment_state_for_draft
-from .selectors import dossier_get_for_user, dossier_list_for_user, dossier_timeline, officer_titles
+from .selectors import (
+    dossier_get_for_user,
+    dossier_list_for_user,
+    dossier_timeline,
+    officer_titles,
+    personal_data_export,
+)
 
 # The four steps of a draft, in order: (url name, label).
 DRAFT_STEPS = (
@@ -391,7 +400,21 @@ def my_dossier_document(request: HttpRequest, code: str, kind: str) -> FileRespo
     )
 
 
+@login_required
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """Tải dữ liệu cá nhân: everything held about the signed-in person, as one JSON file."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    data = personal_data_export(user=user)
+    body = json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{timezone.localdate():%Y%m%d}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 urlpatterns: list[URLPattern] = [
+    path("tai-khoan/du-lieu-ca-nhan/", personal_data, name="personal_data"),
     path("thu-tuc/<str:code>/nop-ho-so/", start, name="start"),
     path("ho-so-cua-toi/", my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/dang-soan/<uuid:token>/to-khai/", draft_form, name="draft_form"),

@@ -6,8 +6,10 @@ Status still has one writer: these services create the dossier through
 the citizen's side of the rules (whose draft, what must be complete, what a reason needs).
 """
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,10 +208,39 @@ def draft_delete(*, draft: DossierDraft) -> None:
     locked = _editable(draft)
     if locked.payments.filter(status="paid").exists():
         raise DraftIncomplete([_("Hồ sơ đang soạn đã nộp lệ phí, không xóa được. Vui lòng nộp hồ sơ.")])
-    for attachment in locked.attachments.filter(dossier__isnull=True):
-        attachment.file.delete(save=False)
-        attachment.delete()
+    names = [a.file.name for a in locked.attachments.filter(dossier__isnull=True)]
+    locked.attachments.filter(dossier__isnull=True).delete()
     locked.delete()
+    # The files go once the rows are gone for good: a rollback must not leave rows without files.
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+
+    def delete_files() -> None:
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+def drafts_expire(*, now: dt.datetime | None = None) -> int:
+    """Personal data kept no longer than needed (Decree 13/2023): drafts never submitted and not
+    touched for DRAFT_RETENTION_DAYS are deleted with their files. Drafts with a payment made or
+    under way are kept (the money must be traced). Each draft in its own transaction; returns
+    how many went. Idempotent."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.DRAFT_RETENTION_DAYS)
+    stale = (
+        DossierDraft.objects.filter(dossier__isnull=True, updated_at__lt=cutoff)
+        .exclude(payments__status__in=("pending", "paid"))
+        .values_list("pk", flat=True)
+    )
+    deleted = 0
+    for pk in list(stale):
+        try:
+            draft_delete(draft=DossierDraft.objects.get(pk=pk))
+        except (DossierDraft.DoesNotExist, DraftIncomplete):
+            continue  # submitted or paid meanwhile
+        deleted += 1
+    return deleted
 
 
 def supplement_request_open(*, dossier: Dossier) -> DossierEvent | None:

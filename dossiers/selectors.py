@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -19,7 +20,7 @@ from workflows.selectors import working_calendar
 
 from .constants import RUNNING, DocumentKind
 from .exceptions import DossierNotFound
-from .models import Consultation, Dossier, DossierEvent
+from .models import Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
@@ -256,3 +257,69 @@ def consultation_get_for_user(*, user: User, pk: int) -> Consultation:
 def dossier_consulted_by(*, user: User, dossier_id: int) -> bool:
     """Whether one of the officer's agencies was asked for its opinion on this dossier (it may read it)."""
     return consultation_list_for_user(user=user, open_only=False).filter(dossier_id=dossier_id).exists()
+
+
+PROFILE_FIELDS = (
+    "username", "full_name", "citizen_id", "date_of_birth", "gender", "phone", "email", "address",
+    "province_code", "ward_code", "vneid_verified_at", "vneid_level", "date_joined", "last_login",
+)  # fmt: skip
+
+
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the portal holds about one person (Decree 13/2023, the data subject's right
+    to a copy): profile, drafts, dossiers with their history, files (names and fingerprints,
+    not contents), payments, ratings, the document store and the messages sent. Only rows
+    linked to this user; a constant number of queries."""
+    dossiers = list(
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure", "agency")
+        .prefetch_related("events", "attachments", "payments", "notifications")
+        .order_by("submitted_at")
+    )
+    ratings = {r.dossier_id: r for r in Rating.objects.filter(dossier__applicant=user)}
+
+    def when(value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    def file_entry(a: Any) -> dict[str, Any]:
+        return {
+            "name": a.name,
+            "size": a.size,
+            "sha256": a.sha256,
+            "content_type": a.content_type,
+            "at": when(a.created_at),
+        }
+
+    return {
+        "profile": {field: when(getattr(user, field)) for field in PROFILE_FIELDS},
+        "drafts": [
+            {"procedure": d.procedure.code, "answers": d.form_data, "created_at": when(d.created_at),
+             "updated_at": when(d.updated_at), "files": [file_entry(a) for a in d.attachments.all()]}
+            for d in DossierDraft.objects.filter(owner=user, dossier__isnull=True)
+            .select_related("procedure").prefetch_related("attachments")
+        ],
+        "dossiers": [
+            {
+                "code": d.code, "procedure": d.procedure.code, "agency": d.agency.name, "channel": d.channel,
+                "status": d.status, "applicant_name": d.applicant_name, "applicant_id_number": d.applicant_id_number,
+                "applicant_phone": d.applicant_phone, "applicant_email": d.applicant_email, "answers": d.form_data,
+                "submitted_at": when(d.submitted_at), "due_at": when(d.due_at), "returned_at": when(d.returned_at),
+                "history": [
+                    {"action": e.action, "at": when(e.at), "status": e.to_status, "comment": e.comment}
+                    for e in d.events.all()
+                ],
+                "files": [file_entry(a) for a in d.attachments.all()],
+                "payments": [
+                    {"ref": p.ref, "amount": p.amount, "status": p.status, "paid_at": when(p.paid_at)}
+                    for p in d.payments.all()
+                ],
+                "messages": [{"channel": n.channel, "to": n.recipient, "at": when(n.sent_at)} for n in d.notifications.all()],
+                "rating": {"score": ratings[d.pk].score, "comment": ratings[d.pk].comment} if d.pk in ratings else None,
+            }
+            for d in dossiers
+        ],
+        "document_store": [
+            {"name": s.name, "title": s.title, "kind": s.kind, "size": s.size, "sha256": s.sha256, "at": when(s.created_at)}
+            for s in StoredDocument.objects.filter(owner=user)
+        ],
+    }  # fmt: skip

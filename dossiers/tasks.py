@@ -22,6 +22,7 @@ from workflows.selectors import working_calendar
 
 from .constants import Channel, DocumentKind
 from .documents import document_issue
+from .drafts import drafts_expire
 from .events import DossierChanged
 from .models import Dossier, DossierEvent
 from .selectors import dossiers_due_within_one_working_day
@@ -175,3 +176,9 @@ def apology_reminders_task() -> dict[str, int]:
         )
         sent[agency.code] = len(due)
     return sent
+
+
+@shared_task(acks_late=True, queue="default")
+def drafts_expire_task() -> int:
+    """Nightly: delete drafts never submitted and untouched for DRAFT_RETENTION_DAYS (see drafts_expire)."""
+    return drafts_expire()

@@ -183,6 +183,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "payments-check-pending": {"task": "dossiers.tasks.payments_check_pending", "schedule": 5 * 60.0},
     # 07:15 on working days: officers hear which dossiers fall due within a working day (form 04).
+    "drafts-expire": {"task": "dossiers.tasks.drafts_expire_task", "schedule": crontab(hour=2, minute=30)},
     "apology-reminders": {
         "task": "dossiers.tasks.apology_reminders_task",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon-sat"),
@@ -232,6 +233,8 @@ OFFICE_HOURS = env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00")
 SAME_DAY_CUTOFF = env.str("SAME_DAY_CUTOFF", default="15:00")
 # Working days a consulted agency has to answer (lấy ý kiến), unless the officer says otherwise.
 CONSULTATION_WORKING_DAYS = env.int("CONSULTATION_WORKING_DAYS", default=3)
+# Drafts never submitted are deleted with their files after this many days without a change.
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=90)
 
 # Outside systems (docs/stand-in-portal.md). The defaults point at the stand-in mounted on
 # this server; CI drills and docker-compose run it as its own process.
