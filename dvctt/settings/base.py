@@ -307,7 +307,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            # JSON to stdout for the collector; text to stderr (as before), away from any tool reading stdout
+            "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
             "filters": ["request", "mask"],
             "formatter": LOG_FORMAT,
         }

@@ -7,6 +7,7 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: a missing key stops start-up
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # one JSON object per line for the log collector
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
+LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr"  # type: ignore[index]  # noqa: F405
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

@@ -122,3 +122,16 @@ def test_production_logs_json_lines_to_stdout_with_ids_masked():
     entry = json.loads(out.stdout.strip().splitlines()[-1])
     assert (entry["level"], entry["logger"], entry["message"]) == ("WARNING", "dossiers", "CCCD 001******890")
     assert (entry["request_id"], entry["method"], entry["path"]) == ("-", "-", "-")
+
+
+def test_text_logs_stay_off_stdout_so_a_parent_reading_stdout_never_blocks_them():
+    # given: the stand-in and other tools print a banner on stdout that their parent reads once
+    probe = "import django, logging; django.setup(); logging.getLogger('dossiers').warning('CCCD %s', '001234567890')"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dvctt.settings.test", "LOG_FORMAT": "text"}
+
+    # when
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+
+    # then
+    assert out.stdout == ""
+    assert out.stderr.rstrip().endswith("WARNING dossiers [-] CCCD 001******890")
