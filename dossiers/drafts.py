@@ -139,19 +139,25 @@ def components_filled_by_eform(*, draft: DossierDraft) -> set[int]:
 
 def draft_problems(*, draft: DossierDraft) -> list[str]:
     """What still stops the draft from being submitted, in the citizen's words (empty: ready)."""
+    return _draft_check(draft)[0]
+
+
+def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
+    """The problems, and the clean e-form answers (hidden fields dropped) when there are none."""
     problems = []
+    values: dict[str, Any] = {}
     if draft.agency_id is None:
         problems.append(_("Chưa chọn cơ quan tiếp nhận hồ sơ."))
     if draft.form_version is not None:
         result = validate_submission(draft.form_version.schema, draft.form_data)
         if not result.is_valid:
             problems.append(_("Tờ khai chưa điền đủ hoặc còn thông tin chưa hợp lệ."))
-    by_eform = components_filled_by_eform(draft=draft)
+        values = result.values
     for component in attachments.attachment_check_complete(draft=draft):
-        if component.pk in by_eform:
-            continue
+        if draft.form_version_id is not None and component.template_name:
+            continue  # the application form itself: the e-form is it (components_filled_by_eform)
         problems.append(_("Chưa đính kèm: %(name)s.") % {"name": component.name})
-    return problems
+    return problems, values
 
 
 @transaction.atomic
@@ -173,11 +179,10 @@ def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
         return Dossier.objects.get(pk=locked.dossier_id)
     if not declaration:
         raise DeclarationRequired()
-    problems = draft_problems(draft=locked)
+    problems, values = _draft_check(locked)
     if problems:
         raise DraftIncomplete(problems)
-    owner, answers = locked.owner, locked.form_data
-    values = validate_submission(locked.form_version.schema, answers).values if locked.form_version else {}
+    owner = locked.owner
     name = str(values.get(APPLICANT_FIELDS["name"]) or owner.full_name or owner.username)
     assert locked.agency is not None  # noqa: S101 - draft_problems checked it
     dossier = dossier_submit(

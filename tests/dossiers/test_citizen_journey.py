@@ -339,3 +339,36 @@ def test_nothing_of_the_submission_is_lost_when_the_event_log_refuses(client, se
     assert draft.dossier is None
     assert json.dumps(draft.form_data, ensure_ascii=False).count("Nguyễn Văn An") == 1
     assert draft.attachments.count() == 1
+
+
+def page_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_citizen_pages_cost_the_same_queries_however_long_the_history(client, submitted, service):
+    # given the dossier's pages once received, then after more history, files and a new draft
+    dossier_act(dossier_id=submitted.pk, actor=officer(service, R), action=Action.RECEIVE)
+    detail = reverse("dossiers:my_dossier", args=[submitted.code])
+    listing = reverse("dossiers:my_dossiers")
+    before = (page_queries(client, detail), page_queries(client, listing))
+    dossier_act(dossier_id=submitted.pk, actor=officer(service, R), action=Action.FORWARD, to_step="tham_dinh")
+    for n in range(3):
+        Attachment.objects.create(
+            dossier=submitted, role=AttachmentRole.FILED, uploaded_by=service["citizen"], name=f"them-{n}.pdf",
+            file=SimpleUploadedFile("x.pdf", PDF), content_type="application/pdf", size=len(PDF), sha256="ab" * 32,
+        )  # fmt: skip
+    draft = start_draft_again(client, service)
+
+    # then neither page asks the database more often
+    assert (page_queries(client, detail), page_queries(client, listing)) == before
+    assert draft is not None
+
+
+def start_draft_again(client, service):
+    client.post(reverse("dossiers:start", args=[service["procedure"].code]), {"agency": service["agency"].pk})
+    return DossierDraft.objects.filter(dossier__isnull=True).first()
