@@ -48,11 +48,22 @@ def _accept_once(
     *, target: str, operation: str, records: Sequence[Record], keys: Sequence[str], check: Check, apply: Apply
 ) -> Outcome:
     now = timezone.now()
-    known = set(
-        ReceivedRecord.objects.select_for_update().filter(target=target, key__in=keys).values_list("key", flat=True)
-    )
+
+    def seen() -> set[str]:
+        rows = ReceivedRecord.objects.select_for_update().filter(target=target, key__in=keys)
+        return set(rows.values_list("key", flat=True))
+
+    known = seen()
     fresh = [(key, record) for key, record in zip(keys, records, strict=True) if key not in known]
     refusal = check([record for _key, record in fresh])
+    if refusal is not None and fresh:
+        # A racing request with the same key may have committed between our two reads (its
+        # dossier row is visible to `check`, so its key row is too): then this is a replay.
+        again = seen()
+        if again != known:
+            known = again
+            fresh = [(key, record) for key, record in zip(keys, records, strict=True) if key not in known]
+            refusal = check([record for _key, record in fresh])
     if refusal is not None:
         return refusal
     ReceivedRecord.objects.filter(target=target, key__in=known).update(
