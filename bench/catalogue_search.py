@@ -381,6 +381,8 @@ COPY_COLUMNS = (
     "legal_basis",
     "conditions",
     "steps",
+    "online_payment",
+    "result_delivery",
     "is_published",
     "popularity",
     "search_text",
@@ -398,6 +400,7 @@ def seed(rows: list[ProcedureRow], rng: random.Random) -> None:
     now = datetime.now(tz=UTC)
     channels = json.dumps(["online", "direct", "post"])
     applicants = json.dumps(["citizen"])
+    delivery = json.dumps(["online"])
     statement = f"COPY procedures_procedure ({', '.join(COPY_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
@@ -419,6 +422,8 @@ def seed(rows: list[ProcedureRow], rng: random.Random) -> None:
                     "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP",
                     "",
                     "Bước 1: Nộp hồ sơ.\nBước 2: Nhận kết quả.",
+                    True,
+                    delivery,
                     row.is_published,
                     row.popularity,
                     # Exactly what Procedure.save() stores.

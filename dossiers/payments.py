@@ -85,6 +85,13 @@ class PaymentNotAllowed(DomainError):
     message = _("Không thể thanh toán cho hồ sơ này: %(reason)s")
 
 
+class OnlinePaymentOff(DomainError):
+    """The province has not opened online payment for this procedure (console step 1)."""
+
+    code = "online_payment_off"
+    message = _("Thủ tục này chưa thanh toán trực tuyến: bạn nộp phí, lệ phí tại bộ phận một cửa khi nhận kết quả.")
+
+
 class AlreadyPaid(DomainError):
     code = "already_paid"
     message = _("Phí, lệ phí của hồ sơ này đã được thanh toán.")
@@ -225,7 +232,8 @@ def payment_start(*, draft: DossierDraft, payer: User, base_url: str | None = No
     for it yet. The amount is the sum of the fees that apply (always-due ones and the
     optional ones chosen on the draft) after the online discount.
     Raises NoFeeDue when that sum is 0 (nothing to pay: the caller goes on without
-    payment), PaymentNotAllowed, AlreadyPaid.
+    payment), OnlinePaymentOff when the procedure takes its fees at the desk only,
+    PaymentNotAllowed, AlreadyPaid.
     Idempotent: the draft row is locked, and a pending payment of the same draft and amount
     is reused (same ref), so a double click gives one payment. Side effects: at most one
     Payment row. `base_url` is the portal's public address the platform calls back
@@ -236,6 +244,8 @@ def payment_start(*, draft: DossierDraft, payer: User, base_url: str | None = No
         raise PaymentNotAllowed(reason=_("chỉ người soạn hồ sơ mới thanh toán được."))
     if locked.dossier_id is not None:
         raise PaymentNotAllowed(reason=_("hồ sơ đã được nộp."))
+    if not locked.procedure.online_payment:
+        raise OnlinePaymentOff()
     lines = draft_fee_lines(locked)
     amount = fee_total(lines)
     if amount == 0:

@@ -2,25 +2,44 @@
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import (
+    API_AUTHENTICATION,
+    BAD_REQUEST,
+    NOT_FOUND,
+    StrictLimitOffsetPagination,
+    path_text,
+    text_parameter,
+)
+
 from .constants import OnlineLevel
 from .models import Agency, Procedure, Sector
 from .selectors import ProcedureFilters, procedure_get_public, procedure_list, procedure_search
 
+# The lengths the view enforces are in the schema too, so a client knows beforehand that a
+# longer value is refused with a 400.
 SEARCH_PARAMETERS = [
     OpenApiParameter(
-        "q", OpenApiTypes.STR, description="Từ khóa, có dấu hoặc không dấu, hoặc mã thủ tục (tối đa 200 ký tự)"
+        "q",
+        text_parameter(settings.SEARCH_MAX_LENGTH),
+        description="Từ khóa, có dấu hoặc không dấu, hoặc mã thủ tục (tối đa 200 ký tự)",
     ),
-    OpenApiParameter("sector", OpenApiTypes.STR, description="Mã lĩnh vực"),
-    OpenApiParameter("agency", OpenApiTypes.STR, description="Mã định danh cơ quan thực hiện (QCVN 102)"),
-    OpenApiParameter("level", OpenApiTypes.STR, enum=OnlineLevel.values, description="Mức độ dịch vụ trực tuyến"),
+    OpenApiParameter("sector", text_parameter(30), description="Mã lĩnh vực"),
+    OpenApiParameter("agency", text_parameter(20), description="Mã định danh cơ quan thực hiện (QCVN 102)"),
+    OpenApiParameter(
+        "level",
+        OpenApiTypes.STR,
+        enum=["", *OnlineLevel.values],
+        description="Mức độ dịch vụ trực tuyến; rỗng: mọi mức",
+    ),
 ]
 
 
@@ -32,7 +51,8 @@ class SectorOutputSerializer(serializers.ModelSerializer):
 
 class AgencyOutputSerializer(serializers.ModelSerializer):
     # DRF moves declared fields off the class, so this does not shadow Field.parent at run time.
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
+    # A top-level agency has no parent: null, and the schema must say so.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Agency
@@ -93,8 +113,13 @@ class ProcedureListApi(generics.GenericAPIView):
     """Published procedures; with `q`, the best matches first (at most 100)."""
 
     serializer_class = ProcedureListOutputSerializer
+    pagination_class = StrictLimitOffsetPagination
+    authentication_classes = API_AUTHENTICATION
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses=ProcedureListOutputSerializer(many=True))
+    @extend_schema(
+        parameters=SEARCH_PARAMETERS,
+        responses={200: ProcedureListOutputSerializer(many=True), 400: BAD_REQUEST},
+    )
     def get(self, request: Request) -> Response:
         params = SearchInputSerializer(data=request.query_params)
         if not params.is_valid():
@@ -113,20 +138,29 @@ class ProcedureListApi(generics.GenericAPIView):
 
 
 class ProcedureDetailApi(APIView):
-    @extend_schema(responses=ProcedureDetailOutputSerializer)
+    authentication_classes = API_AUTHENTICATION
+
+    @extend_schema(responses={200: ProcedureDetailOutputSerializer, 404: NOT_FOUND})
     def get(self, request: Request, code: str) -> Response:
+        missing = f"Không tìm thấy thủ tục hành chính có mã {code}."
         try:
-            procedure = procedure_get_public(code=code)
+            procedure = procedure_get_public(code=path_text(code, missing))
         except Procedure.DoesNotExist:
-            raise NotFound(f"Không tìm thấy thủ tục hành chính có mã {code}.") from None
+            raise NotFound(missing) from None
         return Response(ProcedureDetailOutputSerializer(procedure).data)
 
 
+@extend_schema_view(get=extend_schema(responses={200: SectorOutputSerializer(many=True), 400: BAD_REQUEST}))
 class SectorListApi(generics.ListAPIView):
     serializer_class = SectorOutputSerializer
+    pagination_class = StrictLimitOffsetPagination
+    authentication_classes = API_AUTHENTICATION
     queryset = Sector.objects.order_by("code")
 
 
+@extend_schema_view(get=extend_schema(responses={200: AgencyOutputSerializer(many=True), 400: BAD_REQUEST}))
 class AgencyListApi(generics.ListAPIView):
     serializer_class = AgencyOutputSerializer
+    pagination_class = StrictLimitOffsetPagination
+    authentication_classes = API_AUTHENTICATION
     queryset = Agency.objects.filter(is_active=True).select_related("parent").order_by("code")

@@ -20,6 +20,14 @@ class Channel(models.TextChoices):
     POST = "post", _("Qua dịch vụ bưu chính công ích")
 
 
+class ResultDelivery(models.TextChoices):
+    """How the applicant gets the result."""
+
+    ELECTRONIC = "electronic", _("Bản điện tử trên Cổng (có giá trị như bản giấy)")
+    POST = "post", _("Qua dịch vụ bưu chính công ích")
+    DESK = "desk", _("Nhận trực tiếp tại bộ phận một cửa")
+
+
 class TimeLimitUnit(models.TextChoices):
     DAY = "day", _("ngày làm việc")
     HOUR = "hour", _("giờ làm việc")

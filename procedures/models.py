@@ -93,6 +93,13 @@ class Procedure(models.Model):
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     steps = models.TextField(_("trình tự thực hiện"), blank=True)
+    # Set by the province admin console when it publishes the online service (console/).
+    online_payment = models.BooleanField(
+        _("thanh toán phí, lệ phí trực tuyến"),
+        default=True,
+        help_text=_("Tắt: người nộp nộp phí, lệ phí tại bộ phận một cửa, Cổng không mở thanh toán trực tuyến."),
+    )
+    result_delivery = models.JSONField(_("cách thức trả kết quả"), default=list, blank=True)
     is_published = models.BooleanField(_("đã công bố"), default=False)
     popularity = models.PositiveIntegerField(_("mức độ sử dụng"), default=0)
     # Derived from name/code for diacritic-insensitive search (see procedures/text.py).

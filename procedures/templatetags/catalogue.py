@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from procedures.constants import ApplicantType, Channel, TimeLimitUnit
+from procedures.constants import ApplicantType, Channel, ResultDelivery, TimeLimitUnit
 from procedures.models import Procedure
 
 register = template.Library()
@@ -24,6 +24,11 @@ def _number(value: Decimal) -> str:
 @register.filter
 def channel_labels(values: list[str]) -> list[str]:
     return [str(Channel(v).label) for v in values if v in Channel.values]
+
+
+@register.filter
+def delivery_labels(values: list[str]) -> list[str]:
+    return [str(ResultDelivery(v).label) for v in values if v in ResultDelivery.values]
 
 
 @register.filter
