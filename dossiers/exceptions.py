@@ -139,3 +139,20 @@ class ConsultationClosed(DomainError):
     code = "consultation_closed"
     message = _("Yêu cầu lấy ý kiến này đã được trả lời.")
     http_status = 409
+
+
+class ComplaintOpen(DomainError):
+    code = "complaint_open"
+    message = _("Phản ánh trước của bạn về hồ sơ này đang được xem xét. Vui lòng chờ cơ quan trả lời.")
+    http_status = 409
+
+
+class ComplaintEmpty(DomainError):
+    code = "complaint_empty"
+    message = _("Vui lòng nhập nội dung phản ánh, kiến nghị.")
+
+
+class ComplaintClosed(DomainError):
+    code = "complaint_closed"
+    message = _("Phản ánh này đã được trả lời.")
+    http_status = 409

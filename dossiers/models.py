@@ -90,6 +90,9 @@ class Dossier(models.Model):
     # When the national portal first accepted this dossier's record (Decision 766, indicator 1.4);
     # set by the national sync through dossiers.services.dossiers_mark_synced.
     national_synced_at = models.DateTimeField(_("đồng bộ lên Cổng DVCQG lúc"), null=True, blank=True)
+    # When the population registry (CSDLQG về dân cư) confirmed the applicant's id number, name and
+    # birth date (Decision 766, indicator 4.5, its second 2 points); set by dossiers.population.
+    population_checked_at = models.DateTimeField(_("xác thực với CSDL dân cư lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
@@ -537,3 +540,44 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} → {self.agency_id}"
+
+
+class Complaint(models.Model):
+    """Phản ánh, kiến nghị (PAKN) of an applicant about their dossier, answered once by an officer
+    of the dossier's agency. Counts in Decision 766 indicator 5.4 (the complaint rate)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="complaints")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người phản ánh"), on_delete=models.PROTECT, related_name="+"
+    )
+    content = models.TextField(_("nội dung phản ánh, kiến nghị"), max_length=2000)
+    created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    answer = models.TextField(_("nội dung trả lời"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả lời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phản ánh, kiến nghị")
+        verbose_name_plural = _("phản ánh, kiến nghị")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["answered_at", "created_at"], name="complaint_inbox_idx")]
+        constraints = [
+            # One open complaint per dossier: a double submit or a second complaint waits for the answer.
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(answered_at__isnull=True), name="complaint_one_open_per_dossier"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | ~models.Q(answer=""),
+                name="complaint_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.created_at:%Y-%m-%d}"

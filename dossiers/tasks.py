@@ -5,6 +5,7 @@ service only has to hand the event over once its transaction has committed
 (`issue_documents_on_commit`, a subscriber of `dossiers.events`).
 """
 
+import logging
 from typing import Any
 
 from celery import Task, shared_task
@@ -16,6 +17,7 @@ from django.utils import timezone
 from accounts.constants import Role
 from accounts.models import User
 from common.tasks import enqueue_after_commit
+from eforms.prefill_sources import RegistryUnavailable
 from procedures.models import Agency
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
@@ -25,8 +27,11 @@ from .documents import document_issue
 from .drafts import drafts_expire
 from .events import DossierChanged
 from .models import Dossier, DossierEvent
+from .population import population_check
 from .selectors import dossiers_due_within_one_working_day
 from .services import APOLOGISE
+
+logger = logging.getLogger(__name__)
 
 # The form an officer's action hands to the citizen (or, at the return, completes the file).
 FORMS_FOR_ACTION: dict[str, DocumentKind] = {
@@ -54,6 +59,20 @@ def document_issue_task(
     )
     event = dossier.events.select_related("actor").get(pk=event_id) if event_id is not None else None
     return document_issue(dossier=dossier, kind=kind, event=event, data=data).pk
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8, queue="documents")
+def population_check_task(self: Task, dossier_id: int) -> bool:
+    """dossiers.population.population_check in the background; retried (30 s, 1 min, ... ≤ 1 h)
+    while the population registry cannot answer. Run eagerly (no Redis: in the filing request)
+    it tries once: a registry outage must not hold up a filing."""
+    try:
+        return population_check(dossier_id=dossier_id)
+    except RegistryUnavailable as exc:
+        if self.request.is_eager:
+            logger.warning("population check of dossier %s skipped: %s", dossier_id, exc)
+            return False
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
 
 
 def documents_for_event(event: DossierEvent) -> list[tuple[str, dict[str, Any]]]:
@@ -110,11 +129,8 @@ def payments_check_pending() -> dict[str, int]:
     (`payment_check_with_platform` → `payment_confirm`), so one failure stops nothing and a
     second run applies nothing twice. Returns counts by resulting status.
     """
-    import logging
-
     from .payments import payment_check_with_platform, payments_pending_to_check
 
-    logger = logging.getLogger(__name__)
     counts: dict[str, int] = {}
     for payment_id in payments_pending_to_check():
         try:

@@ -160,6 +160,12 @@ def _registry_values(body: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value not in (None, "")}
 
 
+def registry_person(citizen_id: str) -> dict[str, Any]:
+    """What the registry holds about one id number, in our names (HoVaTen, NgaySinh as ISO date,
+    ...); {} if it does not know the number; RegistryUnavailable when it cannot answer. Not cached."""
+    return _registry_values(_registry_record(citizen_id))
+
+
 def _population_registry(user: User) -> dict[str, Any]:
     """Only for a user whose citizen id we hold (set on the profile or proven by VNeID);
     cached per user for REGISTRY_CACHE_SECONDS; {} (logged) when the registry fails."""

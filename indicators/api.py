@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -13,15 +12,25 @@ from rest_framework.views import APIView
 
 from accounts.constants import Role
 from accounts.models import User
+from common.api import API_AUTHENTICATION, BAD_REQUEST, FORBIDDEN, text_parameter
 
 from .forms import Filters, IndicatorFilterForm
 from .selectors import Scorecard, agency_ranking, rules_in_force, scorecard
 
+# The dashboard's filter form sends an empty value for "all", and the API takes the same form.
+ID_OR_EMPTY = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [""]}]}
+
+# The form's own limits, in the schema: a value outside them is a documented 400. An id or code
+# that matches nothing (or an agency outside the caller's scope) is a 400 as well, naming the field.
 FILTER_PARAMETERS = [
-    OpenApiParameter("ky", OpenApiTypes.STR, description="tháng (2026-10) hoặc năm (2026); mặc định tháng hiện tại"),
-    OpenApiParameter("co_quan", OpenApiTypes.INT, description="mã số cơ quan (gồm đơn vị trực thuộc)"),
-    OpenApiParameter("linh_vuc", OpenApiTypes.INT, description="mã số lĩnh vực"),
-    OpenApiParameter("thu_tuc", OpenApiTypes.STR, description="mã thủ tục, ví dụ 1.001193"),
+    OpenApiParameter(
+        "ky",
+        {"type": "string", "pattern": r"^([1-9]\d{3}(-(0[1-9]|1[0-2]))?)?$"},
+        description="tháng (2026-10) hoặc năm (2026); mặc định tháng hiện tại",
+    ),
+    OpenApiParameter("co_quan", ID_OR_EMPTY, description="mã số cơ quan (gồm đơn vị trực thuộc); rỗng: tất cả"),
+    OpenApiParameter("linh_vuc", ID_OR_EMPTY, description="mã số lĩnh vực; rỗng: tất cả"),
+    OpenApiParameter("thu_tuc", text_parameter(20), description="mã thủ tục, ví dụ 1.001193"),
 ]
 
 
@@ -88,9 +97,13 @@ def scorecard_data(card: Scorecard) -> dict[str, Any]:
 class IndicatorScorecardApi(APIView):
     """Total, groups and every indicator for a period and scope."""
 
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=ScorecardOutputSerializer)
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses={200: ScorecardOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
     def get(self, request: Request) -> Response:
         filters = _filters(request)
         return Response(scorecard_data(scorecard(period=filters.period, scope=filters.scope)))
@@ -99,9 +112,13 @@ class IndicatorScorecardApi(APIView):
 class IndicatorAgencyRankingApi(APIView):
     """Agencies in scope, best score first, with their rates and the yearly targets not reached."""
 
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=AgencyRankOutputSerializer(many=True))
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses={200: AgencyRankOutputSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
     def get(self, request: Request) -> Response:
         filters = _filters(request)
         rules = rules_in_force(on=filters.period.first_day)

@@ -28,7 +28,8 @@ class Measure(models.TextChoices):
     ELECTRONIC_RESULT = "electronic_result", _("Hồ sơ có kết quả điện tử")
     DIGITISED = "digitised", _("Hồ sơ được số hóa thành phần và kết quả")
     REUSED = "reused", _("Hồ sơ tái sử dụng dữ liệu số hóa")
-    AUTHENTICATED = "authenticated", _("Hồ sơ xác thực với CSDL quốc gia về dân cư")
+    AUTHENTICATED = "authenticated", _("Hồ sơ của người nộp đã định danh điện tử (VNeID)")
+    POPULATION_CHECKED = "population_checked", _("Hồ sơ có thông tin người nộp được xác thực với CSDL dân cư")
     SATISFACTION = "satisfaction", _("Mức độ hài lòng trong tiếp nhận, giải quyết")
 
 

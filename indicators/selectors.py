@@ -17,11 +17,15 @@ supplement since before its due date (the clock is stopped).
 """
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     BooleanField,
@@ -43,7 +47,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import user_agency_scope
 from dossiers.constants import AttachmentRole, Channel, PaymentStatus
-from dossiers.models import Attachment, Dossier, DossierPause, Payment, Rating
+from dossiers.models import Attachment, Complaint, Dossier, DossierPause, Payment
 from procedures.constants import OnlineLevel
 from procedures.models import Agency, DossierComponent, Fee, Procedure
 from procedures.selectors import agency_descendant_ids
@@ -51,13 +55,12 @@ from procedures.selectors import agency_descendant_ids
 from .constants import FormulaKind, Measure, Outcome
 from .models import AgencyTarget, IndicatorGroup, IndicatorRule
 
+T = TypeVar("T")
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CENT = Decimal("0.01")
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.NATIONAL_PORTAL)
 ONLINE_LEVELS = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
-# A rating of 1 or 2 of 5 ("không hài lòng") stands for a complaint in 5.4: complaints and
-# petitions (PAKN) are not held in this system.
-DISSATISFIED_AT_MOST = 2
 
 # Measures counted over dossiers, and over procedures; the rest have no data here.
 DOSSIER_MEASURES = (
@@ -69,6 +72,7 @@ DOSSIER_MEASURES = (
     Measure.DIGITISED,
     Measure.REUSED,
     Measure.AUTHENTICATED,
+    Measure.POPULATION_CHECKED,
 )
 PROCEDURE_MEASURES = (
     Measure.PROCEDURE_INFO_COMPLETE,
@@ -202,6 +206,15 @@ def rule_book() -> RuleBook:
     )
 
 
+def code_order(code: str) -> tuple[tuple[int, str], ...]:
+    """Indicator codes in the ministry's order: 2.1 < 4.5 < 4.5b < 10.1 (numbers as numbers)."""
+    parts = []
+    for part in code.split("."):
+        digits = len(part) - len(part.lstrip("0123456789"))
+        parts.append((int(part[:digits]) if digits else -1, part[digits:]))
+    return tuple(parts)
+
+
 def rules_in_force(*, on: dt.date, book: RuleBook | None = None) -> Rules:
     """The latest version of every indicator and group that took effect on or before `on`."""
     book = book or rule_book()
@@ -214,7 +227,7 @@ def rules_in_force(*, on: dt.date, book: RuleBook | None = None) -> Rules:
         if group.effective_from <= on:
             groups.setdefault(group.code, group)
     return Rules(
-        indicators=sorted(rules.values(), key=lambda r: tuple(int(p) for p in r.code.split("."))),
+        indicators=sorted(rules.values(), key=lambda r: code_order(r.code)),
         groups=sorted(groups.values(), key=lambda g: g.code),
     )
 
@@ -267,7 +280,8 @@ def _dossier_measure_q(period: Period, now: dt.datetime) -> dict[str, tuple[Q, Q
     has_components = _with_dossier(Attachment.objects.exclude(role=AttachmentRole.RESULT))
     has_reuse = _with_dossier(Attachment.objects.filter(Q(reused_from__isnull=False) | Q(from_national_store=True)))
     paid_online = _with_dossier(Payment.objects.filter(status=PaymentStatus.PAID))
-    dissatisfied = _with_dossier(Rating.objects.filter(score__lte=DISSATISFIED_AT_MOST))
+    # 5.4's complaint rate: dossiers with a complaint (phản ánh, kiến nghị) filed before the period's end.
+    complained = _with_dossier(Complaint.objects.filter(created_at__lt=period.end))
     fee_bearing = Q(procedure_id__in=Fee.objects.filter(amount__gt=0).values("procedure_id"))
     return {
         Measure.DOSSIER_SYNCED: (received, Q(national_synced_at__isnull=False)),
@@ -278,10 +292,11 @@ def _dossier_measure_q(period: Period, now: dt.datetime) -> dict[str, tuple[Q, Q
         Measure.DIGITISED: (finished, has_components & has_result),
         Measure.REUSED: (received, has_reuse),
         Measure.AUTHENTICATED: (received, Q(applicant__vneid_verified_at__isnull=False)),
+        Measure.POPULATION_CHECKED: (received, Q(population_checked_at__isnull=False)),
         # 5.4's second part: complaints stand-in among finished dossiers.
-        "dissatisfied": (finished, dissatisfied),
-        # 5.4 drills into finished dossiers: met = not dissatisfied, missed = dissatisfied.
-        Measure.SATISFACTION: (finished, ~dissatisfied),
+        "complained": (finished, complained),
+        # 5.4 drills into finished dossiers: met = no complaint, missed = complained about.
+        Measure.SATISFACTION: (finished, ~complained),
     }
 
 
@@ -317,7 +332,7 @@ def _dossier_aggregates(period: Period, now: dt.datetime, scope: Scope) -> dict[
     )
     for measure, (den, num) in _dossier_measure_q(period, now).items():
         if measure == Measure.SATISFACTION:
-            continue  # derived from "dissatisfied" in score()
+            continue  # derived from "complained" in score()
         out[f"{measure}__den"] = Count("pk", filter=den)
         out[f"{measure}__num"] = Count("pk", filter=den & num)
     out["received__online"] = Count("pk", filter=cond["received"] & Q(channel=Channel.ONLINE))
@@ -332,19 +347,50 @@ def _dossier_aggregates(period: Period, now: dt.datetime, scope: Scope) -> dict[
     return out
 
 
+def _cached(name: str, *, period: Period, scope: Scope, now: dt.datetime, compute: Callable[[], T]) -> T:
+    """`compute()`, kept INDICATORS_CACHE_SECONDS in the cache when the period has ended.
+
+    A finished month's counts no longer depend on the clock (every condition stops at the
+    period's end), only on later writes: a late sync, a complaint, a correction. Those show
+    within INDICATORS_CACHE_SECONDS; the running period is always computed (bench/indicators.py:
+    the province dashboard of a year computes 12 months, ~3 s over a million dossiers)."""
+    seconds = settings.INDICATORS_CACHE_SECONDS
+    if seconds <= 0 or period.end > now:
+        return compute()
+    where = (
+        f"{sorted(scope.agency_ids) if scope.agency_ids is not None else '*'}:{scope.sector_id}:{scope.procedure_id}"
+    )
+    key = f"indicators:v1:{name}:{period.key}:{hashlib.sha256(where.encode()).hexdigest()[:32]}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return cast(T, value)
+
+
 def dossier_counts(*, period: Period, scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
-    """All dossier counts of the scope in one aggregate query."""
-    now = now or timezone.now()
-    return _dossier_base(period, scope, now).aggregate(**_dossier_aggregates(period, now, scope))
+    """All dossier counts of the scope in one aggregate query (cached once the period has ended)."""
+    at = now or timezone.now()
+    return _cached(
+        "counts",
+        period=period,
+        scope=scope,
+        now=at,
+        compute=lambda: _dossier_base(period, scope, at).aggregate(**_dossier_aggregates(period, at, scope)),
+    )
 
 
 def dossier_counts_by(
     *, period: Period, scope: Scope, key: str, now: dt.datetime | None = None
 ) -> dict[int, dict[str, Any]]:
-    """The same counts grouped by `key` ("agency_id" or "procedure_id"), one query."""
-    now = now or timezone.now()
-    rows = _dossier_base(period, scope, now).values(key).annotate(**_dossier_aggregates(period, now, scope)).order_by()
-    return {row.pop(key): row for row in rows}
+    """The same counts grouped by `key` ("agency_id" or "procedure_id"), one query (cached like dossier_counts)."""
+    at = now or timezone.now()
+
+    def compute() -> dict[int, dict[str, Any]]:
+        rows = _dossier_base(period, scope, at).values(key).annotate(**_dossier_aggregates(period, at, scope))
+        return {row.pop(key): row for row in rows.order_by()}
+
+    return _cached(f"counts_by_{key}", period=period, scope=scope, now=at, compute=compute)
 
 
 def dossier_list_for_indicator(
@@ -379,7 +425,8 @@ def _procedure_measure_q(p: str = "") -> dict[str, tuple[Q, Q | None]]:
         Measure.PROCEDURE_INFO_COMPLETE: (published, Q(info_complete=True)),
         Measure.PROCEDURE_ONLINE: (published, online),
         Measure.ONLINE_SERVICE_USED: (published & online, None),
-        Measure.PROCEDURE_ONLINE_PAYMENT: (published & Q(fee_bearing=True), online),
+        # Online and taking payment online (the province can keep fees at the desk: console step 1).
+        Measure.PROCEDURE_ONLINE_PAYMENT: (published & Q(fee_bearing=True), online & Q(**{f"{p}online_payment": True})),
     }
 
 
@@ -583,13 +630,13 @@ def score(*, rules: Rules, counts: dict[str, Any], period: Period) -> Scorecard:
         if rule.measure == Measure.AVERAGE_PROCESSING_TIME:
             display = _average_text(counts.get("average_processing_time"))
         if rule.measure == Measure.SATISFACTION:
-            # 100% − (late rate + complaint rate): late among assessed, dissatisfied among finished.
+            # 100% − (late rate + complaint rate): late among assessed, complained among finished.
             on_time = _exact_rate(counts.get(f"{Measure.ON_TIME}__num"), counts.get(f"{Measure.ON_TIME}__den"))
-            dissatisfied = _exact_rate(counts.get("dissatisfied__num"), counts.get("dissatisfied__den"))
-            rate = None if on_time is None else max(Decimal(0), on_time - (dissatisfied or Decimal(0)))
-            # Shown as satisfied / finished, matching 5.4's drill-down (met = not dissatisfied).
-            den = counts.get("dissatisfied__den")
-            num = None if den is None else den - (counts.get("dissatisfied__num") or 0)
+            complained = _exact_rate(counts.get("complained__num"), counts.get("complained__den"))
+            rate = None if on_time is None else max(Decimal(0), on_time - (complained or Decimal(0)))
+            # Shown as without complaint / finished, matching 5.4's drill-down (met = no complaint).
+            den = counts.get("complained__den")
+            num = None if den is None else den - (counts.get("complained__num") or 0)
         points = None
         if rate is not None and rule.formula_kind != FormulaKind.DISPLAY:
             points = points_for(rule=rule, rate_percent=rate)

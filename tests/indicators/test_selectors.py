@@ -6,7 +6,7 @@ import time_machine
 
 from accounts.constants import Role
 from dossiers.constants import AttachmentRole, Channel, PaymentStatus
-from dossiers.models import Attachment, Payment, Rating
+from dossiers.models import Attachment, Complaint, Dossier, Payment, Rating
 from dossiers.services import dossier_act, dossier_submit, dossiers_mark_synced
 from indicators.constants import FormulaKind, Measure, Outcome
 from indicators.models import IndicatorRule
@@ -249,10 +249,14 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
         dossier=dossiers[2], role=AttachmentRole.RESULT, uploaded_by=verified, name="kq.pdf", file="x",
         content_type="application/pdf", size=1, sha256="0" * 64, from_national_store=True,
     )  # fmt: skip
-    Rating.objects.create(dossier=dossiers[0], score=5)
-    Rating.objects.create(dossier=dossiers[1], score=1)
+    # a rating, even a poor one, is not a complaint; one complaint (PAKN) in October, one after it
+    Rating.objects.create(dossier=dossiers[0], score=1)
+    Complaint.objects.create(dossier=dossiers[1], author=verified, content="Chậm", created_at=at(10))
+    Complaint.objects.create(dossier=dossiers[2], author=verified, content="Sau kỳ", created_at=at(1, hour=0, month=11))
     # the national portal accepted the records of three of them (set by the national sync)
     dossiers_mark_synced(dossier_ids={d.pk for d in dossiers[:3]}, at=NOW)
+    # the population registry confirmed the applicants of two of them (dossiers.population)
+    Dossier.objects.filter(pk__in=[dossiers[1].pk, dossiers[3].pk]).update(population_checked_at=at(2))
 
     # when
     card = scorecard(period=OCTOBER, scope=Scope(), now=NOW)
@@ -267,10 +271,11 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
     assert line("4.2") == (2, 4, Decimal("2.50"))  # 50% / 80% × 4
     assert line("4.3") == (1, 4, Decimal("0.63"))  # 25% / 80% × 2 = 0.625
     assert line("4.5") == (1, 4, Decimal("0.50"))  # 25% × 2
-    # 5.4: 100% on time − 25% dissatisfied = 75%; 75 / 90 × 6 = 5.00
+    assert line("4.5b") == (2, 4, Decimal("1.00"))  # 50% × 2: the second half of "2+2"
+    # 5.4: 100% on time − 25% complained about = 75%; 75 / 90 × 6 = 5.00
     assert card.get("5.4").rate == Decimal("75.00")
     assert card.get("5.4").points == Decimal("5.00")
-    assert (card.get("5.4").numerator, card.get("5.4").denominator) == (3, 4)  # not dissatisfied / finished
+    assert (card.get("5.4").numerator, card.get("5.4").denominator) == (3, 4)  # without complaint / finished
     assert line("1.4") == (3, 4, Decimal("4.50"))  # 75% × 6
     assert card.get("2.2").display == "2,5 ngày"
 
@@ -313,12 +318,13 @@ def test_procedures_costing_most_points(province):
     # when
     top = procedures_costing_most(card=card, scope=scope, rules=rules, now=NOW)
 
-    # then the 36 points lost on dossier indicators are shared by missed dossiers:
-    # 2.1 loses 16 (4 of 5 late: 3 building, 1 birth); 1.4, 4.1, 4.2, 4.3, 4.5 lose 6, 6, 4, 2, 2
-    # (no dossier met them: 3 of 5 building, 2 of 5 birth); 3.3 loses nothing (all online)
+    # then the 38 points lost on dossier indicators are shared by missed dossiers:
+    # 2.1 loses 16 (4 of 5 late: 3 building, 1 birth); 1.4, 4.1, 4.2, 4.3, 4.5, 4.5b lose
+    # 6, 6, 4, 2, 2, 2 (no dossier met them: 3 of 5 building, 2 of 5 birth); 3.3 loses nothing
+    # building: 16 × 3/4 + 22 × 3/5 = 25.20 over 3 + 6 × 3 = 21 misses; birth: 4 + 8.80 = 12.80, 1 + 12
     assert [(c.procedure.code, c.lost_points, c.missed) for c in top] == [
-        ("1.009999", Decimal("24.00"), 18),
-        ("1.001193", Decimal("12.00"), 11),
+        ("1.009999", Decimal("25.20"), 21),
+        ("1.001193", Decimal("12.80"), 13),
     ]
 
 
@@ -330,3 +336,30 @@ def test_a_leader_scope_refuses_an_agency_outside_it(province):
 
     scope = scope_for_user(user=province["leader"], agency=province["ward"])
     assert scope.agency_ids == frozenset({province["ward"].pk})
+
+
+def test_an_ended_months_counts_are_cached_and_the_running_month_is_not(province, settings):
+    # given counts kept for a while once a period has ended
+    from django.core.cache import cache
+
+    settings.INDICATORS_CACHE_SECONDS = 60
+    cache.clear()
+    november = period_month(year=2026, month=11)  # NOW is 20 November: still running
+    make_dossier(province["birth"], province["department"])
+    make_dossier(province["birth"], province["department"], received=at(3, month=11), due=at(25, month=11))
+    october_before = scorecard(period=OCTOBER, scope=Scope(), now=NOW).get("3.3").denominator
+    november_before = scorecard(period=november, scope=Scope(), now=NOW).get("3.3").denominator
+
+    # when another dossier arrives in each month
+    make_dossier(province["birth"], province["department"])
+    make_dossier(province["birth"], province["department"], received=at(4, month=11), due=at(25, month=11))
+
+    # then October still shows the cached count, November the new one; after the delay, October too
+    assert scorecard(period=OCTOBER, scope=Scope(), now=NOW).get("3.3").denominator == october_before == 1
+    assert scorecard(period=november, scope=Scope(), now=NOW).get("3.3").denominator == november_before + 1 == 2
+    # another scope is its own entry
+    narrowed = Scope(procedure_id=province["birth"].pk)
+    assert scorecard(period=OCTOBER, scope=narrowed, now=NOW).get("3.3").denominator == 2
+    cache.clear()  # what INDICATORS_CACHE_SECONDS' expiry does
+    assert scorecard(period=OCTOBER, scope=Scope(), now=NOW).get("3.3").denominator == 2
+    cache.clear()
