@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgencyMembership, User
+from .models import AgencyMembership, AuthEvent, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -40,3 +42,41 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: read, filtered, never written through the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "kind", "username", "user", "ip_address")
+    list_filter = ("kind", "at")
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyAdmin):
+    """The change log: what was changed in the Django admin and, through common/audit.py, in
+    the portal's own pages (officer actions, VNeID links, form and workflow publications)."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change_message_text")
+    list_filter = ("action_flag", "content_type", "action_time")
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+
+    @admin.display(description=_("nội dung"))
+    def change_message_text(self, obj: LogEntry) -> str:
+        return obj.get_change_message()

@@ -22,3 +22,15 @@ class Gender(models.TextChoices):
 # Identity that VNeID attests: once an account is verified, these are prefilled from the
 # national identity and the citizen cannot change them on the portal (contact details stay editable).
 VNEID_LOCKED_FIELDS = ("full_name", "citizen_id", "date_of_birth", "gender")
+
+
+class AuthEventKind(models.TextChoices):
+    """What the login log (accounts.AuthEvent) records."""
+
+    LOGIN = "login", _("Đăng nhập thành công")
+    LOGIN_FAILED = "login_failed", _("Đăng nhập sai")
+    LOCKED_OUT = "locked_out", _("Bị tạm khóa do đăng nhập sai nhiều lần")
+    LOGOUT = "logout", _("Đăng xuất")
+    OTP_VERIFIED = "otp_verified", _("Xác thực hai lớp thành công")
+    OTP_FAILED = "otp_failed", _("Mã xác thực hai lớp sai")
+    OTP_ENROLLED = "otp_enrolled", _("Đăng ký ứng dụng xác thực")

@@ -138,3 +138,20 @@ class ProfileForm(forms.Form):
         if province and ward and not ward_belongs_to(ward_code=ward, province_code=province):
             self.add_error("ward_code", _("Xã, phường đã chọn không thuộc tỉnh, thành phố đã chọn."))
         return cleaned
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Mã xác thực (6 chữ số)"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit():
+            raise ValidationError(_("Mã xác thực chỉ gồm chữ số."), code="otp_digits")
+        return token

@@ -1,10 +1,11 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency
 
-from .constants import OFFICER_ROLES, Gender, Role
+from .constants import OFFICER_ROLES, AuthEventKind, Gender, Role
 from .validators import validate_citizen_id, validate_phone
 
 
@@ -69,3 +70,29 @@ class AgencyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency}"
+
+
+class AuthEvent(models.Model):
+    """The login log: every login, failure, lockout, logout and two-factor step.
+
+    Kept apart from the admin's LogEntry (the change log, common/audit.py): a failed login may
+    name no account at all, and these rows are many. Both are read in the Django admin.
+    """
+
+    kind = models.CharField(_("sự kiện"), max_length=20, choices=AuthEventKind.choices)
+    user = models.ForeignKey(
+        User, verbose_name=_("tài khoản"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("tên đăng nhập đã nhập"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    user_agent = models.CharField(_("trình duyệt"), max_length=255, blank=True)
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("nhật ký đăng nhập")
+        verbose_name_plural = _("nhật ký đăng nhập")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="authevent_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"

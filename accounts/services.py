@@ -5,11 +5,13 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.http import HttpRequest
 
 from procedures.models import Agency
 
-from .constants import VNEID_LOCKED_FIELDS, Role
-from .models import AgencyMembership, User
+from .constants import VNEID_LOCKED_FIELDS, AuthEventKind, Role
+from .models import AgencyMembership, AuthEvent, User
+from .security import client_ip
 
 PROVINCE_ADMIN_GROUP = "Quản trị cấp tỉnh"
 # What a province admin may do in the Django admin: the catalogue, workflows and the
@@ -19,6 +21,8 @@ _PROVINCE_ADMIN_PERMISSIONS = (
     ("workflows", None),
     ("accounts", "view_user"),
     ("accounts", "view_agencymembership"),
+    ("accounts", "view_authevent"),
+    ("admin", "view_logentry"),
 )
 
 
@@ -103,3 +107,25 @@ def user_profile_update(*, user: User, changes: dict[str, Any]) -> User:
         user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in changed])
         user.save(update_fields=changed)
     return user
+
+
+def auth_event_record(
+    *, kind: AuthEventKind, request: HttpRequest | None, user: User | None = None, username: str = ""
+) -> AuthEvent:
+    """Append one row to the login log; never raises for a missing request (tests, commands).
+
+    The address is the client's as rate limits see it (behind nginx, not the proxy's).
+    """
+    if user is not None and not username:
+        username = user.get_username()
+    ip, agent = None, ""
+    if request is not None:
+        ip = client_ip(request) if request.META.get("REMOTE_ADDR") else None
+        agent = request.headers.get("User-Agent", "")[:255]
+    return AuthEvent.objects.create(
+        kind=kind,
+        user=user if user is not None and user.pk else None,
+        username=username[:150],
+        ip_address=ip,
+        user_agent=agent,
+    )

@@ -6,7 +6,11 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    path("xac-thuc-hai-lop/", views.otp_verify, name="otp_verify"),
+    path("xac-thuc-hai-lop/cai-dat/", views.otp_setup, name="otp_setup"),
+    path("phien/", views.session_status, name="session_status"),
+    path("phien/gia-han/", views.session_keepalive, name="session_keepalive"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("dang-ky/", views.register, name="register"),
     path("tai-khoan/", views.profile, name="profile"),

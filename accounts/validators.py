@@ -3,8 +3,10 @@
 import datetime as dt
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from vietnam_provinces import Province
 
 # Before the 2025 merger there were 63 provinces; citizen id numbers keep the birth-place code
@@ -48,3 +50,15 @@ def validate_citizen_id(value: str, *, date_of_birth: dt.date | None = None) -> 
 def validate_phone(value: str) -> None:
     if not _PHONE.match(re.sub(r"[\s.-]", "", value or "")):
         raise ValidationError(_("Số điện thoại di động không hợp lệ (ví dụ 0912345678)."), code="phone_format")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule with a Vietnamese message: Django 5.2 changed the message's wording and its
+    Vietnamese catalogue still has the old one, so the error came out in English."""
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "Mật khẩu quá ngắn. Mật khẩu phải có ít nhất %(min_length)d ký tự.",
+            "Mật khẩu quá ngắn. Mật khẩu phải có ít nhất %(min_length)d ký tự.",
+            self.min_length,
+        ) % {"min_length": self.min_length}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -26,3 +27,20 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie")
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the address or its query is never a real request (PostgreSQL refuses
+    it in text, so it reached the database as a 500): answered 400 before any view runs. The API
+    (/api/) answers for itself, in JSON and as its schema says (tests/api/test_contract.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        query = request.GET.lists()
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in query):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

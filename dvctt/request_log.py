@@ -22,20 +22,16 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from common.privacy import mask_citizen_ids
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
-_CITIZEN_ID = re.compile(r"\b\d{12}\b")
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 method_var: ContextVar[str] = ContextVar("method", default="-")
 path_var: ContextVar[str] = ContextVar("path", default="-")
 
 access_logger = logging.getLogger("dvctt.access")
-
-
-def mask_citizen_ids(text: str) -> str:
-    """001234567890 -> 001******890: enough for an officer to tell two people apart, not to read the id."""
-    return _CITIZEN_ID.sub(lambda match: match.group()[:3] + "******" + match.group()[-3:], text)
 
 
 def request_id_from_header(value: str | None) -> str:

@@ -22,7 +22,7 @@ def test_a_citizen_id_in_a_log_call_comes_out_masked(caplog):
 
     # then
     assert [record.getMessage() for record in caplog.records] == [
-        "Hồ sơ của công dân 001******890, người đi cùng 036******234."
+        "Hồ sơ của công dân 0012******90, người đi cùng 0360******34."
     ]
     assert "001234567890" not in caplog.text
 
@@ -30,7 +30,8 @@ def test_a_citizen_id_in_a_log_call_comes_out_masked(caplog):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("001234567890", "001******890"),
+        ("001234567890", "0012******90"),
+        ("cccd001234567890.", "cccd0012******90."),  # letters around it do not protect it
         ("mã hồ sơ 000.31.37.H42-260101-0001", "mã hồ sơ 000.31.37.H42-260101-0001"),
         ("số điện thoại 0912345678", "số điện thoại 0912345678"),  # 10 digits: not a citizen id
         ("1234567890123", "1234567890123"),  # 13 digits: not a citizen id
@@ -96,10 +97,10 @@ def test_the_json_formatter_writes_one_object_with_the_request_context():
     assert entry == {
         "level": "INFO",
         "logger": "dvctt.access",
-        "message": "GET /tra-cuu/001******890 200",
+        "message": "GET /tra-cuu/0012******90 200",
         "request_id": "abc",
         "method": "GET",
-        "path": "/tra-cuu/001******890",
+        "path": "/tra-cuu/0012******90",
         "status": 200,
         "duration_ms": 12.5,
     }
@@ -120,7 +121,7 @@ def test_production_logs_json_lines_to_stdout_with_ids_masked():
 
     # then
     entry = json.loads(out.stdout.strip().splitlines()[-1])
-    assert (entry["level"], entry["logger"], entry["message"]) == ("WARNING", "dossiers", "CCCD 001******890")
+    assert (entry["level"], entry["logger"], entry["message"]) == ("WARNING", "dossiers", "CCCD 0012******90")
     assert (entry["request_id"], entry["method"], entry["path"]) == ("-", "-", "-")
 
 
@@ -134,4 +135,4 @@ def test_text_logs_stay_off_stdout_so_a_parent_reading_stdout_never_blocks_them(
 
     # then
     assert out.stdout == ""
-    assert out.stderr.rstrip().endswith("WARNING dossiers [-] CCCD 001******890")
+    assert out.stderr.rstrip().endswith("WARNING dossiers [-] CCCD 0012******90")

@@ -1,0 +1,232 @@
+"""TOTP two-factor authentication for officers, province admins and staff (django-otp)."""
+
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.constants import AuthEventKind, Role
+from accounts.models import AuthEvent
+from accounts.two_factor import DEMO_TOTP_SECRET_BASE32, current_code, demo_device_ensure
+from tests.factories import AgencyFactory, UserFactory
+
+PASSWORD = "Mat-khau-2026"
+NOW = dt.datetime(2026, 3, 2, 8, 0, 10, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def two_factor_on(settings):
+    settings.OFFICER_2FA_REQUIRED = True
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(username="tiepnhan", role=Role.RECEPTION_OFFICER, agencies=[AgencyFactory()])
+
+
+@pytest.fixture
+def device(officer):
+    return TOTPDevice.objects.create(user=officer, name="Ứng dụng xác thực", confirmed=True)
+
+
+def login(client, username):
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": PASSWORD, "next": "/can-bo/ho-so/"}
+    )
+
+
+def verify(client, token, next_url="/can-bo/ho-so/"):
+    return client.post(reverse("accounts:otp_verify"), {"token": token, "next": next_url})
+
+
+def test_after_the_password_an_officer_is_asked_for_the_code_and_then_reaches_the_queue(client, officer, device):
+    with time_machine.travel(NOW, tick=False):
+        # when: the password is right
+        response = login(client, officer.username)
+        # then: not yet in; the code page, which will lead back to the queue
+        assert (response.status_code, response["Location"]) == (
+            302,
+            "/tai-khoan/xac-thuc-hai-lop/?next=%2Fcan-bo%2Fho-so%2F",
+        )
+        assert client.get("/can-bo/ho-so/")["Location"] == "/tai-khoan/xac-thuc-hai-lop/?next=%2Fcan-bo%2Fho-so%2F"
+
+        # when: the code from the app
+        done = verify(client, current_code(device))
+
+        # then
+        assert (done.status_code, done["Location"]) == (302, "/can-bo/ho-so/")
+        assert client.get("/can-bo/ho-so/").status_code == 200
+    assert list(AuthEvent.objects.order_by("pk").values_list("kind", flat=True)) == [
+        AuthEventKind.LOGIN,
+        AuthEventKind.OTP_VERIFIED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("officer", "/can-bo/ho-so/"),
+        ("officer", "/can-bo/lay-y-kien/"),
+        ("officer", "/tai-khoan/can-bo/thu-tuc/"),
+        ("leader", "/chi-so/"),
+        ("admin", "/quan-tri/quy-trinh/"),
+        ("admin", "/quan-tri/bieu-mau/"),
+        ("admin", "/admin/"),
+        ("admin", "/admin/procedures/procedure/"),
+        # the whole site, not a list of prefixes: a page added later is covered too
+        ("officer", "/"),
+        ("admin", "/thu-tuc/"),
+    ],
+)
+def test_every_page_needs_the_second_factor(client, db, who, path):
+    # given: logged in with the password only
+    users = {
+        "officer": UserFactory(role=Role.SPECIALIST),
+        "leader": UserFactory(role=Role.LEADER),
+        "admin": UserFactory(province_admin=True),
+    }
+    user = users[who]
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client.force_login(user)
+
+    # when
+    response = client.get(path)
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith("/tai-khoan/xac-thuc-hai-lop/?next=")
+
+
+def test_an_unverified_officer_calling_the_api_gets_403_not_a_redirect(client, officer, device):
+    client.force_login(officer)
+
+    response = client.get("/api/v1/dossiers/")
+
+    assert response.status_code == 403
+    assert response.json() == {"error": "Cần xác thực hai lớp."}
+
+
+def test_a_wrong_code_is_refused_and_logged(client, officer, device):
+    # given
+    client.force_login(officer)
+    with time_machine.travel(NOW, tick=False):
+        wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+
+        # when
+        response = verify(client, wrong)
+
+        # then: the page again with the message; still no entry
+        assert response.status_code == 400
+        assert "Mã xác thực không đúng hoặc đã hết hạn." in response.content.decode()
+        assert client.get("/can-bo/ho-so/").status_code == 302
+    assert AuthEvent.objects.filter(kind=AuthEventKind.OTP_FAILED, user=officer).count() == 1
+
+
+def test_a_code_works_only_once(client, officer, device):
+    with time_machine.travel(NOW, tick=False):
+        code = current_code(device)
+        client.force_login(officer)
+        assert verify(client, code).status_code == 302
+        client.logout()
+
+        # when: the same code again (someone who saw it over the officer's shoulder)
+        client.force_login(officer)
+        response = verify(client, code)
+
+    # then
+    assert response.status_code == 400
+
+
+def test_citizens_are_never_asked(client, db):
+    # given
+    citizen = UserFactory(username="037090001234", role=Role.CITIZEN)
+
+    # when
+    response = client.post(reverse("accounts:login"), {"username": citizen.username, "password": PASSWORD})
+
+    # then
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.get(reverse("dossiers:my_dossiers")).status_code == 200
+    assert client.get(reverse("accounts:otp_verify")).status_code == 403
+
+
+def test_with_the_setting_off_officers_go_straight_in(client, officer, device, settings):
+    settings.OFFICER_2FA_REQUIRED = False
+
+    response = login(client, officer.username)
+
+    assert (response.status_code, response["Location"]) == (302, "/can-bo/ho-so/")
+    assert client.get("/can-bo/ho-so/").status_code == 200
+
+
+def test_an_officer_without_an_app_sets_one_up_with_a_qr_code(client, officer):
+    # when: first login
+    response = login(client, officer.username)
+    assert response["Location"] == "/tai-khoan/xac-thuc-hai-lop/cai-dat/?next=%2Fcan-bo%2Fho-so%2F"
+    page = client.get(response["Location"])
+
+    # then: a QR code as a data: image (no script; CSP allows data: images) and the key to type
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'src="data:image/svg+xml' in body
+    assert "img-src 'self' data:" in page["Content-Security-Policy"]
+    device = TOTPDevice.objects.get(user=officer)
+    assert device.confirmed is False
+    assert page.context["secret"].replace(" ", "") in device.config_url
+
+    # when: a wrong code, then (after django-otp's one-second wait that follows a failure) the right one
+    with time_machine.travel(NOW, tick=False):
+        wrong = client.post(response["Location"], {"token": "000000" if current_code(device) != "000000" else "111111"})
+    with time_machine.travel(NOW + dt.timedelta(seconds=5), tick=False):
+        right = client.post(response["Location"], {"token": current_code(device), "next": "/can-bo/ho-so/"})
+        queue = client.get("/can-bo/ho-so/")
+
+    # then
+    assert wrong.status_code == 400
+    assert (right.status_code, right["Location"], queue.status_code) == (302, "/can-bo/ho-so/", 200)
+    device.refresh_from_db()
+    assert device.confirmed is True
+    assert AuthEvent.objects.filter(kind=AuthEventKind.OTP_ENROLLED, user=officer).count() == 1
+
+
+def test_a_password_alone_cannot_replace_the_device(client, officer, device):
+    # given: logged in with the password only
+    client.force_login(officer)
+
+    # when
+    response = client.get(reverse("accounts:otp_setup"))
+
+    # then: sent to give the code of the existing device; no new device
+    assert response["Location"].startswith("/tai-khoan/xac-thuc-hai-lop/?next=")
+    assert list(TOTPDevice.objects.filter(user=officer)) == [device]
+
+
+def test_demo_command_prints_the_code_of_a_demo_account_only(officer, db):
+    # given
+    device = demo_device_ensure(user=officer)
+    other = UserFactory(role=Role.LEADER)
+    TOTPDevice.objects.create(user=other, name="app", confirmed=True)
+    out = StringIO()
+
+    # when
+    with time_machine.travel(NOW, tick=False):
+        call_command("demo_totp", officer.username, stdout=out)
+        expected = current_code(device)
+
+    # then
+    assert out.getvalue().strip() == expected
+    assert device.config_url.startswith("otpauth://totp/DVCTT%3Atiepnhan?secret=" + DEMO_TOTP_SECRET_BASE32)
+    with pytest.raises(CommandError, match="chỉ dành cho tài khoản mẫu"):
+        call_command("demo_totp", other.username, stdout=StringIO())
+
+
+def test_the_readme_publishes_the_demo_key_and_command():
+    readme = (Path(__file__).resolve().parent.parent.parent / "README.md").read_text()
+
+    assert f"demo key `{DEMO_TOTP_SECRET_BASE32}`" in readme
+    assert "manage.py demo_totp tiepnhan" in readme
