@@ -45,23 +45,21 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 typecheck: install-test
-	$(BIN)/mypy common procedures accounts eforms workflows dossiers indicators dvctt
+	$(BIN)/mypy common procedures accounts eforms workflows dossiers indicators console dvctt
 
 test: install-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy common procedures accounts workflows dossiers indicators dvctt
+	$(BIN)/mypy common procedures accounts workflows dossiers indicators console dvctt
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=dvctt.settings.test
 	$(BIN)/pytest
 
-# Each benchmark needs PostgreSQL (127.0.0.1:5432, user postgres) and uses its own database.
+# Each benchmark needs PostgreSQL (127.0.0.1:5432, user postgres) and uses its own database;
+# sync_throughput and load also need Redis (REDIS_URL; they use their own db). bench/report.py runs
+# them one after the other and writes their figures into bench/RESULTS.md (bench/README.md).
+# One of them: `make bench BENCH=load`; with arguments: `make bench BENCH=load ARGS="--users 20"`.
 bench: install-test
-	$(BIN)/python bench/catalogue_search.py
-	$(BIN)/python bench/officer_queue.py
-	$(BIN)/python bench/eforms.py
-	$(BIN)/python bench/submit.py
-	$(BIN)/python bench/sync_throughput.py  # also needs Redis (REDIS_URL, default db 11)
-	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/report.py $(foreach b,$(BENCH),--only $(b)) $(if $(ARGS),--extra "$(BENCH)=$(ARGS)")
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from common.api import API_AUTHENTICATION, BAD_REQUEST, FORBIDDEN, NOT_FOUND, path_text, text_parameter
 from procedures.models import Agency, Procedure
 
 from .exceptions import DossierNotFound
@@ -50,41 +51,57 @@ class DossierDetailOutputSerializer(DossierOutputSerializer):
         return EventOutputSerializer(dossier_timeline(dossier=dossier), many=True).data  # type: ignore[return-value]
 
 
+class DossierPageOutputSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True, help_text="con trỏ trang tiếp theo (tham số `after`); null: hết")
+    results = DossierOutputSerializer(many=True)
+
+
+class DossierListInputSerializer(serializers.Serializer):
+    # An unknown tab used to fall back to "all" silently; a client that misspells it should know.
+    tab = serializers.ChoiceField(choices=[t.value for t in QueueTab], required=False, allow_blank=True)
+    after = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
 class DossierListApi(APIView):
     """Officers: one page of a queue (keyset cursor in `next`); citizens: their own dossiers."""
 
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("tab", OpenApiTypes.STR, enum=[t.value for t in QueueTab]),
-            OpenApiParameter("after", OpenApiTypes.STR, description="con trỏ trang tiếp theo"),
+            OpenApiParameter(
+                "tab", OpenApiTypes.STR, enum=["", *(t.value for t in QueueTab)], description="rỗng: tất cả"
+            ),
+            OpenApiParameter("after", text_parameter(64), description="con trỏ trang tiếp theo (`next`)"),
         ],
-        responses=DossierOutputSerializer(many=True),
+        responses={200: DossierPageOutputSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        # A page object, not a list: without this the generator names it "retrieve", as the detail.
+        operation_id="v1_dossiers_list",
     )
     def get(self, request: Request) -> Response:
         user = request.user
         assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
+        params = DossierListInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         if not user.is_officer:
             rows = list(dossier_list_for_user(user=user).order_by("-submitted_at")[:100])
             return Response({"next": None, "results": DossierOutputSerializer(rows, many=True).data})
-        try:
-            tab = QueueTab(request.query_params.get("tab", QueueTab.ALL))
-        except ValueError:
-            tab = QueueTab.ALL
-        page = dossier_queue(user=user, tab=tab, after=request.query_params.get("after"))
+        tab = QueueTab(params.validated_data.get("tab") or QueueTab.ALL)
+        page = dossier_queue(user=user, tab=tab, after=params.validated_data.get("after") or None)
         return Response({"next": page.next_cursor, "results": DossierOutputSerializer(page.items, many=True).data})
 
 
 class DossierDetailApi(APIView):
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=DossierDetailOutputSerializer)
+    @extend_schema(responses={200: DossierDetailOutputSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, code: str) -> Response:
         user = request.user
         assert isinstance(user, User)  # noqa: S101 - IsAuthenticated ran first
         try:
-            dossier = dossier_get_for_user(user=user, code=code)
+            dossier = dossier_get_for_user(user=user, code=path_text(code, "Không tìm thấy hồ sơ."))
         except DossierNotFound:
             raise NotFound("Không tìm thấy hồ sơ.") from None
         return Response(DossierDetailOutputSerializer(dossier).data)

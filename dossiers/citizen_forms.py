@@ -42,6 +42,12 @@ class WithdrawForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
+class ComplaintForm(forms.Form):
+    content = forms.CharField(
+        label=_("Nội dung phản ánh, kiến nghị"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("Mức độ hài lòng của bạn"),

@@ -30,13 +30,15 @@ from accounts.models import User
 from common.errors import DomainError, DomainErrors
 from eforms.display import form_answers
 from eforms.models import FormVersion
+from eforms.prefill import PrefillValues, prefill_values
 from eforms.wizard import EformWizardView
 from procedures.models import Procedure
 from workflows import engine
 
 from . import drafts
 from .attachments.selectors import attachment_components
-from .citizen_forms import RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
+from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
+from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
 from .documents import document_issue
 from .exceptions import DossierNotFound
@@ -180,8 +182,12 @@ def draft_form(request: HttpRequest, token: str) -> HttpResponse:
         return done
     if draft.form_version is None:  # a procedure without an e-form: documents only
         return redirect("dossiers:draft_files", token=draft.token)
-    # What was saved on any device, over the profile: the wizard shows it until answered again.
-    prefill = {**_profile_prefill(user), **draft.form_data}
+    # The form's declared sources ("prefill": profile.x / dan_cu.x, eforms.prefill) over the
+    # applicant fields from the profile; what was saved on any device over both (a value the
+    # population registry confirms stays the registry's and is shown read-only).
+    declared = prefill_values(version=draft.form_version, user=user)
+    sources = PrefillValues({**_profile_prefill(user), **declared}, origins=declared.origins, locked=declared.locked)
+    prefill = sources.overlay(draft.form_data)
     view = DraftFormWizard.as_view(draft=draft, prefill=prefill, storage_key=str(draft.token))
     response: HttpResponse = view(request)
     return response
@@ -286,6 +292,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     titles = officer_titles(
         dossier=dossier, user_ids={e.actor_id for e in events if e.actor_id and e.actor_role != Role.CITIZEN}
     )
+    complaints = list(dossier.complaints.order_by("created_at"))
     context = {
         "dossier": dossier,
         "step_name": steps.get(dossier.step_key, ""),
@@ -307,6 +314,9 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         else None,
         "rating": Rating.objects.filter(dossier=dossier).first(),
         "rating_form": RatingForm() if dossier.status == Status.RETURNED else None,
+        "complaints": complaints,
+        # One complaint waits for its answer at a time (dossiers.complaints).
+        "complaint_form": None if any(c.answered_at is None for c in complaints) else ComplaintForm(),
     }
     return render(request, "dossiers/citizen/my_dossier.html", context)
 
@@ -346,6 +356,12 @@ CITIZEN_ACTIONS: dict[str, CitizenAction] = {
             dossier=dossier, citizen=user, score=data["score"], comment=data["comment"]
         ),
     ),
+    "complain": CitizenAction(
+        ComplaintForm,
+        gettext_lazy("Vui lòng nhập nội dung phản ánh, kiến nghị (tối đa 2.000 ký tự)."),
+        gettext_lazy("Đã gửi phản ánh, kiến nghị. Cơ quan giải quyết sẽ trả lời trên trang này và qua thư điện tử."),
+        lambda dossier, user, data: complaint_file(dossier=dossier, citizen=user, content=data["content"]),
+    ),
 }
 
 
@@ -377,6 +393,7 @@ def _citizen_action(name: str) -> Callable[[HttpRequest, str], HttpResponse]:
 my_dossier_supplement = _citizen_action("supplement")
 my_dossier_withdraw = _citizen_action("withdraw")
 my_dossier_rate = _citizen_action("rate")
+my_dossier_complain = _citizen_action("complain")
 
 
 @login_required
@@ -426,5 +443,6 @@ urlpatterns: list[URLPattern] = [
     path("ho-so-cua-toi/<str:code>/bo-sung/", my_dossier_supplement, name="my_dossier_supplement"),
     path("ho-so-cua-toi/<str:code>/rut/", my_dossier_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", my_dossier_rate, name="my_dossier_rate"),
+    path("ho-so-cua-toi/<str:code>/phan-anh/", my_dossier_complain, name="my_dossier_complain"),
     path("ho-so-cua-toi/<str:code>/van-ban/<str:kind>/", my_dossier_document, name="my_dossier_document"),
 ]

@@ -23,6 +23,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from accounts.models import User
 from common.errors import DomainError
@@ -35,6 +37,7 @@ from .attachments.selectors import (
     draft_get_for_files,
     stored_document_get_for_user,
     stored_document_list_for_user,
+    uploaded_bytes_today,
 )
 from .constants import AttachmentRole
 from .exceptions import AttachmentNotFound, DossierNotFound, StoredDocumentNotFound
@@ -92,6 +95,44 @@ def upload_endpoint(view: View) -> View:
     return csrf_exempt(wrapper)
 
 
+def _over_limit(request: HttpRequest, text: str, back: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": text}, status=429)
+    return render(request, "429.html", {"message": text, "back": back}, status=429)
+
+
+def citizen_upload_limits(view: View) -> View:
+    """A citizen's uploads: at most UPLOAD_RATE_PER_USER requests (e.g. "60/10m", counted in
+    the cache) and UPLOAD_DAILY_QUOTA_MB per calendar day (counted from the stored files, the
+    request's size included). Refused with 429 and a message saying which limit was met.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = _user(request)
+        back = _safe_next(request, reverse("dossiers:my_dossiers"))
+        if is_ratelimited(
+            request, group="dossiers.upload", key="user", rate=settings.UPLOAD_RATE_PER_USER, method=ALL, increment=True
+        ):
+            text = _("Bạn đã tải lên quá nhiều tệp trong thời gian ngắn. Vui lòng chờ ít phút rồi thử lại.")
+            return _over_limit(request, text, back)
+        quota = settings.UPLOAD_DAILY_QUOTA_MB * MB
+        used = uploaded_bytes_today(user=user)
+        try:
+            incoming = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            incoming = 0
+        if used + incoming > quota:
+            text = _(
+                "Mỗi tài khoản được tải lên tối đa %(limit)s MB mỗi ngày; hôm nay bạn đã tải lên %(used)s. "
+                "Vui lòng tiếp tục vào ngày mai, hoặc dùng lại giấy tờ đã có trong kho dữ liệu."
+            ) % {"limit": settings.UPLOAD_DAILY_QUOTA_MB, "used": size_text(used)}
+            return _over_limit(request, text, back)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _attachment_json(request: HttpRequest, attachment: Attachment) -> dict[str, Any]:
     return {
         "uuid": str(attachment.uuid),
@@ -143,6 +184,7 @@ def _uploaded(form: UploadForm | OfficerUploadForm) -> UploadedFile:
 
 
 @upload_endpoint
+@citizen_upload_limits
 def draft_upload(request: HttpRequest, token: str) -> HttpResponse:
     """A citizen adds a file to one component of their draft."""
     user = _user(request)
@@ -183,6 +225,7 @@ def draft_reuse(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @upload_endpoint
+@citizen_upload_limits
 def supplement_upload(request: HttpRequest, code: str) -> HttpResponse:
     """The applicant uploads a document asked for by the open supplement request."""
     user = _user(request)

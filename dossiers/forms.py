@@ -100,3 +100,7 @@ class ConsultForm(forms.Form):
 
 class ConsultationAnswerForm(forms.Form):
     answer = forms.CharField(label=_("Ý kiến trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ComplaintAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Nội dung trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from workflows.selectors import working_calendar
 
 from .constants import RUNNING, DocumentKind
 from .exceptions import DossierNotFound
-from .models import Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
+from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
@@ -268,12 +268,12 @@ PROFILE_FIELDS = (
 def personal_data_export(*, user: User) -> dict[str, Any]:
     """Everything the portal holds about one person (Decree 13/2023, the data subject's right
     to a copy): profile, drafts, dossiers with their history, files (names and fingerprints,
-    not contents), payments, ratings, the document store and the messages sent. Only rows
+    not contents), payments, ratings, complaints, the document store and the messages sent. Only rows
     linked to this user; a constant number of queries."""
     dossiers = list(
         Dossier.objects.filter(applicant=user)
         .select_related("procedure", "agency")
-        .prefetch_related("events", "attachments", "payments", "notifications")
+        .prefetch_related("events", "attachments", "payments", "notifications", "complaints")
         .order_by("submitted_at")
     )
     ratings = {r.dossier_id: r for r in Rating.objects.filter(dossier__applicant=user)}
@@ -315,6 +315,10 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
                 ],
                 "messages": [{"channel": n.channel, "to": n.recipient, "at": when(n.sent_at)} for n in d.notifications.all()],
                 "rating": {"score": ratings[d.pk].score, "comment": ratings[d.pk].comment} if d.pk in ratings else None,
+                "complaints": [
+                    {"content": c.content, "at": when(c.created_at), "answer": c.answer, "answered_at": when(c.answered_at)}
+                    for c in d.complaints.all()
+                ],
             }
             for d in dossiers
         ],
@@ -323,3 +327,18 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             for s in StoredDocument.objects.filter(owner=user)
         ],
     }  # fmt: skip
+
+
+def attachment_count_by_component(*, component_ids: list[int]) -> dict[int, int]:
+    """How many files (on dossiers or drafts) point to each of these dossier components; one query.
+
+    A component with files cannot be deleted (Attachment.component is PROTECT): the province
+    admin console asks before dropping one from a procedure.
+    """
+    rows = (
+        Attachment.objects.filter(component_id__in=component_ids)
+        .values("component_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["component_id"]: row["n"] for row in rows}

@@ -143,6 +143,9 @@ def dossier_submit(
         reason = _("thủ tục chưa được công bố.")
     elif channel == Channel.ONLINE and not procedure.is_online:
         reason = _("thủ tục chỉ cung cấp thông tin, không nhận hồ sơ trực tuyến.")
+    elif channel == Channel.DIRECT and procedure.channels and Channel.DIRECT not in procedure.channels:
+        # An "online only" service (console step 1: paper no longer accepted at the desk).
+        reason = _("thủ tục chỉ nhận hồ sơ trực tuyến, không nhận hồ sơ giấy tại bộ phận một cửa.")
     elif not procedure.implementing_agencies.filter(pk=agency.pk).exists():
         reason = _("%(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
     version = workflow_version_current(procedure=procedure)

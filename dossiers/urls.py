@@ -16,6 +16,8 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/lay-y-kien/", views.consult, name="consult"),
     path("can-bo/lay-y-kien/", views.consultations, name="consultations"),
     path("can-bo/lay-y-kien/<int:pk>/tra-loi/", views.consultation_reply, name="consultation_reply"),
+    path("can-bo/phan-anh/", views.complaints, name="complaints"),
+    path("can-bo/phan-anh/<int:pk>/tra-loi/", views.complaint_reply, name="complaint_reply"),
     path("can-bo/ho-so/<str:code>/van-ban/<str:kind>/", views.document_download, name="document"),
 ]
 # The citizen journey, files and payments each keep their own list (built side by side).

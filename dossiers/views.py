@@ -2,11 +2,12 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,18 +24,20 @@ from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
 from .citizen_forms import PublicLookupForm
+from .complaints import complaint_answer, complaints_open_for_user
 from .constants import Channel, DocumentKind
 from .documents import document_issue
 from .exceptions import DossierNotFound
 from .forms import (
     ActionForm,
     ApologyForm,
+    ComplaintAnswerForm,
     ConsultationAnswerForm,
     ConsultForm,
     IntakeForm,
     QueueFilterForm,
 )
-from .models import Dossier
+from .models import Complaint, Dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -122,12 +125,15 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if not own:  # a consulted agency reads the dossier and answers; it never acts on it
         actions = []
     consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
+    complaints = list(dossier.complaints.select_related("answered_by").order_by("created_at"))
     sequence = timeline[-1].sequence if timeline else 0
     return render(
         request,
         "dossiers/detail.html",
         {
             "own": own,
+            "complaints": complaints,
+            "complaint_answer_form": ComplaintAnswerForm() if own else None,
             "consultations": consultations,
             "my_open_consultations": [
                 c for c in consultations if c.answered_at is None and (scope is None or c.agency_id in scope)
@@ -223,8 +229,6 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 # Tra cứu hồ sơ: attempts per client address, and wrong answers per dossier code (a guesser
 # spreading over many addresses still meets the second limit).
-LOOKUP_RATE_PER_ADDRESS = "30/h"
-LOOKUP_FAILURES_PER_CODE = "5/15m"  # the 6th wrong answer in 15 minutes closes the code
 
 
 def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse:
@@ -239,7 +243,12 @@ def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse
     dossier, status, limited = None, 200, False
     if code and token or form.is_bound:
         limited = is_ratelimited(
-            request, group="dossiers.lookup", key="ip", rate=LOOKUP_RATE_PER_ADDRESS, method=ALL, increment=True
+            request,
+            group="dossiers.lookup",
+            key="ip",
+            rate=settings.LOOKUP_RATE_PER_ADDRESS,
+            method=ALL,
+            increment=True,
         )
     if limited:
         status = 429
@@ -271,7 +280,7 @@ def _lookup_blocked(request: HttpRequest, code: str, *, increment: bool) -> bool
         request,
         group="dossiers.lookup-code",
         key=lambda _group, _request: code,
-        rate=LOOKUP_FAILURES_PER_CODE,
+        rate=settings.LOOKUP_FAILURES_PER_CODE,
         method=ALL,
         increment=increment,
     )
@@ -400,3 +409,31 @@ def consultation_reply(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã gửi ý kiến trả lời."))
     return redirect("dossiers:detail", code=consultation.dossier.code)
+
+
+@login_required
+def complaints(request: HttpRequest) -> HttpResponse:
+    """Phản ánh, kiến nghị: unanswered complaints about the officer's agencies' dossiers, oldest first."""
+    user = _officer(request)
+    rows = complaints_open_for_user(user=user)[:100]
+    return render(request, "dossiers/complaints.html", {"complaints": rows})
+
+
+@login_required
+@require_POST
+def complaint_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _officer(request)
+    complaint = get_object_or_404(Complaint.objects.select_related("dossier"), pk=pk)
+    form = ComplaintAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng nhập nội dung trả lời (tối đa 4.000 ký tự)."))
+    else:
+        try:
+            complaint_answer(complaint_id=complaint.pk, actor=user, answer=form.cleaned_data["answer"])
+        except DossierNotFound:
+            raise Http404(_("Không tìm thấy phản ánh.")) from None
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã gửi trả lời phản ánh. Người nộp hồ sơ nhận được qua thư điện tử."))
+    return redirect("dossiers:detail", code=complaint.dossier.code)

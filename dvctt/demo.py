@@ -10,7 +10,9 @@ from pathlib import Path
 
 from accounts.constants import Role
 from accounts.models import User
+from accounts.security import requires_two_factor
 from accounts.services import user_ensure
+from accounts.two_factor import demo_device_ensure
 from dossiers.constants import Channel
 from dossiers.services import dossier_act, dossier_submit
 from eforms.selectors import form_version_current
@@ -50,7 +52,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("lanhdao", Role.LEADER, "Phạm Thị Dung", "Chủ tịch UBND phường Hoa Lư", (HOA_LU_UBND,), "Chủ tịch"),
     DemoAccount("vanthu", Role.CLERK, "Hoàng Văn Em", "văn thư UBND phường Hoa Lư", (HOA_LU_UBND,), "Văn thư"),
     DemoAccount("tiepnhan.datdai", Role.RECEPTION_OFFICER, "Vũ Thị Giang", "Văn phòng Đăng ký đất đai", (LAND_OFFICE,), "Viên chức tiếp nhận"),
-    DemoAccount("quantri", Role.PROVINCE_ADMIN, "Đỗ Văn Hải", "quản trị cấp tỉnh, vào được trang quản trị /admin/"),
+    DemoAccount("quantri", Role.PROVINCE_ADMIN, "Đỗ Văn Hải", "quản trị cấp tỉnh: thiết lập dịch vụ trực tuyến ở /quan-tri/dich-vu/, quản trị /admin/"),
     DemoAccount("admin", Role.PROVINCE_ADMIN, "Quản trị hệ thống", "siêu quản trị kỹ thuật", is_superuser=True),
 )  # fmt: skip
 
@@ -67,7 +69,7 @@ def demo_load() -> ImportReport:
     _demo_eforms()
     for account in DEMO_ACCOUNTS:
         citizen = account.role == Role.CITIZEN
-        user_ensure(
+        user, _created = user_ensure(
             username=account.username,
             password=DEMO_PASSWORD,
             role=account.role,
@@ -83,6 +85,10 @@ def demo_load() -> ImportReport:
             position=account.position,
             is_superuser=account.is_superuser,
         )
+        if requires_two_factor(user):
+            # Officers and admins confirm logins with TOTP: the published demo secret
+            # (README; `manage.py demo_totp <username>` prints the current code).
+            demo_device_ensure(user=user)
     _demo_dossiers()
     return report
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("eforms.urls")),
     path("", include("emc_sync.urls")),
     path("", include("indicators.urls")),
+    path("quan-tri/dich-vu/", include("console.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

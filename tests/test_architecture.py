@@ -14,10 +14,16 @@ FLOORS = {
     "dossiers": 4,
     "emc_sync": 5,
     "indicators": 5,
+    "console": 5,
     "dvctt": 6,
 }
 # Same floor, yet must not import each other.
-SIBLINGS_APART = {frozenset({"eforms", "workflows"}), frozenset({"emc_sync", "indicators"})}
+SIBLINGS_APART = {
+    frozenset({"eforms", "workflows"}),
+    frozenset({"emc_sync", "indicators"}),
+    frozenset({"console", "emc_sync"}),
+    frozenset({"console", "indicators"}),
+}
 
 
 def imported_apps(path: Path) -> set[str]:

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -141,3 +142,12 @@ def component_get(*, procedure_id: int, pk: int | None) -> DossierComponent | No
     if component is None:
         raise ComponentNotInProcedure()
     return component
+
+
+def uploaded_bytes_today(*, user: User) -> int:
+    """Bytes the user uploaded since midnight (Asia/Ho_Chi_Minh), files reused from the store not counted."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = Attachment.objects.filter(uploaded_by=user, created_at__gte=midnight, reused_from__isnull=True).aggregate(
+        total=Sum("size")
+    )["total"]
+    return int(total or 0)

@@ -5,6 +5,7 @@ Every value that differs between machines is read here, once, from the environme
 SQLite file, Celery tasks executed in-process, stand-in national portals under /mock/.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -34,6 +35,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_prometheus",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Our apps, lowest floor first (see ARCHITECTURE.md); dvctt wires them (demo data).
     "procedures",
     "accounts",
@@ -42,6 +46,7 @@ INSTALLED_APPS = [
     "dossiers",
     "emc_sync",
     "indicators",
+    "console",
     "dvctt",
 ]
 # The stand-in national portal, EMC, VNeID, payment platform and population registry: mounted
@@ -61,8 +66,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.OfficerTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dvctt.middleware.RejectNulMiddleware",  # after auth and messages: its 400 page is a full page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a refused request gets the 429 page
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the login page with its message
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
 
@@ -127,12 +138,73 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Passwords (docs/security.md): Django's validators, whose messages Django translates into
+# Vietnamese (the length rule's own message is ours: Django's Vietnamese one is out of date);
+# similarity also to the full name, citizen id number and phone number.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email", "citizen_id", "phone")},
+    },
+    {
+        "NAME": "accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name
+# from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES (counted from the lock, not
+# extended by further tries); the login page says so in Vietnamese (accounts.views.login_locked_out).
+# The first backend only watches; ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+AXES_ENABLED = env.bool("LOGIN_LOCKOUT_ENABLED", default=True)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # accounts.AuthEvent is the login log
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip_for_axes"
+AXES_VERBOSE = False
+# Behind nginx every request comes from the proxy: the client is the last X-Forwarded-For entry
+# when the direct peer is one of these (accounts.security.client_ip; rate limits and lockouts).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+
+# Two-factor authentication (TOTP, django-otp) for officers, province admins and staff: after
+# the password, a 6-digit code from an authenticator app (accounts.middleware).
+OFFICER_2FA_REQUIRED = env.bool("OFFICER_2FA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="DVCTT")
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (accounts.middleware.SessionIdleMiddleware);
+# static/js/session-timeout.js warns SESSION_WARNING_SECONDS before and offers to go on.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Rate limits (django-ratelimit, counted in the cache: Redis in production). "N/period" with
+# period s, m, h or d (e.g. "20/10m"). A load test raises them through the environment.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_VIEW = "accounts.views.rate_limited"
+RATELIMIT_IP_META_KEY = "accounts.security.client_ip"
+LOGIN_RATE_PER_ADDRESS = env.str("LOGIN_RATE_PER_ADDRESS", default="30/10m")  # login form posts
+REGISTER_RATE_PER_ADDRESS = env.str("REGISTER_RATE_PER_ADDRESS", default="10/h")  # registration posts
+UPLOAD_RATE_PER_USER = env.str("UPLOAD_RATE_PER_USER", default="60/10m")  # citizen file uploads
+# Public lookup (tra cứu hồ sơ): answers per address, and wrong answers per dossier code.
+LOOKUP_RATE_PER_ADDRESS = env.str("LOOKUP_RATE_PER_ADDRESS", default="30/h")
+LOOKUP_FAILURES_PER_CODE = env.str("LOOKUP_FAILURES_PER_CODE", default="5/15m")  # the 6th wrong answer closes the code
+# Bytes a citizen may upload per calendar day (Asia/Ho_Chi_Minh), all dossiers together.
+UPLOAD_DAILY_QUOTA_MB = env.int("UPLOAD_DAILY_QUOTA_MB", default=300)
 
 # Vietnamese first, English second. Times stored in UTC, shown in Asia/Ho_Chi_Minh.
 LANGUAGE_CODE = "vi"
@@ -265,6 +337,12 @@ POPULATION_REGISTRY_TOKEN_URL = env.str("POPULATION_REGISTRY_TOKEN_URL", default
 POPULATION_REGISTRY_CLIENT_ID = env.str("POPULATION_REGISTRY_CLIENT_ID", default="dvctt")
 POPULATION_REGISTRY_CLIENT_SECRET = env.str("POPULATION_REGISTRY_CLIENT_SECRET", default="dvctt-secret")
 POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SECONDS", default=3.0)
+# Every newly filed dossier's applicant is checked against the registry in the background
+# (dossiers/population.py; Decision 766 indicator 4.5).
+POPULATION_CHECK_ENABLED = env.bool("POPULATION_CHECK_ENABLED", default=True)
+# Indicators (indicators/selectors.py): counts of periods that have ended are kept this long in
+# the cache; 0 computes every time. Later writes to a finished month show within this delay.
+INDICATORS_CACHE_SECONDS = env.int("INDICATORS_CACHE_SECONDS", default=900)
 EMC_SITE_ID = env.str("EMC_SITE_ID", default="dvctt-ninhbinh")
 # Where browsers load the page-view script from (EMC_URL is where the workers post events).
 EMC_TRACKING_URL = env.str("EMC_TRACKING_URL", default=EMC_URL)
@@ -293,6 +371,13 @@ METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 # "text" stays readable. Every line carries the request id (dvctt/request_log.py); citizen ids
 # are masked. dvctt.access writes one line per request: method, path, status, duration_ms.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+# Error mails to ADMINS ("Name <address>, ..."; none by default) carry the traceback and the
+# request: every citizen id number in them is masked (accounts.privacy).
+ADMINS = [
+    (name.strip(), address.strip().rstrip(">"))
+    for name, _sep, address in (entry.partition("<") for entry in env.list("ADMINS", default=[]))
+]
+DEFAULT_EXCEPTION_REPORTER = "accounts.privacy.MaskingExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -315,5 +400,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # django-axes logs every login at INFO; the login log (accounts.AuthEvent) keeps them.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

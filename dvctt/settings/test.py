@@ -23,3 +23,18 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))
 SYNC_DELIVERY_ENABLED = env.bool("SYNC_DELIVERY_ENABLED", default=False)  # noqa: F405
 SYNC_INBOUND_ENABLED = env.bool("SYNC_INBOUND_ENABLED", default=False)  # noqa: F405
 EMC_TRACKING_ENABLED = env.bool("EMC_TRACKING_ENABLED", default=False)  # noqa: F405 - pages without outside scripts
+# Filing a dossier does not ask the population registry unless a test turns it on
+# (tests/dossiers/test_population.py, against the stand-in over a socket).
+POPULATION_CHECK_ENABLED = env.bool("POPULATION_CHECK_ENABLED", default=False)  # noqa: F405
+# Indicator tests change data and score again: no cached counts unless a test turns them on.
+INDICATORS_CACHE_SECONDS = env.int("INDICATORS_CACHE_SECONDS", default=0)  # noqa: F405
+
+# Most tests log officers in with force_login: two-factor authentication is switched on by the
+# tests of it (tests/accounts/test_two_factor.py) and the officer browser journey.
+OFFICER_2FA_REQUIRED = env.bool("OFFICER_2FA_REQUIRED", default=False)  # noqa: F405
+# Rate-limit counters live in the cache (Redis in CI), which outlives a test and a run: the
+# suite's many logins and registrations from 127.0.0.1 must not trip them. The tests of the
+# limits (tests/accounts/test_rate_limits.py) set small ones and clear the cache.
+LOGIN_RATE_PER_ADDRESS = "100000/m"
+REGISTER_RATE_PER_ADDRESS = "100000/m"
+UPLOAD_RATE_PER_USER = "100000/m"

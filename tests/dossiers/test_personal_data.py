@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from dossiers.drafts import drafts_expire
-from dossiers.models import Attachment, DossierDraft, Payment, Rating
+from dossiers.models import Attachment, Complaint, DossierDraft, Payment, Rating
 from tests.factories import DossierFactory, UserFactory
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -27,12 +27,14 @@ def test_the_export_holds_the_persons_dossiers_and_nothing_of_others(client, off
         procedure=office["procedure"], agency=office["agency"], applicant=other, applicant_name="Lê Minh Tuấn"
     )
     Rating.objects.create(dossier=mine, score=4, comment="Tốt")
+    Complaint.objects.create(dossier=mine, author=me, content="Chậm trả kết quả")
+    Complaint.objects.create(dossier=theirs, author=other, content="Phản ánh của người khác")
     Payment.objects.create(ref="P-1", dossier=mine, payer=me, amount=8_000, status="paid")
     DossierDraft.objects.create(owner=me, procedure=office["procedure"], form_data={"ho_ten_tre": "Khang"})
     client.force_login(me)
 
     # when she downloads her data
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("dossiers:personal_data"))
 
     # then a JSON file with her profile, dossier, history, payment, rating and draft, nothing of the other
@@ -41,12 +43,14 @@ def test_the_export_holds_the_persons_dossiers_and_nothing_of_others(client, off
     assert data["profile"]["citizen_id"] == "037195123456"
     assert [d["code"] for d in data["dossiers"]] == [mine.code]
     assert data["dossiers"][0]["rating"] == {"score": 4, "comment": "Tốt"}
+    assert [c["content"] for c in data["dossiers"][0]["complaints"]] == ["Chậm trả kết quả"]
     assert data["dossiers"][0]["payments"][0]["ref"] == "P-1"
     assert data["drafts"][0]["answers"] == {"ho_ten_tre": "Khang"}
     text = response.content.decode()
     assert theirs.code not in text
     assert "001088012345" not in text
     assert "Lê Minh Tuấn" not in text
+    assert "Phản ánh của người khác" not in text
 
 
 def test_the_export_needs_a_login(client, db):

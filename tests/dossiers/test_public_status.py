@@ -2,7 +2,6 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from dossiers import views
 from dossiers.selectors import dossier_public_token, mask_name
 from tests.factories import DossierFactory
 
@@ -83,8 +82,8 @@ def test_guessing_the_digits_of_one_code_is_stopped(client, dossier):
     assert "Mới đăng ký" not in response.content.decode()
 
 
-def test_one_address_cannot_sweep_many_codes(client, dossier, monkeypatch):
-    monkeypatch.setattr(views, "LOOKUP_RATE_PER_ADDRESS", "3/h")
+def test_one_address_cannot_sweep_many_codes(client, dossier, settings):
+    settings.LOOKUP_RATE_PER_ADDRESS = "3/h"
     for n in range(3):
         assert lookup(client, f"000.00.00.X00-000000-000{n}", "1111").status_code == 404
 
