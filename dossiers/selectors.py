@@ -129,6 +129,8 @@ def dossier_queue(
             due, pk = dt.datetime.fromisoformat(due_text), int(pk_text)
         except ValueError:
             due, pk = None, None
+        if due is not None and timezone.is_naive(due):
+            due = due.replace(tzinfo=dt.UTC)  # cursors are written in UTC; one cut short still is
         if due is not None:
             # The plain lower bound lets the index scan start at the cursor; the OR breaks ties.
             qs = qs.filter(due_at__gte=due).filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
