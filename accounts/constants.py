@@ -34,3 +34,5 @@ class AuthEventKind(models.TextChoices):
     OTP_VERIFIED = "otp_verified", _("Xác thực hai lớp thành công")
     OTP_FAILED = "otp_failed", _("Mã xác thực hai lớp sai")
     OTP_ENROLLED = "otp_enrolled", _("Đăng ký ứng dụng xác thực")
+    BACKUP_CODE_USED = "backup_code_used", _("Đăng nhập bằng mã dự phòng")
+    BACKUP_CODES_ISSUED = "backup_codes_issued", _("Tạo bộ mã dự phòng mới")

@@ -155,3 +155,28 @@ class OtpTokenForm(forms.Form):
         if not token.isdigit():
             raise ValidationError(_("Mã xác thực chỉ gồm chữ số."), code="otp_digits")
         return token
+
+
+class OtpVerifyForm(OtpTokenForm):
+    """The code from the app (6 digits) or one of the backup codes (10 digits, spaces allowed)."""
+
+    token = forms.CharField(
+        label=_("Mã xác thực (6 chữ số) hoặc mã dự phòng (10 chữ số)"),
+        min_length=6,
+        max_length=14,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = super().clean_token()
+        if len(token) not in (6, 10):
+            raise ValidationError(
+                _("Nhập mã 6 chữ số trên ứng dụng xác thực, hoặc một mã dự phòng 10 chữ số."), code="otp_length"
+            )
+        return token
+
+    @property
+    def is_backup_code(self) -> bool:
+        return len(self.cleaned_data["token"]) == 10

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("xac-thuc-hai-lop/", views.otp_verify, name="otp_verify"),
     path("xac-thuc-hai-lop/cai-dat/", views.otp_setup, name="otp_setup"),
+    path("xac-thuc-hai-lop/ma-du-phong/", views.otp_backup_codes, name="otp_backup_codes"),
     path("phien/", views.session_status, name="session_status"),
     path("phien/gia-han/", views.session_keepalive, name="session_keepalive"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
@@ -25,13 +26,17 @@ from common.errors import DomainError
 from procedures.text import vietnamese_sort_key
 
 from .constants import AuthEventKind
-from .forms import OtpTokenForm, ProfileForm, RegistrationForm
+from .forms import OtpTokenForm, OtpVerifyForm, ProfileForm, RegistrationForm
 from .middleware import session_seconds_left, session_touch
 from .models import User
 from .security import client_ip, requires_two_factor
 from .selectors import procedure_list_for_officer, ward_choices
 from .services import auth_event_record, user_profile_update
 from .two_factor import (
+    backup_code_display,
+    backup_code_verify,
+    backup_codes_issue,
+    backup_codes_left,
     confirmed_device,
     qr_data_uri,
     secret_base32,
@@ -43,6 +48,8 @@ from .vneid.client import vneid_authorize_redirect, vneid_identity_from_callback
 from .vneid.services import VneidSignIn, user_sign_in_with_vneid
 
 _VNEID_NEXT = "vneid_next"
+# Backup codes made at enrolment wait here for the one page that shows them, then are gone.
+_NEW_BACKUP_CODES = "otp_new_backup_codes"
 
 
 def _rate(setting: str) -> Any:
@@ -143,7 +150,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         user_profile_update(user=request.user, changes=form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, _("Đã lưu thông tin tài khoản."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"profile_user": request.user, "form": form})
+    context = {"profile_user": request.user, "form": form, "two_factor": requires_two_factor(request.user)}
+    return render(request, "accounts/profile.html", context)
 
 
 @require_POST
@@ -229,15 +237,33 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     if confirmed_device(user=user) is None:
         return redirect(_second_factor_url(user, next_url))
-    form = OtpTokenForm(request.POST or None)
+    form = OtpVerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = totp_verify(user=user, token=form.cleaned_data["token"])
-        if device is not None:
-            otp_login(request, device)
-            auth_event_record(kind=AuthEventKind.OTP_VERIFIED, request=request, user=user)
-            return redirect(next_url)
+        token = form.cleaned_data["token"]
+        if form.is_backup_code:
+            backup = backup_code_verify(user=user, token=token)
+            if backup is not None:
+                otp_login(request, backup)
+                auth_event_record(kind=AuthEventKind.BACKUP_CODE_USED, request=request, user=user)
+                messages.warning(
+                    request,
+                    _("Bạn vừa dùng một mã dự phòng; còn %(left)d mã. Tạo bộ mã mới ở trang Mã dự phòng.")
+                    % {"left": backup_codes_left(user=user)},
+                )
+                return redirect(next_url)
+        else:
+            device = totp_verify(user=user, token=token)
+            if device is not None:
+                otp_login(request, device)
+                auth_event_record(kind=AuthEventKind.OTP_VERIFIED, request=request, user=user)
+                return redirect(next_url)
         auth_event_record(kind=AuthEventKind.OTP_FAILED, request=request, user=user)
-        form.add_error("token", _("Mã xác thực không đúng hoặc đã hết hạn. Vui lòng nhập mã mới trên ứng dụng."))
+        form.add_error(
+            "token",
+            _("Mã dự phòng không đúng hoặc đã được dùng.")
+            if form.is_backup_code
+            else _("Mã xác thực không đúng hoặc đã hết hạn. Vui lòng nhập mã mới trên ứng dụng."),
+        )
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url}, status=status)
 
@@ -259,13 +285,39 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         if totp_enrolment_confirm(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             auth_event_record(kind=AuthEventKind.OTP_ENROLLED, request=request, user=user)
+            request.session[_NEW_BACKUP_CODES] = backup_codes_issue(user=user)
+            auth_event_record(kind=AuthEventKind.BACKUP_CODES_ISSUED, request=request, user=user)
             messages.success(request, _("Đã bật xác thực hai lớp cho tài khoản."))
-            return redirect(next_url)
+            return redirect(f"{reverse('accounts:otp_backup_codes')}?{urlencode({'next': next_url})}")
         auth_event_record(kind=AuthEventKind.OTP_FAILED, request=request, user=user)
         form.add_error("token", _("Mã xác thực không đúng. Vui lòng kiểm tra giờ trên điện thoại và nhập mã mới."))
     context = {"form": form, "next": next_url, "qr": qr_data_uri(device), "secret": secret_base32(device)}
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "accounts/otp_setup.html", context, status=status)
+
+
+@never_cache
+@login_required
+def otp_backup_codes(request: HttpRequest) -> HttpResponse:
+    """The backup codes: shown once, right after they are made (at enrolment or on request).
+
+    Reached only after the second factor (OfficerTwoFactorMiddleware), so a password alone can
+    neither read nor replace them.
+    """
+    user = _two_factor_user(request)
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_second_factor_url(user, request.get_full_path()))
+    if request.method == "POST":
+        codes = backup_codes_issue(user=user)
+        auth_event_record(kind=AuthEventKind.BACKUP_CODES_ISSUED, request=request, user=user)
+    else:
+        codes = request.session.pop(_NEW_BACKUP_CODES, None) or []
+    context = {
+        "codes": [backup_code_display(code) for code in codes],
+        "left": backup_codes_left(user=user),
+        "next": _safe_next(request, default=reverse("accounts:profile")),
+    }
+    return render(request, "accounts/otp_backup_codes.html", context)
 
 
 # --- session expiry -----------------------------------------------------------------------------

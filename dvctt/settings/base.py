@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps, lowest floor first (see ARCHITECTURE.md); dvctt wires them (demo data).
     "procedures",
     "accounts",

@@ -1,18 +1,30 @@
 """TOTP two-factor authentication for officers, province admins and staff (django-otp)."""
 
 import datetime as dt
+import re
+import threading
+import time
 from io import StringIO
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import close_old_connections, connection, transaction
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.constants import AuthEventKind, Role
 from accounts.models import AuthEvent
-from accounts.two_factor import DEMO_TOTP_SECRET_BASE32, current_code, demo_device_ensure
+from accounts.two_factor import (
+    DEMO_TOTP_SECRET_BASE32,
+    backup_code_verify,
+    backup_codes_issue,
+    backup_codes_left,
+    current_code,
+    demo_device_ensure,
+)
 from tests.factories import AgencyFactory, UserFactory
 
 PASSWORD = "Mat-khau-2026"
@@ -188,7 +200,11 @@ def test_an_officer_without_an_app_sets_one_up_with_a_qr_code(client, officer):
 
     # then
     assert wrong.status_code == 400
-    assert (right.status_code, right["Location"], queue.status_code) == (302, "/can-bo/ho-so/", 200)
+    assert (right.status_code, right["Location"], queue.status_code) == (
+        302,
+        "/tai-khoan/xac-thuc-hai-lop/ma-du-phong/?next=%2Fcan-bo%2Fho-so%2F",
+        200,
+    )
     device.refresh_from_db()
     assert device.confirmed is True
     assert AuthEvent.objects.filter(kind=AuthEventKind.OTP_ENROLLED, user=officer).count() == 1
@@ -230,3 +246,136 @@ def test_the_readme_publishes_the_demo_key_and_command():
 
     assert f"demo key `{DEMO_TOTP_SECRET_BASE32}`" in readme
     assert "manage.py demo_totp tiepnhan" in readme
+
+
+# --- backup codes --------------------------------------------------------------------------------
+
+BACKUP_URL = "/tai-khoan/xac-thuc-hai-lop/ma-du-phong/"
+
+
+def shown_codes(page) -> list[str]:
+    return [code.replace(" ", "") for code in re.findall(r"<li><code>([0-9 ]+)</code></li>", page.content.decode())]
+
+
+def test_setting_up_the_app_shows_ten_backup_codes_once(client, officer):
+    # given: the app set up on first login
+    start = login(client, officer.username)["Location"]
+    client.get(start)
+    device = TOTPDevice.objects.get(user=officer)
+    with time_machine.travel(NOW, tick=False):
+        done = client.post(start, {"token": current_code(device), "next": "/can-bo/ho-so/"})
+
+        # when: the page it leads to, then the same page again
+        first = client.get(done["Location"])
+        again = client.get(BACKUP_URL)
+
+    # then: ten codes of ten digits, all different, shown once and never cached; afterwards only the count
+    codes = shown_codes(first)
+    assert len(codes) == len(set(codes)) == 10
+    assert all(len(code) == 10 and code.isdigit() for code in codes)
+    assert "no-store" in first["Cache-Control"]
+    assert 'href="/can-bo/ho-so/"' in first.content.decode()
+    assert shown_codes(again) == []
+    assert "Bạn còn 10 mã dự phòng chưa dùng." in again.content.decode()
+    assert AuthEvent.objects.filter(user=officer, kind=AuthEventKind.BACKUP_CODES_ISSUED).count() == 1
+
+
+def test_a_backup_code_lets_the_officer_in_once(client, officer, device):
+    codes = backup_codes_issue(user=officer)
+
+    # when: the phone is not at hand; a backup code (typed in two groups, as shown)
+    login(client, officer.username)
+    done = verify(client, f"{codes[3][:5]} {codes[3][5:]}")
+
+    # then: in, warned how many are left, and logged
+    assert (done.status_code, done["Location"]) == (302, "/can-bo/ho-so/")
+    queue = client.get("/can-bo/ho-so/")
+    assert queue.status_code == 200
+    assert "còn 9 mã" in queue.content.decode()
+    assert AuthEvent.objects.filter(user=officer, kind=AuthEventKind.BACKUP_CODE_USED).count() == 1
+
+    # when: the same code on the next login (after django-otp's wait that follows any use)
+    client.logout()
+    login(client, officer.username)
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=5)):
+        reused = verify(client, codes[3])
+
+    # then
+    assert reused.status_code == 400
+    assert "Mã dự phòng không đúng hoặc đã được dùng." in reused.content.decode()
+    assert backup_codes_left(user=officer) == 9
+
+
+def test_a_new_set_of_backup_codes_ends_the_old_set(client, officer, device):
+    old = backup_codes_issue(user=officer)
+    client.force_login(officer)
+    with time_machine.travel(NOW, tick=False):
+        verify(client, current_code(device))
+
+        # when
+        page = client.post(BACKUP_URL, {"next": "/can-bo/ho-so/"})
+
+    # then: ten new codes shown; none of the old ones works
+    new = shown_codes(page)
+    assert len(new) == 10
+    assert not set(new) & set(old)
+    assert set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True)) == set(new)
+    assert backup_code_verify(user=officer, token=old[0]) is None
+
+
+def test_a_password_alone_can_neither_read_nor_replace_the_backup_codes(client, officer, device):
+    codes = backup_codes_issue(user=officer)
+    client.force_login(officer)  # password only: no second factor yet
+
+    read = client.get(BACKUP_URL)
+    replace = client.post(BACKUP_URL)
+
+    assert read["Location"].startswith("/tai-khoan/xac-thuc-hai-lop/?next=")
+    assert replace["Location"].startswith("/tai-khoan/xac-thuc-hai-lop/?next=")
+    assert set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True)) == set(codes)
+
+
+@pytest.mark.parametrize("token", ["1234567", "123456789", "12345678901"])
+def test_a_code_of_another_length_gets_a_clear_message(client, officer, device, token):
+    login(client, officer.username)
+
+    response = verify(client, token)
+
+    assert response.status_code == 400
+    assert "Nhập mã 6 chữ số trên ứng dụng xác thực, hoặc một mã dự phòng 10 chữ số." in response.content.decode()
+    assert AuthEvent.objects.filter(kind=AuthEventKind.OTP_FAILED).count() == 0  # a typing slip, not a wrong code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_backup_code_sent_twice_at_once_lets_in_only_one(officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("the row lock that makes the second DELETE wait needs PostgreSQL")
+    (code, *_rest) = backup_codes_issue(user=officer)
+    first_deleted = threading.Event()
+    outcomes: dict[str, bool] = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                outcomes["first"] = backup_code_verify(user=officer, token=code) is not None
+                first_deleted.set()
+                time.sleep(0.5)  # the second request reaches the same code before this commits
+        finally:
+            first_deleted.set()
+            close_old_connections()
+
+    def second():
+        try:
+            first_deleted.wait(timeout=10)
+            outcomes["second"] = backup_code_verify(user=officer, token=code) is not None
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes == {"first": True, "second": False}
+    assert backup_codes_left(user=officer) == 9

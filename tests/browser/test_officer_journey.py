@@ -50,6 +50,12 @@ def second_factor(page, username):
         key = base64.b32decode(secret + "=" * (-len(secret) % 8))
         page.get_by_label("Mã xác thực (6 chữ số)").fill(totp_code(key))
         page.get_by_role("button", name="Bật xác thực hai lớp").click()
+        page.wait_for_load_state()
+        # then the ten backup codes, shown once, and on to where the officer was going
+        assert "/xac-thuc-hai-lop/ma-du-phong/" in page.url, page.url
+        assert page.locator(".backup-codes li").count() == 10
+        assert axe_violations(page) == []
+        page.get_by_role("link", name="Tôi đã lưu các mã, tiếp tục").click()
     else:
         assert "/xac-thuc-hai-lop/" in page.url, page.url
         assert axe_violations(page) == []
