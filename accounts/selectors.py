@@ -49,3 +49,13 @@ def ward_belongs_to(*, ward_code: int, province_code: int) -> bool:
         return int(Ward.from_code(ward_code).province_code) == province_code  # type: ignore[arg-type]
     except (ValueError, KeyError):
         return False
+
+
+def user_address_text(*, user: User) -> str:
+    """The user's address on one line: street, ward, province ("" when none is stored)."""
+    parts = [user.address]
+    if user.ward_code and user.province_code:
+        parts.append(dict(ward_choices(province_code=user.province_code)).get(user.ward_code, ""))
+    if user.province_code:
+        parts.append(dict(province_choices()).get(user.province_code, ""))
+    return ", ".join(part for part in parts if part)

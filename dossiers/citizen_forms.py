@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from procedures.constants import ResultDelivery
 from procedures.models import Agency
 
 
@@ -18,6 +19,17 @@ class StartForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
+    """The last step: how to receive the result (when the procedure offers more than one way) and
+    the declaration. Nothing here is saved until the dossier is submitted."""
+
+    result_delivery = forms.ChoiceField(label=_("Cách thức nhận kết quả"), widget=forms.RadioSelect, required=False)
+    result_address = forms.CharField(
+        label=_("Địa chỉ nhận kết quả qua bưu chính"),
+        help_text=_("Số nhà, đường, phường/xã, tỉnh/thành phố. Chỉ cần khi nhận kết quả qua bưu chính."),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
     declaration = forms.BooleanField(
         label=_(
             "Tôi xin cam đoan những thông tin đã khai là đúng sự thật và chịu trách nhiệm trước pháp luật "
@@ -25,6 +37,15 @@ class SubmitForm(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args: object, ways: list[str], address: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        labels = dict(ResultDelivery.choices)
+        field = self.fields["result_delivery"]
+        field.choices = [(way, labels[way]) for way in ways]  # type: ignore[attr-defined]
+        field.initial = ways[0] if ways else ""
+        self.fields["result_address"].initial = address
+        self.ways = ways
 
 
 class SupplementForm(forms.Form):

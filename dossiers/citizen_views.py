@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.constants import Role
 from accounts.models import User
+from accounts.selectors import user_address_text
 from common.errors import DomainError, DomainErrors
 from eforms.display import form_answers
 from eforms.models import FormVersion
@@ -221,17 +222,28 @@ def draft_review(request: HttpRequest, token: str) -> HttpResponse:
     draft = _draft_or_404(user, token)
     if (done := _submitted(draft)) is not None:
         return done
-    form = SubmitForm(request.POST if request.method == "POST" else None)
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None,
+        ways=draft.procedure.result_delivery_ways(),
+        address=user_address_text(user=user),
+    )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            dossier = drafts.draft_submit(draft=draft, declaration=form.cleaned_data["declaration"])
+            dossier = drafts.draft_submit(
+                draft=draft,
+                declaration=form.cleaned_data["declaration"],
+                result_delivery=form.cleaned_data["result_delivery"],
+                result_address=form.cleaned_data["result_address"],
+            )
         except DomainErrors as exc:
             errors = [str(exc.message), *exc.errors]
         except DomainError as exc:
             errors = [str(exc)]
         else:
             return redirect("dossiers:my_dossier_submitted", code=dossier.code)
+    elif form.errors:
+        errors = [str(_("Vui lòng kiểm tra lại:")), *(str(e) for errs in form.errors.values() for e in errs)]
     answers = form_answers(draft.form_version.schema, draft.form_data) if draft.form_version else []
     files = draft.attachments.select_related("component", "reused_from").order_by("component__order", "created_at")
     context = {

@@ -18,6 +18,7 @@ from accounts.constants import Role
 from accounts.models import User
 from eforms.selectors import form_version_current
 from eforms.validation import validate_submission
+from procedures.constants import ResultDelivery
 from procedures.models import Agency, Procedure
 
 from . import attachments, payments
@@ -31,6 +32,8 @@ from .exceptions import (
     InvalidScore,
     NotRatableYet,
     ProcedureNotOpen,
+    ResultAddressRequired,
+    ResultDeliveryUnavailable,
     SupplementFilesRequired,
 )
 from .models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
@@ -161,12 +164,17 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
 
 
 @transaction.atomic
-def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
+def draft_submit(
+    *, draft: DossierDraft, declaration: bool, result_delivery: str = "", result_address: str = ""
+) -> Dossier:
     """Submit a draft: one dossier (status 1, code, due date, first event), its files and payments moved.
 
+    `result_delivery` is one of the procedure's ways (Procedure.result_delivery_ways; blank: the
+    first of them); by post it needs `result_address`.
     Idempotent: a double click or a resent form returns the dossier of the first submission
     (the draft's token is the idempotency key, and the draft row is locked meanwhile).
-    Raises DeclarationRequired, DraftIncomplete (every missing piece listed), ProcedureNotOpen.
+    Raises DeclarationRequired, DraftIncomplete (every missing piece listed), ProcedureNotOpen,
+    ResultDeliveryUnavailable, ResultAddressRequired.
     """
     # of=("self",): lock the draft row only; form_version is nullable (an outer join), and
     # PostgreSQL refuses FOR UPDATE on the nullable side of one.
@@ -179,6 +187,7 @@ def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
         return Dossier.objects.get(pk=locked.dossier_id)
     if not declaration:
         raise DeclarationRequired()
+    delivery, address = _result_delivery(locked.procedure, result_delivery, result_address)
     problems, values = _draft_check(locked)
     if problems:
         raise DraftIncomplete(problems)
@@ -199,12 +208,27 @@ def draft_submit(*, draft: DossierDraft, declaration: bool) -> Dossier:
         form_version=locked.form_version,
         actor=owner,
         idempotency_key=f"draft:{locked.token}",
+        result_delivery=delivery,
+        result_address=address,
     )
     attachments.attachments_move_to_dossier(draft=locked, dossier=dossier)
     payments.payment_attach_to_dossier(draft=locked, dossier=dossier)
     locked.dossier = dossier
     locked.save(update_fields=["dossier", "updated_at"])
     return dossier
+
+
+def _result_delivery(procedure: Procedure, chosen: str, address: str) -> tuple[str, str]:
+    ways = procedure.result_delivery_ways()
+    delivery = chosen or ways[0]
+    if delivery not in ways:
+        raise ResultDeliveryUnavailable()
+    address = " ".join(address.split())
+    if delivery != ResultDelivery.POST:
+        return delivery, ""
+    if not address:
+        raise ResultAddressRequired()
+    return delivery, address
 
 
 @transaction.atomic

@@ -156,3 +156,13 @@ class ComplaintClosed(DomainError):
     code = "complaint_closed"
     message = _("Phản ánh này đã được trả lời.")
     http_status = 409
+
+
+class ResultDeliveryUnavailable(DomainError):
+    code = "result_delivery_unavailable"
+    message = _("Vui lòng chọn một trong các cách nhận kết quả mà thủ tục này cung cấp.")
+
+
+class ResultAddressRequired(DomainError):
+    code = "result_address_required"
+    message = _("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính công ích.")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eforms.models import FormVersion
+from procedures.constants import ResultDelivery
 from procedures.models import Agency, DossierComponent, Procedure
 from workflows.models import WorkflowVersion
 
@@ -56,6 +57,19 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     summary = models.CharField(_("trích yếu"), max_length=1000, blank=True)
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    # How the applicant asked to receive the result (one of Procedure.result_delivery_ways() at
+    # submission), and where to when by post. db_default: rows written by COPY (benchmarks) get "".
+    result_delivery = models.CharField(
+        _("cách thức nhận kết quả"),
+        max_length=16,
+        choices=ResultDelivery.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    result_address = models.CharField(
+        _("địa chỉ nhận kết quả qua bưu chính"), max_length=500, blank=True, default="", db_default=""
+    )
     # The exact e-form version the data was filled with: old dossiers render as they were filed.
     form_version = models.ForeignKey(
         FormVersion,

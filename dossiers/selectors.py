@@ -305,6 +305,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
                 "code": d.code, "procedure": d.procedure.code, "agency": d.agency.name, "channel": d.channel,
                 "status": d.status, "applicant_name": d.applicant_name, "applicant_id_number": d.applicant_id_number,
                 "applicant_phone": d.applicant_phone, "applicant_email": d.applicant_email, "answers": d.form_data,
+                "result_delivery": d.result_delivery, "result_address": d.result_address,
                 "submitted_at": when(d.submitted_at), "due_at": when(d.due_at), "returned_at": when(d.returned_at),
                 "history": [
                     {"action": e.action, "at": when(e.at), "status": e.to_status, "comment": e.comment}

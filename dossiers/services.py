@@ -125,6 +125,8 @@ def dossier_submit(
     form_version: FormVersion | None = None,
     actor: User | None = None,
     idempotency_key: str | None = None,
+    result_delivery: str = "",
+    result_address: str = "",
 ) -> Dossier:
     """Create a submitted dossier: code, provisional due date, first event, subscribers told.
 
@@ -163,6 +165,7 @@ def dossier_submit(
                 applicant_name=applicant_name, applicant_id_number=applicant_id_number,
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
                 form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
+                result_delivery=result_delivery, result_address=result_address,
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -187,6 +190,8 @@ def _create_submitted(
     form_version: FormVersion | None,
     actor: User | None,
     idempotency_key: str | None,
+    result_delivery: str,
+    result_address: str,
 ) -> Dossier:
     now = timezone.now()
     received = channel in RECEIVED_ON_SUBMIT
@@ -203,6 +208,8 @@ def _create_submitted(
         summary=summary[:1000],
         form_data=form_data or {},
         form_version=form_version,
+        result_delivery=result_delivery,
+        result_address=result_address[:500],
         workflow_version=version,
         step_key=engine.first_step(version.definition).key,
         step_role=engine.first_step(version.definition).role,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.selectors import province_choices, ward_choices
+from accounts.selectors import user_address_text
 
 from .prefill import FEMALE, MALE, PrefillSource, log_unavailable, register
 
@@ -45,16 +45,11 @@ def _profile(user: User) -> dict[str, Any]:
 def _profile_address(user: User) -> dict[str, Any] | None:
     if not (user.address or user.province_code):
         return None
-    parts = [user.address]
-    if user.ward_code and user.province_code:
-        parts.append(dict(ward_choices(province_code=user.province_code)).get(user.ward_code, ""))
-    if user.province_code:
-        parts.append(dict(province_choices()).get(user.province_code, ""))
     return {
         "province_code": user.province_code,
         "ward_code": user.ward_code,
         "street": user.address,
-        "text": ", ".join(part for part in parts if part),
+        "text": user_address_text(user=user),
     }
 
 

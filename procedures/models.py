@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AgencyLevel, OnlineLevel, TimeLimitUnit
+from .constants import AgencyLevel, Channel, OnlineLevel, ResultDelivery, TimeLimitUnit
 from .text import normalize_search_text
 
 AGENCY_CODE_VALIDATOR = RegexValidator(
@@ -133,6 +133,20 @@ class Procedure(models.Model):
     @property
     def is_online(self) -> bool:
         return self.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL)
+
+    def result_delivery_ways(self) -> list[str]:
+        """How an applicant may receive the result: what the province published (console step 1),
+        or else what the procedure's channels imply (electronic when online, post when post is a
+        channel, the desk when paper is taken there or nothing else is offered)."""
+        if self.result_delivery:
+            return [way for way in self.result_delivery if way in ResultDelivery.values]
+        channels = self.channels or []
+        ways = [ResultDelivery.ELECTRONIC.value] if self.is_online else []
+        if Channel.POST in channels:
+            ways.append(ResultDelivery.POST.value)
+        if Channel.DIRECT in channels or not ways:
+            ways.append(ResultDelivery.DESK.value)
+        return ways
 
 
 class Fee(models.Model):

@@ -13,40 +13,11 @@ from accounts.constants import Role
 from dossiers.constants import AttachmentRole, Status
 from dossiers.models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
 from dossiers.services import dossier_act
-from eforms.services import form_draft_save, form_version_publish
-from tests.factories import ComponentFactory, UserFactory
+from tests.factories import UserFactory
 from workflows.constants import Action
 
 R, S, L, C = Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-FORM = {
-    "title": "Tờ khai thử nghiệm",
-    "steps": [
-        {
-            "key": "nguoi_yeu_cau",
-            "title": "Người yêu cầu",
-            "fields": [
-                {"key": "ho_ten", "type": "text", "label": "Họ và tên", "required": True},
-                {"key": "dien_thoai", "type": "phone", "label": "Số điện thoại", "required": True},
-            ],
-        },
-        {
-            "key": "noi_dung",
-            "title": "Nội dung yêu cầu",
-            "fields": [{"key": "ly_do", "type": "textarea", "label": "Lý do", "required": True}],
-        },
-    ],
-}
-
-
-@pytest.fixture
-def service(office):
-    """The office's procedure offered online with an e-form and one required document."""
-    procedure = office["procedure"]
-    component = ComponentFactory(procedure=procedure, name="Giấy chứng sinh", required=True)
-    version = form_draft_save(procedure=procedure, schema=FORM, name="Tờ khai")
-    form_version_publish(version=version)
-    return {**office, "component": component, "citizen": office["people"][Role.CITIZEN]}
 
 
 def start_draft(client, service) -> DossierDraft:
