@@ -215,3 +215,12 @@ class TargetForm(forms.Form):
         max_digits=5,
         decimal_places=2,
     )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do ngừng cung cấp trực tuyến"),
+        help_text=_("Ghi vào lịch sử thay đổi. Hồ sơ đã nộp vẫn được giải quyết bình thường."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

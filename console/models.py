@@ -116,7 +116,9 @@ class ServiceChange(models.Model):
     """The change log: one changed field of one configuration, who changed it and when."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="service_changes")
-    config = models.ForeignKey(ServiceConfig, on_delete=models.CASCADE, related_name="changes")
+    # None for a change to the service itself rather than to one configuration (taking an online
+    # service back to information only, possibly one put online before the console existed).
+    config = models.ForeignKey(ServiceConfig, on_delete=models.CASCADE, related_name="changes", null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người thay đổi"),

@@ -54,6 +54,17 @@ class ServiceNotReady(DomainErrors):
         super().__init__([p.message for p in problems])
 
 
+class NotOnline(DomainError):
+    code = "service_not_online"
+    message = _("Thủ tục này hiện không cung cấp dịch vụ trực tuyến.")
+    http_status = 409
+
+
+class WithdrawReasonRequired(DomainError):
+    code = "withdraw_reason_required"
+    message = _("Vui lòng nêu lý do ngừng cung cấp dịch vụ trực tuyến.")
+
+
 class NothingToPublish(DomainError):
     code = "nothing_to_publish"
     message = _("Không có bản nháp nào để công bố.")
@@ -133,9 +144,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _log(config: ServiceConfig, actor: User | None, step: str, field: str, before: str, after: str) -> None:
+def _log(
+    config: ServiceConfig | None,
+    actor: User | None,
+    step: str,
+    field: str,
+    before: str,
+    after: str,
+    *,
+    procedure: Procedure | None = None,
+) -> None:
     ServiceChange.objects.create(
-        procedure_id=config.procedure_id,
+        procedure_id=config.procedure_id if config is not None else procedure.pk,  # type: ignore[union-attr]
         config=config,
         actor=actor,
         step=step,
@@ -425,6 +445,44 @@ def service_config_publish(*, procedure: Procedure, actor: User | None = None) -
         message=f"Công bố cấu hình dịch vụ trực tuyến v{config.number} ({config.get_online_level_display()})",
     )
     return config
+
+
+@transaction.atomic
+def service_online_withdraw(*, procedure: Procedure, reason: str, actor: User | None = None) -> Procedure:
+    """Take a procedure's online service back to information only, or refuse and change nothing.
+
+    Under the procedure's row lock: the level becomes "information only" and the online
+    channel goes (paper at the desk stays, or becomes the only channel), so the catalogue stops
+    offering "Nộp hồ sơ" and a citizen's unsent draft can no longer be submitted (its last step
+    says why). Dossiers already filed go on with their form and workflow versions. The
+    configuration in force is retired; a draft in progress stays, to be published again later.
+    The reason goes into the change log and the audit trail.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise WithdrawReasonRequired()
+    locked = _lock_procedure(procedure)
+    if not (locked.is_published and locked.is_online):
+        raise NotOnline()
+    before = str(locked.get_online_level_display())
+    locked.online_level = OnlineLevel.INFORMATION
+    locked.partial_reason = ""
+    locked.channels = [c for c in locked.channels if c != Channel.ONLINE] or [Channel.DIRECT]
+    locked.save(update_fields=["online_level", "partial_reason", "channels", "updated_at"])
+    in_force = ServiceConfig.objects.select_for_update().filter(procedure=locked, state=ConfigState.PUBLISHED).first()
+    if in_force is not None:
+        in_force.state = ConfigState.RETIRED
+        in_force.save(update_fields=["state"])
+    after = str(locked.get_online_level_display())
+    field = _("Ngừng cung cấp trực tuyến: %(reason)s") % {"reason": reason}
+    _log(in_force, actor, "ngung", field, before, after, procedure=locked)
+    audit_log(
+        actor=actor,
+        obj=locked,
+        action_flag=CHANGE,
+        message=f"Ngừng cung cấp dịch vụ trực tuyến ({before} → {after}): {reason}",
+    )
+    return locked
 
 
 @transaction.atomic

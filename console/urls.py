@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:code>/bieu-mau/soan/", views.form_draft_open, name="form_draft_open"),
     path("<str:code>/quy-trinh/mau/", views.workflow_default, name="workflow_default"),
     path("<str:code>/cong-bo/", views.publish, name="publish"),
+    path("<str:code>/ngung-truc-tuyen/", views.withdraw, name="withdraw"),
     path("<str:code>/xem-thu/", views.citizen_preview, name="preview"),
 ]

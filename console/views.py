@@ -32,6 +32,7 @@ from .forms import (
     FeeFormSet,
     ServiceForm,
     TargetForm,
+    WithdrawForm,
     component_initial,
 )
 from .models import ServiceConfig
@@ -141,6 +142,7 @@ def procedure_overview(request: HttpRequest, code: str) -> HttpResponse:
     procedure = _procedure(code)
     context = _base_context(procedure, "")
     context["changes"] = selectors.service_change_list(procedure=procedure)
+    context["withdraw_form"] = WithdrawForm() if procedure.is_published and procedure.is_online else None
     return render(request, "console/overview.html", context)
 
 
@@ -329,6 +331,25 @@ def workflow_default(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Đã tạo bản nháp quy trình từ quy trình mẫu và chọn cho dịch vụ."))
     return redirect("console:step", code=code, step="quy-trinh")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """Take the online service back to information only (the overview page's last section)."""
+    admin = _admin(request)
+    procedure = _procedure(code)
+    try:
+        # The service checks the reason (WithdrawReasonRequired); the form only renders the field.
+        services.service_online_withdraw(procedure=procedure, reason=request.POST.get("reason", "")[:1000], actor=admin)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Đã ngừng cung cấp trực tuyến. Thủ tục chỉ còn cung cấp thông tin; hồ sơ đã nộp vẫn được giải quyết."),
+        )
+    return redirect("console:overview", code=code)
 
 
 @login_required

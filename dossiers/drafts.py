@@ -149,6 +149,15 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
     """The problems, and the clean e-form answers (hidden fields dropped) when there are none."""
     problems = []
     values: dict[str, Any] = {}
+    procedure = draft.procedure
+    if not (procedure.is_published and procedure.is_online):
+        # Withdrawn since the draft was started (console: back to information only).
+        problems.append(
+            _(
+                "Thủ tục này hiện không nhận hồ sơ trực tuyến. Hồ sơ đang soạn vẫn được giữ; "
+                "bạn có thể nộp hồ sơ trực tiếp tại bộ phận một cửa."
+            )
+        )
     if draft.agency_id is None:
         problems.append(_("Chưa chọn cơ quan tiếp nhận hồ sơ."))
     if draft.form_version is not None:

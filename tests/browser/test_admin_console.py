@@ -1,7 +1,8 @@
 """A province admin takes a demo procedure from "not started" to "published" through the five steps
 of the console, in real Chromium, on a desktop and on a phone: one readiness failure is met, its
 link leads to the field that fixes it, the service is published and the public catalogue then
-offers the procedure fully online. axe finds nothing on any step; nothing scrolls sideways."""
+offers the procedure fully online; taken back to information only, it no longer does. axe finds
+nothing on any step; nothing scrolls sideways."""
 
 import pytest
 from playwright.sync_api import expect
@@ -116,5 +117,14 @@ def test_admin_sets_up_and_publishes_a_full_online_service(browser, demo_site, v
         assert api["online_level"] == "full"
         page.goto(f"{base}/thu-tuc/{CODE}/")
         expect(page.locator(".badge-full")).to_contain_text("Dịch vụ công trực tuyến toàn trình")
+
+        # and, taken back to information only with a reason, the catalogue stops offering it online
+        page.goto(f"{base}/quan-tri/dich-vu/{CODE}/")
+        page.get_by_label("Lý do ngừng cung cấp trực tuyến").fill("Tạm dừng để nâng cấp hệ thống")
+        page.get_by_role("button", name="Ngừng cung cấp trực tuyến").click()
+        page.wait_for_load_state()
+        expect(page.locator(".messages")).to_contain_text("Đã ngừng cung cấp trực tuyến.")
+        check(page, size)
+        assert page.request.get(f"{base}/api/v1/procedures/{CODE}/").json()["online_level"] == "information"
     finally:
         context.close()
