@@ -163,6 +163,8 @@ class DossierEvent(models.Model):
         verbose_name_plural = _("nhật ký xử lý")
         ordering = ["dossier_id", "sequence"]
         constraints = [models.UniqueConstraint(fields=["dossier", "sequence"], name="dossier_event_sequence_unique")]
+        # The notification resend sweep reads the last day of events (events_missing_notifications).
+        indexes = [models.Index(fields=["at"], name="dossier_event_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.sequence} {self.action}"

@@ -17,6 +17,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -67,9 +68,49 @@ def should_notify(event: DossierEvent) -> bool:
 def notify_on_commit(change: DossierChanged) -> None:
     """`dossiers.events` subscriber: once the change commits, enqueue the applicant's messages."""
     if should_notify(change.event):
-        # Without the broker the message is lost, not the change: the applicant still sees it on
-        # their dossier's page (a missed notification is not resent; the outbox is not used here).
+        # Without the broker the message waits, not the change: notifications_resend_task finds
+        # the events whose messages were never recorded as sent and sends them later.
         enqueue_after_commit(notify_applicant_task, change.event.pk)
+
+
+def _notifiable() -> Q:
+    """`should_notify` in SQL: the submission, an apology, or any change of status."""
+    return Q(action__in=(SUBMIT, APOLOGISE)) | Q(from_status__isnull=True) | ~Q(from_status=F("to_status"))
+
+
+def events_missing_notifications(*, now: dt.datetime | None = None) -> QuerySet[DossierEvent]:
+    """Events the applicant should have heard about but has not, oldest first.
+
+    Those with an e-mail address (or a phone number) on the dossier and no e-mail (or text)
+    recorded as sent: the broker was down when the change committed, or the task gave up.
+    Only events older than NOTIFICATION_RESEND_AFTER_MINUTES (the normal path's time) and
+    younger than NOTIFICATION_RESEND_HOURS (news that late helps nobody).
+    """
+    now = now or timezone.now()
+    sent = Notification.objects.filter(event=OuterRef("pk"))
+    email_missing = ~Q(dossier__applicant_email="") & ~Exists(sent.filter(channel=Notification.Channel.EMAIL))
+    sms_missing = ~Q(dossier__applicant_phone="") & ~Exists(sent.filter(channel=Notification.Channel.SMS))
+    return (
+        DossierEvent.objects.filter(
+            at__gte=now - dt.timedelta(hours=settings.NOTIFICATION_RESEND_HOURS),
+            at__lte=now - dt.timedelta(minutes=settings.NOTIFICATION_RESEND_AFTER_MINUTES),
+        )
+        .filter(_notifiable())
+        .filter(email_missing | sms_missing)
+        .order_by("at", "pk")
+    )
+
+
+@shared_task
+def notifications_resend_task(limit: int = 200) -> int:
+    """Beat, every few minutes: enqueue the applicant's messages that were never sent (at most
+    `limit` events a run; the sending task skips any channel already recorded)."""
+    ids = list(events_missing_notifications().values_list("pk", flat=True)[:limit])
+    for event_id in ids:
+        notify_applicant_task.delay(event_id)
+    if ids:
+        logger.warning("resending the notifications of %d events", len(ids))
+    return len(ids)
 
 
 def _when(moment: object) -> str:

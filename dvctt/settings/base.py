@@ -261,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.apology_reminders_task",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon-sat"),
     },
+    # Applicants' e-mails and texts that were never sent (broker down, task gave up).
+    "notifications-resend": {"task": "dossiers.notifications.notifications_resend_task", "schedule": 5 * 60.0},
     # National sync (docs/national-sync.md): due and abandoned outbox rows; new dossiers from the portal.
     "sync-outbox-sweep": {"task": "emc_sync.tasks.outbox_sweep_task", "schedule": 30.0},
     "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
@@ -272,6 +274,10 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.file
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
 # Text messages to applicants: a class with send(phone=, text=); the default writes them to the log.
 SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.notifications.ConsoleSmsBackend")
+# Messages to applicants not sent within this many minutes of the event are resent by a beat
+# task, for events up to this many hours old (dossiers.notifications.events_missing_notifications).
+NOTIFICATION_RESEND_AFTER_MINUTES = env.int("NOTIFICATION_RESEND_AFTER_MINUTES", default=10)
+NOTIFICATION_RESEND_HOURS = env.int("NOTIFICATION_RESEND_HOURS", default=24)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
 
 REST_FRAMEWORK = {

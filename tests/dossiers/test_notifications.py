@@ -1,13 +1,21 @@
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core import mail
 
 from accounts.constants import Role
 from dossiers import events, notifications
 from dossiers.constants import Channel, Status
 from dossiers.models import Notification
-from dossiers.notifications import MemorySmsBackend, notify_applicant_task, notify_on_commit
+from dossiers.notifications import (
+    MemorySmsBackend,
+    events_missing_notifications,
+    notifications_resend_task,
+    notify_applicant_task,
+    notify_on_commit,
+)
 from dossiers.services import dossier_act, dossier_submit
 from workflows.constants import Action
 
@@ -104,3 +112,82 @@ def test_no_address_no_message(office):
 
     assert notify_applicant_task(dossier.events.get().pk) == []
     assert mail.outbox == []
+
+
+# --- messages that were never sent ---------------------------------------------------------------
+
+
+@pytest.fixture
+def sweep(monkeypatch):
+    """Run the resend sweep with the sending task run in place of being queued."""
+    sent_for: list[int] = []
+
+    def run_now(event_id):
+        sent_for.append(event_id)
+        notify_applicant_task(event_id)
+
+    monkeypatch.setattr(notify_applicant_task, "delay", run_now)
+
+    def run(at):
+        with time_machine.travel(at, tick=False):
+            notifications_resend_task()
+        return list(sent_for)
+
+    return run
+
+
+def test_a_message_lost_with_the_broker_is_sent_by_the_sweep_once(dossier, sweep):
+    # given the submission's task never ran (nothing recorded)
+    submitted = dossier.events.get()
+
+    # when the sweep runs 5 minutes later (still the normal path's time), then 15 minutes later, then again
+    early = sweep(submitted.at + dt.timedelta(minutes=5))
+    later = sweep(submitted.at + dt.timedelta(minutes=15))
+    again = sweep(submitted.at + dt.timedelta(minutes=20))
+
+    # then it is sent once, on both channels
+    assert early == []
+    assert later == again == [submitted.pk]
+    assert len(mail.outbox) == 1
+    assert len(MemorySmsBackend.outbox) == 1
+    assert set(Notification.objects.values_list("channel", flat=True)) == {"email", "sms"}
+
+
+def test_only_the_missing_channel_is_sent(dossier, sweep):
+    event = dossier.events.get()
+    Notification.objects.create(dossier=dossier, event=event, channel="email", recipient="an@example.vn", text="…")
+
+    sweep(event.at + dt.timedelta(minutes=15))
+
+    assert mail.outbox == []
+    assert len(MemorySmsBackend.outbox) == 1
+
+
+def test_news_older_than_the_window_is_not_sent(dossier, sweep, settings):
+    settings.NOTIFICATION_RESEND_HOURS = 24
+    event = dossier.events.get()
+
+    assert sweep(event.at + dt.timedelta(hours=25)) == []
+    assert mail.outbox == []
+
+
+def test_the_sweep_picks_the_events_the_subscriber_would_have_told(dossier, office):
+    # given: submitted (told), received 1 → 2 (told), into processing 2 → 4 (told), a move inside 4 (not told)
+    dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
+    dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.FORWARD, to_step="tham_dinh")
+    dossier_act(dossier_id=dossier.pk, actor=office["people"][S], action=Action.FORWARD, to_step="phe_duyet")
+    history = list(dossier.events.order_by("sequence"))
+
+    found = set(events_missing_notifications(now=history[-1].at + dt.timedelta(minutes=15)))
+
+    assert found == {event for event in history if notifications.should_notify(event)}
+    assert len(found) == 3
+
+
+def test_a_dossier_with_no_address_is_never_picked(office):
+    silent = dossier_submit(
+        procedure=office["procedure"], agency=office["agency"], channel=Channel.ONLINE, applicant_name="Lê Văn C"
+    )
+    event = silent.events.get()
+
+    assert list(events_missing_notifications(now=event.at + dt.timedelta(minutes=15))) == []
