@@ -44,7 +44,7 @@ class DossierDetailOutputSerializer(DossierOutputSerializer):
     events = serializers.SerializerMethodField()
 
     class Meta(DossierOutputSerializer.Meta):
-        fields = (*DossierOutputSerializer.Meta.fields, "events")
+        fields = (*DossierOutputSerializer.Meta.fields, "result_delivery", "result_address", "events")
 
     @extend_schema_field(EventOutputSerializer(many=True))
     def get_events(self, dossier: Dossier) -> list[dict[str, object]]:

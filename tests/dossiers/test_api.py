@@ -14,6 +14,17 @@ def test_officer_reads_own_agency_dossier_with_its_events(client, office):
     assert body["events"] == []
 
 
+def test_the_detail_says_how_the_applicant_receives_the_result(client, office):
+    dossier = DossierFactory(
+        procedure=office["procedure"], agency=office["agency"], result_delivery="post", result_address="Số 1 Lê Lợi"
+    )
+    client.force_login(office["people"]["reception_officer"])
+
+    body = client.get(reverse("api:dossier-detail", args=[dossier.code])).json()
+
+    assert (body["result_delivery"], body["result_address"]) == ("post", "Số 1 Lê Lợi")
+
+
 def test_officer_of_another_agency_gets_404(client, office):
     dossier = DossierFactory(procedure=office["procedure"], agency=AgencyFactory(code="000.00.99.H42"))
     client.force_login(office["people"]["reception_officer"])
