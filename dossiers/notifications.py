@@ -15,6 +15,7 @@ from typing import Protocol
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -101,11 +102,20 @@ def events_missing_notifications(*, now: dt.datetime | None = None) -> QuerySet[
     )
 
 
+def _resend_allowed(event_id: int) -> bool:
+    """At most NOTIFICATION_RESEND_ATTEMPTS sweeps per event: an address the mail server always
+    refuses must not be retried every few minutes for a day (counted in the cache, Redis in
+    production)."""
+    key = f"notification-resend:{event_id}"
+    cache.add(key, 0, timeout=settings.NOTIFICATION_RESEND_HOURS * 3600)
+    return cache.incr(key) <= settings.NOTIFICATION_RESEND_ATTEMPTS
+
+
 @shared_task
 def notifications_resend_task(limit: int = 200) -> int:
     """Beat, every few minutes: enqueue the applicant's messages that were never sent (at most
     `limit` events a run; the sending task skips any channel already recorded)."""
-    ids = list(events_missing_notifications().values_list("pk", flat=True)[:limit])
+    ids = [pk for pk in events_missing_notifications().values_list("pk", flat=True)[:limit] if _resend_allowed(pk)]
     for event_id in ids:
         notify_applicant_task.delay(event_id)
     if ids:

@@ -278,6 +278,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.notifications.ConsoleSmsB
 # task, for events up to this many hours old (dossiers.notifications.events_missing_notifications).
 NOTIFICATION_RESEND_AFTER_MINUTES = env.int("NOTIFICATION_RESEND_AFTER_MINUTES", default=10)
 NOTIFICATION_RESEND_HOURS = env.int("NOTIFICATION_RESEND_HOURS", default=24)
+# Sweeps that may resend one event's messages before giving up (an address always refused).
+NOTIFICATION_RESEND_ATTEMPTS = env.int("NOTIFICATION_RESEND_ATTEMPTS", default=3)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ công <no-reply@dichvucong.example.vn>")
 
 REST_FRAMEWORK = {

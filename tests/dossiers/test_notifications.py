@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import cache
 
 from accounts.constants import Role
 from dossiers import events, notifications
@@ -127,6 +128,7 @@ def sweep(monkeypatch):
         notify_applicant_task(event_id)
 
     monkeypatch.setattr(notify_applicant_task, "delay", run_now)
+    cache.clear()  # the resend counters (Redis in CI) outlive a test
 
     def run(at):
         with time_machine.travel(at, tick=False):
@@ -191,3 +193,20 @@ def test_a_dossier_with_no_address_is_never_picked(office):
     event = silent.events.get()
 
     assert list(events_missing_notifications(now=event.at + dt.timedelta(minutes=15))) == []
+
+
+def test_a_message_that_keeps_failing_is_given_up_after_the_set_attempts(dossier, monkeypatch, settings):
+    # given the mail server refuses this address every time
+    settings.NOTIFICATION_RESEND_ATTEMPTS = 3
+    cache.clear()  # the resend counters (Redis in CI) outlive a test
+    queued: list[int] = []
+    monkeypatch.setattr(notify_applicant_task, "delay", queued.append)  # sending fails: nothing is recorded
+    event = dossier.events.get()
+
+    # when the sweep runs five times
+    for minutes in (15, 20, 25, 30, 35):
+        with time_machine.travel(event.at + dt.timedelta(minutes=minutes), tick=False):
+            notifications_resend_task()
+
+    # then the event was queued three times, not five
+    assert queued == [event.pk] * 3
