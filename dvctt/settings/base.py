@@ -185,6 +185,9 @@ TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
 # the password, a 6-digit code from an authenticator app (accounts.middleware).
 OFFICER_2FA_REQUIRED = env.bool("OFFICER_2FA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="DVCTT")
+# The Django admin never shows a device's secret, its QR code or unused backup codes: an admin
+# resets a lost device by deleting it, and cannot read another officer's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (accounts.middleware.SessionIdleMiddleware);
 # static/js/session-timeout.js warns SESSION_WARNING_SECONDS before and offers to go on.

@@ -379,3 +379,23 @@ def test_one_backup_code_sent_twice_at_once_lets_in_only_one(officer):
 
     assert outcomes == {"first": True, "second": False}
     assert backup_codes_left(user=officer) == 9
+
+
+def test_the_admin_shows_no_secret_qr_code_or_backup_code_of_a_device(client, officer, device, settings):
+    # given an officer's app and backup codes, and a superuser in the admin (the gate is tested above)
+    settings.OFFICER_2FA_REQUIRED = False
+    codes = backup_codes_issue(user=officer)
+    superuser = UserFactory(username="kythuat", role=Role.PROVINCE_ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    static = StaticToken.objects.filter(device__user=officer).first().device
+
+    # when
+    totp_page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    qr_page = client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk]))
+    static_page = client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk]))
+
+    # then: the pages open (an admin can still delete a lost device), the secrets are not on them
+    assert (totp_page.status_code, static_page.status_code) == (200, 200)
+    assert device.key not in totp_page.content.decode()
+    assert qr_page.status_code in (403, 404)
+    assert not [code for code in codes if code in static_page.content.decode()]
