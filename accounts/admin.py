@@ -4,7 +4,16 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from common.privacy import mask_citizen_ids
+
 from .models import AgencyMembership, AuthEvent, User
+
+
+@admin.display(description=_("tên đăng nhập"), ordering="username")
+def username_masked(obj: User | AuthEvent) -> str:
+    """Citizens sign in with their id number: lists show it masked (Decree 13/2023); the search
+    box still finds the whole number, and the user's own page shows it."""
+    return mask_citizen_ids(obj.username)
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "full_name", "role", "email", "is_active")
+    list_display = (username_masked, "full_name", "role", "email", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email", "citizen_id")
     inlines = [MembershipInline]
@@ -59,7 +68,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuthEvent)
 class AuthEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "kind", "username", "user", "ip_address")
+    list_display = ("at", "kind", username_masked, "user", "ip_address")
     list_filter = ("kind", "at")
     search_fields = ("username", "ip_address")
     date_hierarchy = "at"

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import override_settings
 from django.urls import path, reverse
 
-from accounts.constants import Role
+from accounts.constants import AuthEventKind, Role
+from accounts.models import AuthEvent
 from accounts.privacy import mask_citizen_ids_in
 from accounts.security import mask_id_number
 from dvctt.request_log import JsonFormatter, PlainFormatter
@@ -109,3 +110,22 @@ def test_error_reports_mask_citizen_ids(client, db, caplog):
         line = formatter.format(record)
         assert "ValueError" in line
         assert CITIZEN_ID not in line
+
+
+def test_the_admin_lists_show_a_citizens_login_masked_and_the_search_still_finds_it(client, db):
+    # given a citizen who signs in with their id number, and their login in the log
+    citizen = UserFactory(username=CITIZEN_ID, citizen_id=CITIZEN_ID, role=Role.CITIZEN, full_name="Nguyễn Văn An")
+    AuthEvent.objects.create(kind=AuthEventKind.LOGIN, username=CITIZEN_ID, user=citizen, ip_address="127.0.0.1")
+    client.force_login(UserFactory(username="kythuat", is_staff=True, is_superuser=True, role=Role.PROVINCE_ADMIN))
+
+    # when
+    users = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    logins = client.get(reverse("admin:accounts_authevent_changelist")).content.decode()
+    found = client.get(reverse("admin:accounts_user_changelist"), {"q": CITIZEN_ID})
+
+    # then: shown masked in both lists, and the search by the whole number finds the citizen
+    assert MASKED in users
+    assert MASKED in logins
+    assert CITIZEN_ID not in users
+    assert CITIZEN_ID not in logins
+    assert list(found.context["cl"].result_list) == [citizen]
