@@ -150,7 +150,7 @@ def seed(*, clients: int, per_client: int, resend: int) -> Seeded:
     from accounts.constants import Role
     from accounts.models import User
     from dossiers.attachments import attachment_add
-    from dossiers.drafts import draft_answers_save, draft_start
+    from dossiers.drafts.services import draft_answers_save, draft_start
     from eforms.services import form_draft_save, form_version_publish
     from procedures.constants import AgencyLevel, OnlineLevel, TimeLimitUnit
     from procedures.models import Agency, DossierComponent, Procedure, Sector

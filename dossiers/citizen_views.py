@@ -36,15 +36,15 @@ from eforms.wizard import EformWizardView
 from procedures.models import Procedure
 from workflows import engine
 
-from . import drafts
 from .attachments.selectors import attachment_components
 from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
 from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
-from .documents import document_issue
+from .documents.services import document_issue
+from .drafts import services as drafts
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
-from .payments import payment_state_for_draft
+from .payments.services import payment_state_for_draft
 from .selectors import (
     dossier_get_for_user,
     dossier_list_for_user,

@@ -10,6 +10,7 @@ __all__ = [
     "AttachmentRole",
     "Channel",
     "DocumentKind",
+    "EventKind",
     "PauseKind",
     "PaymentStatus",
     "Status",
@@ -70,3 +71,28 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", _("Đã thanh toán")
     CANCELLED = "cancelled", _("Đã hủy")
     FAILED = "failed", _("Không thành công")
+
+
+class EventKind(models.TextChoices):
+    """What a line of a dossier's history records: the choices of DossierEvent.action.
+
+    Every workflow action (workflows.constants.Action, same values and labels) and the three
+    things that happen outside the workflow: the filing, an apology with a new date, and a
+    consulted agency's answer. Nowhere else is an action spelled as a bare string.
+    """
+
+    SUBMIT = "submit", _("Nộp hồ sơ")
+    RECEIVE = "receive", _("Tiếp nhận hồ sơ")
+    REFUSE = "refuse", _("Từ chối tiếp nhận")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung hồ sơ")
+    FORWARD = "forward", _("Chuyển bước tiếp theo")
+    SEND_BACK = "send_back", _("Trả lại bước trước")
+    CONSULT = "consult", _("Lấy ý kiến cơ quan khác")
+    APPROVE = "approve", _("Phê duyệt, ký")
+    NUMBER_DISPATCH = "number_dispatch", _("Vào số, phát hành")
+    RETURN_RESULT = "return_result", _("Trả kết quả")
+    STOP = "stop", _("Dừng xử lý")
+    PROVIDE_SUPPLEMENT = "provide_supplement", _("Bổ sung hồ sơ")
+    WITHDRAW = "withdraw", _("Rút hồ sơ")
+    APOLOGISE = "apologise", _("Xin lỗi, hẹn lại ngày trả kết quả")
+    CONSULTATION_ANSWER = "consultation_answer", _("Cơ quan được lấy ý kiến đã trả lời")

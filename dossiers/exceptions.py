@@ -19,6 +19,12 @@ class DossierChangedMeanwhile(DomainError):
     http_status = 409
 
 
+class IdempotencyKeyElsewhere(DomainError):
+    code = "idempotency_key_elsewhere"
+    message = _("Yêu cầu này đã được dùng cho một hồ sơ khác. Vui lòng tải lại trang rồi thao tác lại.")
+    http_status = 409
+
+
 class CommentRequired(DomainError):
     code = "comment_required"
     message = _("Vui lòng nhập lý do, nội dung cho thao tác “%(action)s”.")

@@ -13,11 +13,11 @@ from workflows.models import WorkflowVersion
 
 from .constants import (
     RUNNING,
-    Action,
     ApplicantType,
     AttachmentRole,
     Channel,
     DocumentKind,
+    EventKind,
     PauseKind,
     PaymentStatus,
     Status,
@@ -140,7 +140,7 @@ class DossierEvent(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     sequence = models.PositiveIntegerField(_("thứ tự"))
-    action = models.CharField(_("thao tác"), max_length=30)
+    action = models.CharField(_("thao tác"), max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người thực hiện"),
@@ -171,13 +171,7 @@ class DossierEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        if self.action == "submit":
-            return str(_("Nộp hồ sơ"))
-        if self.action == "apologise":
-            return str(_("Xin lỗi, hẹn lại ngày trả kết quả"))
-        if self.action == "consultation_answer":
-            return str(_("Cơ quan được lấy ý kiến đã trả lời"))
-        return str(Action(self.action).label) if self.action in Action.values else self.action
+        return str(EventKind(self.action).label) if self.action in EventKind.values else self.action
 
 
 class DossierPause(models.Model):

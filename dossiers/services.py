@@ -1,9 +1,10 @@
 """The dossier lifecycle: the only code that creates dossiers and changes their status or step.
 
 Every change locks the dossier row, asks `workflows` whether the action is allowed at this
-step for this role, writes the change and appends an immutable event, then calls the
-subscribers in `dossiers.events` (the national sync will write its outbox rows there):
-all in one transaction.
+step for this role, writes the change and appends an immutable history row, and publishes
+one typed event (`dossiers.events`). Each service is a use case (`@use_case`): the event is
+dispatched once the outermost use case has finished its writes, in its transaction, so the
+subscribers (the national sync's outbox rows among them) see the whole dossier.
 """
 
 import datetime as dt
@@ -17,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
-from accounts.selectors import user_agency_scope
 from eforms.models import FormVersion
 from procedures.models import Agency, Procedure
 from workflows import engine
@@ -26,21 +26,20 @@ from workflows.exceptions import ActionNotAllowed
 from workflows.models import WorkflowVersion
 from workflows.selectors import workflow_version_current, working_calendar
 
-from . import events
-from .constants import Channel, PauseKind
+from . import access
+from .constants import Channel, EventKind, PauseKind
+from .events import ConsultationAnswered, DossierApologised, change_from_row, publish, use_case
 from .exceptions import (
     CommentRequired,
     ConsultationClosed,
     ConsultationInvalid,
     DossierChangedMeanwhile,
     DossierNotFound,
+    IdempotencyKeyElsewhere,
     ProcedureNotOpen,
 )
 from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause
 
-SUBMIT = "submit"
-APOLOGISE = "apologise"
-CONSULTATION_ANSWER = "consultation_answer"
 # Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
 COMMENT_REQUIRED = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP})
 # Channels where the dossier is taken in by an officer at the desk: received on submission.
@@ -80,7 +79,7 @@ def _due_at(procedure: Procedure, *, start: dt.datetime, channel: str) -> dt.dat
 def _append_event(
     dossier: Dossier,
     *,
-    action: str,
+    action: EventKind,
     actor: User | None,
     at: dt.datetime,
     from_status: int | None,
@@ -88,11 +87,14 @@ def _append_event(
     comment: str = "",
     data: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    last_sequence: int | None = None,
 ) -> DossierEvent:
-    last = dossier.events.aggregate(n=Max("sequence"))["n"] or 0
-    event = DossierEvent.objects.create(
+    """The next history row (`last_sequence`: the caller already read it under the row lock)."""
+    if last_sequence is None:
+        last_sequence = dossier.events.aggregate(n=Max("sequence"))["n"] or 0
+    return DossierEvent.objects.create(
         dossier=dossier,
-        sequence=last + 1,
+        sequence=last_sequence + 1,
         action=action,
         actor=actor,
         actor_role=actor.role if actor else "",
@@ -105,11 +107,9 @@ def _append_event(
         data=data or {},
         idempotency_key=idempotency_key,
     )
-    events.notify(events.DossierChanged(dossier=dossier, event=event))
-    return event
 
 
-@transaction.atomic
+@use_case
 def dossier_submit(
     *,
     procedure: Procedure,
@@ -128,13 +128,14 @@ def dossier_submit(
     result_delivery: str = "",
     result_address: str = "",
 ) -> Dossier:
-    """Create a submitted dossier: code, provisional due date, first event, subscribers told.
+    """Create a submitted dossier: code, provisional due date, first history row, DossierSubmitted.
 
     Preconditions: the procedure is published, online-capable for online channels,
     implemented by `agency`, with a published workflow. Online, post and national-portal
     dossiers start as status 1 (new) awaiting reception; a dossier taken in at the desk
     (`Channel.DIRECT`, `actor` the officer) is received at once (status 2).
     A repeated call with the same `idempotency_key` returns the first dossier.
+    Called inside a larger use case (draft_submit), the event waits for that one's end.
     """
     if idempotency_key:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -160,7 +161,7 @@ def dossier_submit(
         # A savepoint, so that losing a race on the idempotency key (a double click whose
         # two requests arrive together) leaves the outer transaction usable.
         with transaction.atomic():
-            return _create_submitted(
+            dossier, row = _create_submitted(
                 procedure=procedure, agency=agency, channel=channel, version=version, applicant=applicant,
                 applicant_name=applicant_name, applicant_id_number=applicant_id_number,
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
@@ -172,6 +173,8 @@ def dossier_submit(
         if idempotency_key and earlier is not None:
             return earlier.dossier
         raise
+    publish(change_from_row(dossier, row))
+    return dossier
 
 
 def _create_submitted(
@@ -192,7 +195,7 @@ def _create_submitted(
     idempotency_key: str | None,
     result_delivery: str,
     result_address: str,
-) -> Dossier:
+) -> tuple[Dossier, DossierEvent]:
     now = timezone.now()
     received = channel in RECEIVED_ON_SUBMIT
     dossier = Dossier.objects.create(
@@ -219,24 +222,31 @@ def _create_submitted(
         received_at=now if received else None,
         due_at=_due_at(procedure, start=now, channel=channel),
     )
-    _append_event(
-        dossier, action=SUBMIT, actor=actor or applicant, at=now, from_status=None, from_step="",
-        idempotency_key=idempotency_key,
+    row = _append_event(
+        dossier, action=EventKind.SUBMIT, actor=actor or applicant, at=now, from_status=None, from_step="",
+        idempotency_key=idempotency_key, last_sequence=0,
     )  # fmt: skip
+    return dossier, row
+
+
+def _replayed(*, dossier_id: int, actor: User, idempotency_key: str) -> Dossier | None:
+    """The dossier, when this key was already applied to it (a double click, a retried request).
+
+    The key must belong to this dossier (IdempotencyKeyElsewhere otherwise) and the actor must
+    still be allowed to act on it: a replay tells nothing that the first request did not.
+    """
+    applied_to = DossierEvent.objects.filter(idempotency_key=idempotency_key).values_list("dossier_id", flat=True)
+    dossier_of_key = applied_to.first()
+    if dossier_of_key is None:
+        return None
+    if dossier_of_key != dossier_id:
+        raise IdempotencyKeyElsewhere()
+    dossier = Dossier.objects.select_related("procedure").get(pk=dossier_id)
+    access.require_act_on_dossier(actor, dossier)
     return dossier
 
 
-def _check_scope(dossier: Dossier, actor: User) -> None:
-    if actor.role == Role.CITIZEN:
-        allowed = dossier.applicant_id == actor.pk
-    else:
-        scope = user_agency_scope(user=actor)
-        allowed = scope is None or dossier.agency_id in scope
-    if not allowed:
-        raise DossierNotFound()
-
-
-@transaction.atomic
+@use_case
 def dossier_act(
     *,
     dossier_id: int,
@@ -255,19 +265,26 @@ def dossier_act(
     officers into DossierChangedMeanwhile for the later one, with nothing changed.
     Raises DossierNotFound outside the actor's scope, ActionNotAllowed when the workflow
     forbids the action, CommentRequired when a reason is missing.
-    Side effects: status/step/timestamps, pauses and due date, one event, subscribers.
+    Side effects: status/step/timestamps, pauses and due date, one history row, one typed
+    event (DossierReceived, SupplementAnswered, ResultReturned or DossierActed).
     """
-    if idempotency_key and DossierEvent.objects.filter(idempotency_key=idempotency_key).exists():
-        return Dossier.objects.get(pk=dossier_id)
+    if idempotency_key and (replayed := _replayed(dossier_id=dossier_id, actor=actor, idempotency_key=idempotency_key)):
+        return replayed
     try:
-        dossier = Dossier.objects.select_for_update().select_related("procedure").get(pk=dossier_id)
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "workflow_version")
+            .get(pk=dossier_id)
+        )
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
-    _check_scope(dossier, actor)
+    access.require_act_on_dossier(actor, dossier)
+    last = dossier.events.order_by("-sequence").select_related("actor").first()
     # Checked again under the lock: a double click's second request waited here for the first.
+    if idempotency_key and last is not None and last.idempotency_key == idempotency_key:
+        return dossier
     if idempotency_key and dossier.events.filter(idempotency_key=idempotency_key).exists():
         return dossier
-    last = dossier.events.order_by("-sequence").select_related("actor").first()
     if expected_sequence is not None and last is not None and last.sequence != expected_sequence:
         raise DossierChangedMeanwhile(
             actor=str(last.actor or _("hệ thống")),
@@ -325,16 +342,18 @@ def dossier_act(
     dossier.step_key = plan.to_step
     dossier.step_role = plan.to_role
     dossier.save(update_fields=sorted(changed))
-    _append_event(
-        dossier, action=action, actor=actor, at=now, from_status=from_status, from_step=from_step,
+    row = _append_event(
+        dossier, action=EventKind(action.value), actor=actor, at=now, from_status=from_status, from_step=from_step,
         comment=comment.strip(), data=data, idempotency_key=idempotency_key,
+        last_sequence=last.sequence if last is not None else 0,
     )  # fmt: skip
+    publish(change_from_row(dossier, row))
     return dossier
 
 
-@transaction.atomic
+@use_case
 def dossier_apologise(*, dossier_id: int, actor: User, new_due_at: dt.datetime, reason: str) -> DossierEvent:
-    """Record an apology with a new return date (form 04 follows through the event's subscribers).
+    """Record an apology with a new return date (DossierApologised: form 04 follows from it).
 
     The legal due date does not move: the national scoring still measures lateness against
     it; the new date is the one promised to the citizen. Only for running dossiers, by an
@@ -344,20 +363,24 @@ def dossier_apologise(*, dossier_id: int, actor: User, new_due_at: dt.datetime, 
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
-    _check_scope(dossier, actor)
+    access.require_act_on_dossier(actor, dossier)
     if actor.role == Role.CITIZEN or dossier.status not in (Status.NEW, Status.RECEIVED, Status.PROCESSING):
         raise ActionNotAllowed(_("Chỉ cán bộ xử lý được xin lỗi và hẹn lại ngày trả cho hồ sơ đang giải quyết."))
     if not reason.strip():
         raise CommentRequired(action=str(_("xin lỗi, hẹn lại ngày trả")))
     if dossier.due_at is not None and new_due_at <= dossier.due_at:
         raise ActionNotAllowed(_("Ngày hẹn mới phải sau ngày hẹn trả hiện tại."))
-    return _append_event(
-        dossier, action=APOLOGISE, actor=actor, at=timezone.now(), from_status=dossier.status,
+    row = _append_event(
+        dossier, action=EventKind.APOLOGISE, actor=actor, at=timezone.now(), from_status=dossier.status,
         from_step=dossier.step_key, comment=reason.strip(), data={"new_due_at": new_due_at.isoformat()},
     )  # fmt: skip
+    event = change_from_row(dossier, row)
+    assert isinstance(event, DossierApologised)
+    publish(event)
+    return row
 
 
-@transaction.atomic
+@use_case
 def dossier_consult(
     *,
     dossier_id: int,
@@ -380,7 +403,7 @@ def dossier_consult(
         dossier = Dossier.objects.get(pk=dossier_id)
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
-    _check_scope(dossier, actor)
+    access.require_act_on_dossier(actor, dossier)
     wanted = [agency for agency in dict.fromkeys(agencies) if agency.pk != dossier.agency_id]
     if not wanted:
         raise ConsultationInvalid(_("Vui lòng chọn ít nhất một cơ quan khác cơ quan đang giải quyết hồ sơ."))
@@ -401,7 +424,7 @@ def dossier_consult(
     return consultations
 
 
-@transaction.atomic
+@use_case
 def consultation_answer(*, consultation_id: int, actor: User, answer: str) -> Consultation:
     """The consulted agency answers, once; the answer joins the dossier's timeline (no status change).
 
@@ -411,8 +434,7 @@ def consultation_answer(*, consultation_id: int, actor: User, answer: str) -> Co
         consultation = Consultation.objects.select_for_update().select_related("agency").get(pk=consultation_id)
     except Consultation.DoesNotExist:
         raise DossierNotFound() from None
-    scope = user_agency_scope(user=actor)
-    if not actor.is_officer or (scope is not None and consultation.agency_id not in scope):
+    if not access.may_answer_consultation(actor, consultation):
         raise DossierNotFound()
     if consultation.answered_at is not None:
         raise ConsultationClosed()
@@ -422,11 +444,14 @@ def consultation_answer(*, consultation_id: int, actor: User, answer: str) -> Co
     now = timezone.now()
     consultation.answer, consultation.answered_by, consultation.answered_at = answer.strip(), actor, now
     consultation.save(update_fields=["answer", "answered_by", "answered_at"])
-    _append_event(
-        dossier, action=CONSULTATION_ANSWER, actor=actor, at=now, from_status=dossier.status,
+    row = _append_event(
+        dossier, action=EventKind.CONSULTATION_ANSWER, actor=actor, at=now, from_status=dossier.status,
         from_step=dossier.step_key, comment=answer.strip(),
         data={"agency": consultation.agency.code, "consultation": consultation.pk},
     )  # fmt: skip
+    event = change_from_row(dossier, row)
+    assert isinstance(event, ConsultationAnswered)
+    publish(event)
     return consultation
 
 

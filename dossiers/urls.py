@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import citizen_views, file_views, payment_views, views
+from . import citizen_views, file_views, views
+from .payments import views as payment_views
 
 app_name = "dossiers"
 

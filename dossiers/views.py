@@ -26,7 +26,7 @@ from workflows.selectors import working_calendar
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaints_open_for_user
 from .constants import Channel, DocumentKind
-from .documents import document_issue
+from .documents.services import document_issue
 from .exceptions import DossierNotFound
 from .forms import (
     ActionForm,

@@ -1,10 +1,11 @@
 """Writes of the national sync: outbox rows (in the dossier's transaction), resend, requeue.
 
-`outbox_record_change` is the subscriber registered in EmcSyncConfig.ready(): it runs inside
-the transaction that changed the dossier, so the rows commit or roll back with the change,
-and asks for one delivery task after that transaction commits (one per commit, however many
-rows it wrote). If that task is lost (broker down, worker killed), the beat sweeper finds
-the rows anyway: the database, not the broker, is the record of what is owed.
+`outbox_record_change` runs inside the transaction that changed the dossier
+(emc_sync/subscriptions.py), once the use case is complete, so the rows it writes are final
+and commit or roll back with the change; `delivery_kick` asks for one delivery task after
+that transaction commits (one per commit, however many rows it wrote). If that task is lost
+(broker down, worker killed), the beat sweeper finds the rows anyway: the database, not the
+broker, is the record of what is owed.
 """
 
 import logging
@@ -16,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.audit import CHANGE, audit_log
 from common.tasks import publish_now
-from dossiers.events import DossierChanged
+from dossiers.events import DossierChange
 from dossiers.models import Dossier
 
 from . import mapping
@@ -33,16 +34,17 @@ def outbox_key(*, target: str, dossier: Dossier, sequence: int, suffix: str = ""
     return f"{key}:{suffix}" if suffix else key
 
 
-def outbox_record_change(change: DossierChanged) -> None:
-    """Subscriber of dossiers.events: one row per target for the change, in its transaction.
+def outbox_record_change(change: DossierChange) -> None:
+    """In the dossier's transaction: one row per target for the change, its payload final.
 
     Writes the dossier record (every change), the progress record (every change) and, for
-    the events EMC hears of, the EMC event. Idempotent per event: a key already written is
-    not written twice. Side effect: one delivery task asked for after commit.
+    the events EMC hears of, the EMC event, built from the dossier as the use case left it
+    (files and payments attached). Idempotent per event: a key already written is not
+    written twice.
     """
     if not settings.SYNC_ENABLED:
         return
-    dossier, event = change.dossier, change.event
+    dossier, event = change.dossier, change.record
     rows = [
         OutboxRow(
             target=Target.DVCQG_HOSO,
@@ -74,7 +76,14 @@ def outbox_record_change(change: DossierChanged) -> None:
             )
         )
     OutboxRow.objects.bulk_create(rows, ignore_conflicts=True)
-    delivery_request_after_commit()
+
+
+def delivery_kick(change: DossierChange) -> None:
+    """After the commit of a change (once per transaction): one delivery task, failing fast.
+
+    With the broker down the rows are in the database and the beat sweeper finds them."""
+    if settings.SYNC_ENABLED and settings.SYNC_DELIVERY_ENABLED:
+        _kick_delivery()
 
 
 def _kick_delivery() -> None:

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
-from accounts.selectors import user_agency_scope
 from common.audit import ADDITION, audit_log
 from procedures.models import DossierComponent
 from workflows.constants import TERMINAL_STATUSES, Action, Status
 
+from .. import access
 from ..constants import AttachmentRole, StoredDocumentKind
-from ..events import DossierChanged
+from ..events import ResultReturned
 from ..exceptions import (
     AttachmentLocked,
     AttachmentNotFound,
@@ -108,10 +108,7 @@ def _check_component(component: DossierComponent | None, procedure_id: int) -> N
 
 
 def _in_scope(user: User, dossier: Dossier) -> bool:
-    if user.role == Role.CITIZEN:
-        return dossier.applicant_id == user.pk
-    scope = user_agency_scope(user=user)
-    return scope is None or dossier.agency_id in scope
+    return access.may_act_on_dossier(user, dossier)
 
 
 def _open_supplement_request(dossier: Dossier) -> DossierEvent | None:
@@ -396,11 +393,9 @@ def attachment_check_complete(*, draft: DossierDraft) -> list[DossierComponent]:
     return list(DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True).exclude(pk__in=filled))
 
 
-def store_results_on_return(change: DossierChanged) -> None:
-    """`dossiers.events` subscriber: when the result is returned, its files join the citizen's store
-    (in the same transaction as the return). Idempotent: one stored row per content."""
-    if change.event.action != Action.RETURN_RESULT:
-        return
-    dossier = change.dossier
+def store_results_on_return(event: ResultReturned) -> None:
+    """In the returning transaction (dossiers/subscriptions.py): the result's files join the
+    citizen's store. Idempotent: one stored row per content."""
+    dossier = event.dossier
     for attachment in dossier.attachments.filter(role=AttachmentRole.RESULT):
         stored_document_add_result(dossier=dossier, attachment=attachment)

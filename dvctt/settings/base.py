@@ -257,28 +257,36 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks (celery beat): each feature adds its own key.
 CELERY_BEAT_SCHEDULE = {
-    "payments-check-pending": {"task": "dossiers.tasks.payments_check_pending", "schedule": 5 * 60.0},
+    "payments-check-pending": {"task": "dossiers.payments.tasks.payments_check_pending", "schedule": 5 * 60.0},
+    "drafts-expire": {"task": "dossiers.drafts.tasks.drafts_expire_task", "schedule": crontab(hour=2, minute=30)},
     # 07:15 on working days: officers hear which dossiers fall due within a working day (form 04).
-    "drafts-expire": {"task": "dossiers.tasks.drafts_expire_task", "schedule": crontab(hour=2, minute=30)},
     "apology-reminders": {
-        "task": "dossiers.tasks.apology_reminders_task",
+        "task": "dossiers.notifications.tasks.apology_reminders_task",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon-sat"),
     },
     # Applicants' e-mails and texts that were never sent (broker down, task gave up).
-    "notifications-resend": {"task": "dossiers.notifications.notifications_resend_task", "schedule": 5 * 60.0},
+    "notifications-resend": {"task": "dossiers.notifications.tasks.notifications_resend_task", "schedule": 5 * 60.0},
     # National sync (docs/national-sync.md): due and abandoned outbox rows; new dossiers from the portal.
     "sync-outbox-sweep": {"task": "emc_sync.tasks.outbox_sweep_task", "schedule": 30.0},
     "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
 }
+# Tasks of the capability packages (autodiscovery looks only at <app>.tasks).
+CELERY_IMPORTS = (
+    "dossiers.documents.tasks",
+    "dossiers.drafts.tasks",
+    "dossiers.notifications.tasks",
+    "dossiers.payments.tasks",
+    "dossiers.population.tasks",
+)
 CELERY_TASK_ROUTES = {"emc_sync.tasks.*": {"queue": "sync"}}
 
 # With no mail server configured, messages are written as files under var/mail/ (read them there).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
 # Text messages to applicants: a class with send(phone=, text=); the default writes them to the log.
-SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.notifications.ConsoleSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.notifications.services.ConsoleSmsBackend")
 # Messages to applicants not sent within this many minutes of the event are resent by a beat
-# task, for events up to this many hours old (dossiers.notifications.events_missing_notifications).
+# task, for events up to this many hours old (dossiers.notifications.services.events_missing_notifications).
 NOTIFICATION_RESEND_AFTER_MINUTES = env.int("NOTIFICATION_RESEND_AFTER_MINUTES", default=10)
 NOTIFICATION_RESEND_HOURS = env.int("NOTIFICATION_RESEND_HOURS", default=24)
 # Sweeps that may resend one event's messages before giving up (an address always refused).
@@ -334,7 +342,7 @@ VNEID_TIMEOUT_SECONDS = env.float("VNEID_TIMEOUT_SECONDS", default=5.0)
 PAYMENT_URL = env.str("PAYMENT_URL", default=MOCK_PORTAL_URL + "/thanhtoan")
 PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="dvctt")
 PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="payment-secret")
-# A payment still pending this long after it started is asked about (dossiers.tasks.payments_check_pending).
+# A payment still pending this long after it started is asked about (dossiers.payments.tasks.payments_check_pending).
 PAYMENT_PENDING_CHECK_AFTER_MINUTES = env.int("PAYMENT_PENDING_CHECK_AFTER_MINUTES", default=15)
 # National sync (emc_sync, docs/national-sync.md): the national portal (Cổng DVCQG) and EMC.
 NATIONAL_PORTAL_URL = env.str("NATIONAL_PORTAL_URL", default=MOCK_PORTAL_URL)

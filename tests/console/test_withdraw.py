@@ -14,7 +14,7 @@ from console.services import (
     service_config_publish,
     service_online_withdraw,
 )
-from dossiers.drafts import draft_start, draft_submit
+from dossiers.drafts.services import draft_start, draft_submit
 from dossiers.exceptions import DraftIncomplete
 from dossiers.models import Dossier, DossierDraft
 from procedures.constants import Channel, OnlineLevel

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from accounts.constants import Role
-from dossiers.tasks import apology_reminders_task
+from dossiers.notifications.tasks import apology_reminders_task
 from tests.factories import DossierFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

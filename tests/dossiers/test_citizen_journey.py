@@ -299,7 +299,7 @@ def test_nothing_of_the_submission_is_lost_when_the_event_log_refuses(client, se
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("dossiers.drafts.payments.payment_attach_to_dossier", broken)
+    monkeypatch.setattr("dossiers.drafts.services.payment_attach_to_dossier", broken)
     with pytest.raises(RuntimeError):
         submit(client, draft)
 

@@ -10,12 +10,16 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.constants import Role
-from dossiers import documents, events, tasks
+from dossiers import events
 from dossiers.constants import Channel
-from dossiers.documents import (
+from dossiers.documents import handlers
+from dossiers.documents import services as documents
+from dossiers.documents.handlers import documents_for_event
+from dossiers.documents.services import (
     control_rows,
     document_html,
     document_issue,
@@ -24,10 +28,10 @@ from dossiers.documents import (
     register_dossiers,
     register_render,
 )
+from dossiers.documents.tasks import document_issue_task
 from dossiers.models import Dossier, DossierDocument, DossierEvent
 from dossiers.selectors import dossier_public_token, dossiers_due_within_one_working_day
 from dossiers.services import dossier_act, dossier_submit
-from dossiers.tasks import document_issue_task, documents_for_event
 from tests.factories import AgencyFactory, ComponentFactory, DossierFactory
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
@@ -384,7 +388,8 @@ def test_document_task_issues_the_form_once(walk_in, office):
 def test_documents_for_event(action, from_status, to_status, forms):
     channel = Channel.POST if action == "submit-by-post" else Channel.ONLINE
     action = "submit" if action == "submit-by-post" else action
-    event = DossierEvent(dossier=Dossier(channel=channel), action=action, from_status=from_status, to_status=to_status)
+    row = DossierEvent(pk=7, sequence=2, action=action, from_status=from_status, to_status=to_status, at=timezone.now())
+    event = events.change_from_row(Dossier(pk=3, code="X", channel=channel), row)
 
     assert documents_for_event(event) == [(kind, {}) for kind in forms]
 
@@ -395,18 +400,14 @@ def test_the_subscriber_enqueues_forms_only_after_commit(office, monkeypatch, dj
     fake = SimpleNamespace(
         name="document_issue_task", app=EAGER, apply_async=lambda args, **options: enqueued.append(args)
     )
-    monkeypatch.setattr(tasks, "document_issue_task", fake)
-    events.subscribe(tasks.issue_documents_on_commit)
-    try:
-        # when an online dossier is received
-        dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
-        before_commit = list(enqueued)
-        for callback in callbacks:
-            callback()
-    finally:
-        events.unsubscribe(tasks.issue_documents_on_commit)
+    monkeypatch.setattr(handlers, "document_issue_task", fake)
+    # when an online dossier is received
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
+    before_commit = list(enqueued)
+    for callback in callbacks:
+        callback()
 
     # then form 01 is enqueued for the receive event, after the commit and not before
     event = dossier.events.get()

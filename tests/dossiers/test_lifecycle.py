@@ -6,7 +6,7 @@ import time_machine
 
 from accounts.constants import Role
 from dossiers import events
-from dossiers.constants import Channel
+from dossiers.constants import Channel, EventKind
 from dossiers.exceptions import CommentRequired, DossierChangedMeanwhile, DossierNotFound, ProcedureNotOpen
 from dossiers.models import Dossier, DossierEvent, DossierPause
 from dossiers.services import dossier_act, dossier_submit
@@ -265,16 +265,13 @@ def test_subscribers_hear_every_change_inside_the_transaction(office):
     heard = []
 
     def listener(change):
-        heard.append((change.dossier.code, change.event.action, change.dossier.status))
+        heard.append((type(change).__name__, change.dossier_code, change.kind, change.dossier.status))
 
-    events.subscribe(listener)
-    try:
+    with events.registry.subscribed(events.Subscription(events.DossierChange, listener, events.Phase.IN_TRANSACTION)):
         dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
         dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
-    finally:
-        events.unsubscribe(listener)
 
-    assert heard == [(dossier.code, "receive", Status.RECEIVED)]
+    assert heard == [("DossierReceived", dossier.code, EventKind.RECEIVE, Status.RECEIVED)]
 
 
 def test_a_failing_subscriber_rolls_the_change_back(office):
@@ -284,11 +281,10 @@ def test_a_failing_subscriber_rolls_the_change_back(office):
     def broken(change):
         raise RuntimeError("outbox unavailable")
 
-    events.subscribe(broken)
-    try:
-        with pytest.raises(RuntimeError):
-            dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
-    finally:
-        events.unsubscribe(broken)
+    with (
+        events.registry.subscribed(events.Subscription(events.DossierChange, broken, events.Phase.IN_TRANSACTION)),
+        pytest.raises(RuntimeError),
+    ):
+        dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
 
     assert snapshot(dossier) == before

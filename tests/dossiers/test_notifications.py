@@ -7,16 +7,11 @@ from django.core import mail
 from django.core.cache import cache
 
 from accounts.constants import Role
-from dossiers import events, notifications
 from dossiers.constants import Channel, Status
 from dossiers.models import Notification
-from dossiers.notifications import (
-    MemorySmsBackend,
-    events_missing_notifications,
-    notifications_resend_task,
-    notify_applicant_task,
-    notify_on_commit,
-)
+from dossiers.notifications import services as notifications
+from dossiers.notifications.services import MemorySmsBackend, events_missing_notifications
+from dossiers.notifications.tasks import notifications_resend_task, notify_applicant_task
 from dossiers.services import dossier_act, dossier_submit
 from workflows.constants import Action
 
@@ -90,15 +85,11 @@ def test_the_subscriber_skips_moves_that_keep_the_status(
     # given the subscriber listening, with the queue recorded
     enqueued = []
     fake = SimpleNamespace(name="notify", app=EAGER, apply_async=lambda args, **options: enqueued.extend(args))
-    monkeypatch.setattr(notifications, "notify_applicant_task", fake)
-    events.subscribe(notify_on_commit)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
-            dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.FORWARD, to_step="tham_dinh")
-            dossier_act(dossier_id=dossier.pk, actor=office["people"][S], action=Action.FORWARD, to_step="phe_duyet")
-    finally:
-        events.unsubscribe(notify_on_commit)
+    monkeypatch.setattr("dossiers.notifications.handlers.notify_applicant_task", fake)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.RECEIVE)
+        dossier_act(dossier_id=dossier.pk, actor=office["people"][R], action=Action.FORWARD, to_step="tham_dinh")
+        dossier_act(dossier_id=dossier.pk, actor=office["people"][S], action=Action.FORWARD, to_step="phe_duyet")
 
     # then: received (1 → 2) and forwarded into processing (2 → 4) are told; the move inside 4 is not
     moves = list(dossier.events.order_by("sequence").values_list("pk", "to_status"))
@@ -182,7 +173,11 @@ def test_the_sweep_picks_the_events_the_subscriber_would_have_told(dossier, offi
 
     found = set(events_missing_notifications(now=history[-1].at + dt.timedelta(minutes=15)))
 
-    assert found == {event for event in history if notifications.should_notify(event)}
+    assert found == {
+        event
+        for event in history
+        if notifications.should_notify(kind=event.action, from_status=event.from_status, to_status=event.to_status)
+    }
     assert len(found) == 3
 
 

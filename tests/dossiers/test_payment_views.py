@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from accounts.constants import Role
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierDraft, Payment, PaymentNotification
-from dossiers.payments import payment_attach_to_dossier, payment_start, payment_state_for_draft
+from dossiers.payments.services import payment_attach_to_dossier, payment_start, payment_state_for_draft
 from dvctt.celery import app as celery_app
 from tests.factories import AgencyFactory, DossierFactory, FeeFactory, UserFactory
 

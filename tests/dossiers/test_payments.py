@@ -17,10 +17,10 @@ from pypdf import PdfReader
 from responses import matchers
 
 from accounts.constants import Role
-from dossiers import tasks
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierDraft, Payment, PaymentNotification
-from dossiers.payments import (
+from dossiers.payments import handlers as payment_handlers
+from dossiers.payments.services import (
     AlreadyPaid,
     FeeLine,
     NoFeeDue,
@@ -36,7 +36,7 @@ from dossiers.payments import (
     payment_start,
     payment_state_for_draft,
 )
-from dossiers.tasks import payments_check_pending
+from dossiers.payments.tasks import payments_check_pending
 from tests.factories import DossierFactory, FeeFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -550,7 +550,7 @@ def test_the_same_notification_twice_at_once_is_applied_once(office, monkeypatch
     payment, _url = payment_start(draft=draft, payer=citizen)
     enqueued: list[int] = []
     fake = SimpleNamespace(name="receipt", app=EAGER, apply_async=lambda args, **options: enqueued.extend(args))
-    monkeypatch.setattr(tasks, "payment_receipt_task", fake)
+    monkeypatch.setattr(payment_handlers, "payment_receipt_task", fake)
     fields = ("dvctt", payment.ref, "GD1", "50000", "paid", "20261123090312")
     body = json.dumps(dict(zip(KEYS, fields, strict=True)) | {"sig": sign(*fields)}).encode()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.constants import Role
-from dossiers.drafts import drafts_expire
+from dossiers.drafts.services import drafts_expire
 from dossiers.models import Attachment, Complaint, DossierDraft, Payment, Rating
 from tests.factories import DossierFactory, UserFactory
 

@@ -8,10 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from dossiers import population
 from dossiers.constants import Channel
 from dossiers.models import Dossier, DossierDraft
-from dossiers.population import population_check
+from dossiers.population import services as population
+from dossiers.population.services import population_check
 from dossiers.services import dossier_submit
 from eforms.prefill_sources import RegistryUnavailable
 from tests.factories import UserFactory
@@ -93,15 +93,15 @@ def test_an_unreachable_registry_raises_for_the_task_to_retry(office, settings):
 
 def test_filing_enqueues_the_check_after_commit_when_enabled(office, settings):
     settings.POPULATION_CHECK_ENABLED = True
-    with mock.patch("dossiers.population.enqueue_after_commit") as enqueue:
+    with mock.patch("dossiers.population.handlers.publish_now") as enqueue:
         dossier = file(office)
         file(office, id_number="")  # no id number: nothing to ask
-    assert [call.args[1] for call in enqueue.call_args_list] == [dossier.pk]
+    assert [call.args[1] for call in enqueue.call_args_list] == [(dossier.pk,)]
 
 
 def test_filing_does_not_ask_when_disabled(office, settings):
     settings.POPULATION_CHECK_ENABLED = False
-    with mock.patch("dossiers.population.enqueue_after_commit") as enqueue:
+    with mock.patch("dossiers.population.handlers.publish_now") as enqueue:
         file(office)
     enqueue.assert_not_called()
 

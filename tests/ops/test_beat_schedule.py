@@ -11,5 +11,5 @@ def test_every_beat_entry_is_a_registered_task():
 
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert "dossiers.notifications.notifications_resend_task" in names
+    assert "dossiers.notifications.tasks.notifications_resend_task" in names
     assert names - set(app.tasks) == set()

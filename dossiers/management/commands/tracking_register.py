@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dossiers.documents import register_dossiers, register_render
+from dossiers.documents.services import register_dossiers, register_render
 from procedures.models import Agency
 
 

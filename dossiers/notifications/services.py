@@ -1,7 +1,9 @@
-"""Telling the applicant: an e-mail and a text message on every status change of their dossier.
+"""Telling people: the applicant hears of every change of their dossier (an e-mail and a text
+message), of the answer to their complaint; officers hear of dossiers about to fall due.
 
-A `dossiers.events` subscriber enqueues one task per event after the commit; the task
-sends what is not yet recorded as sent (Notification rows, one per event and channel).
+A subscriber (handlers.py) enqueues one task per event after the commit; the task sends what
+is not yet recorded as sent (Notification rows, one per event and channel); a beat sweep
+(tasks.notifications_resend_task) finds what a lost message never sent.
 E-mail goes through Django's mail backend; text messages through `settings.SMS_BACKEND`,
 an interface a province fills with its telecom's brandname gateway (the default prints to
 the log).
@@ -9,31 +11,40 @@ the log).
 
 import datetime as dt
 import logging
-import smtplib
 import unicodedata
 from typing import Protocol
 
-from celery import Task, shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from common.tasks import enqueue_after_commit
+from accounts.constants import Role
+from accounts.models import User
+from dossiers.constants import Channel, DocumentKind, EventKind
+from dossiers.models import Complaint, Dossier, DossierEvent, Notification
+from dossiers.selectors import dossiers_due_within_one_working_day
+from procedures.models import Agency
 from workflows.constants import Status
-
-from .constants import Channel, DocumentKind
-from .events import DossierChanged
-from .models import Dossier, DossierEvent, Notification
-from .services import APOLOGISE, SUBMIT
+from workflows.selectors import working_calendar
 
 logger = logging.getLogger(__name__)
 
 # Events whose reason the applicant must read in the message itself.
-WITH_REASON = frozenset({"request_supplement", "refuse", "stop", "send_back", APOLOGISE, "withdraw"})
+WITH_REASON = frozenset(
+    {
+        EventKind.REQUEST_SUPPLEMENT,
+        EventKind.REFUSE,
+        EventKind.STOP,
+        EventKind.SEND_BACK,
+        EventKind.APOLOGISE,
+        EventKind.WITHDRAW,
+    }
+)
 
 
 class SmsBackend(Protocol):
@@ -61,22 +72,18 @@ def sms_backend() -> SmsBackend:
     return backend
 
 
-def should_notify(event: DossierEvent) -> bool:
+def should_notify(*, kind: str, from_status: int | None, to_status: int) -> bool:
     """Every status change, the submission, and an apology with its new date."""
-    return event.action in (SUBMIT, APOLOGISE) or event.from_status != event.to_status
-
-
-def notify_on_commit(change: DossierChanged) -> None:
-    """`dossiers.events` subscriber: once the change commits, enqueue the applicant's messages."""
-    if should_notify(change.event):
-        # Without the broker the message waits, not the change: notifications_resend_task finds
-        # the events whose messages were never recorded as sent and sends them later.
-        enqueue_after_commit(notify_applicant_task, change.event.pk)
+    return kind in (EventKind.SUBMIT, EventKind.APOLOGISE) or from_status != to_status
 
 
 def _notifiable() -> Q:
     """`should_notify` in SQL: the submission, an apology, or any change of status."""
-    return Q(action__in=(SUBMIT, APOLOGISE)) | Q(from_status__isnull=True) | ~Q(from_status=F("to_status"))
+    return (
+        Q(action__in=(EventKind.SUBMIT, EventKind.APOLOGISE))
+        | Q(from_status__isnull=True)
+        | ~Q(from_status=F("to_status"))
+    )
 
 
 def events_missing_notifications(*, now: dt.datetime | None = None) -> QuerySet[DossierEvent]:
@@ -102,27 +109,6 @@ def events_missing_notifications(*, now: dt.datetime | None = None) -> QuerySet[
     )
 
 
-def _resend_allowed(event_id: int) -> bool:
-    """At most NOTIFICATION_RESEND_ATTEMPTS sweeps per event: an address the mail server always
-    refuses must not be retried every few minutes for a day (counted in the cache, Redis in
-    production)."""
-    key = f"notification-resend:{event_id}"
-    cache.add(key, 0, timeout=settings.NOTIFICATION_RESEND_HOURS * 3600)
-    return cache.incr(key) <= settings.NOTIFICATION_RESEND_ATTEMPTS
-
-
-@shared_task
-def notifications_resend_task(limit: int = 200) -> int:
-    """Beat, every few minutes: enqueue the applicant's messages that were never sent (at most
-    `limit` events a run; the sending task skips any channel already recorded)."""
-    ids = [pk for pk in events_missing_notifications().values_list("pk", flat=True)[:limit] if _resend_allowed(pk)]
-    for event_id in ids:
-        notify_applicant_task.delay(event_id)
-    if ids:
-        logger.warning("resending the notifications of %d events", len(ids))
-    return len(ids)
-
-
 def _when(moment: object) -> str:
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else "—"  # type: ignore[arg-type]
 
@@ -141,7 +127,7 @@ def message_body(event: DossierEvent) -> str:
     ]
     if event.action in WITH_REASON and event.comment:
         lines += ["", f"Nội dung: {event.comment}"]
-    if event.action == APOLOGISE and event.data.get("new_due_at"):
+    if event.action == EventKind.APOLOGISE and event.data.get("new_due_at"):
         lines.append(f"Ngày hẹn trả mới: {_when(dt.datetime.fromisoformat(event.data['new_due_at']))}.")
     elif dossier.due_at and event.to_status in (Status.NEW, Status.RECEIVED, Status.PROCESSING):
         lines.append(f"Hẹn trả kết quả: {_when(dossier.due_at)}.")
@@ -173,25 +159,21 @@ def _record(event: DossierEvent, channel: str, recipient: str, text: str) -> Non
 
 
 def _receipt_pdf(dossier: Dossier, event: DossierEvent) -> bytes | None:
-    if event.action != SUBMIT or dossier.channel != Channel.ONLINE:
+    if event.action != EventKind.SUBMIT or dossier.channel != Channel.ONLINE:
         return None
-    from .documents import document_issue  # weasyprint: import where needed
+    from dossiers.documents.services import document_issue  # weasyprint: import where needed
 
     document = document_issue(dossier=dossier, kind=DocumentKind.RECEIPT, event=event)
     with document.file.open("rb") as file:
         return file.read()
 
 
-@shared_task(
-    bind=True, acks_late=True, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5
-)
-def notify_applicant_task(self: Task, event_id: int) -> list[str]:
+def notify_applicant(*, event_id: int) -> list[str]:
     """Send the applicant the e-mail and the text message about one event; returns the channels sent.
 
     Idempotent: a channel recorded as sent for this event is skipped. Sent before it is
     recorded, so a crash between the two may repeat a message but never loses one. The
-    submission's e-mail carries the receipt (form 01) as a PDF. Mail and network errors
-    retry with backoff.
+    submission's e-mail carries the receipt (form 01) as a PDF.
     """
     event = DossierEvent.objects.select_related("dossier__procedure", "dossier__agency").get(pk=event_id)
     dossier = event.dossier
@@ -210,4 +192,79 @@ def notify_applicant_task(self: Task, event_id: int) -> list[str]:
         sms_backend().send(phone=dossier.applicant_phone, text=text)
         _record(event, Notification.Channel.SMS, dossier.applicant_phone, text)
         sent.append(Notification.Channel.SMS.value)
+    return sent
+
+
+def resend_allowed(event_id: int) -> bool:
+    """At most NOTIFICATION_RESEND_ATTEMPTS sweeps per event: an address the mail server always
+    refuses must not be retried every few minutes for a day (counted in the cache, Redis in
+    production)."""
+    key = f"notification-resend:{event_id}"
+    cache.add(key, 0, timeout=settings.NOTIFICATION_RESEND_HOURS * 3600)
+    return cache.incr(key) <= settings.NOTIFICATION_RESEND_ATTEMPTS
+
+
+def complaint_answer_tell_applicant(*, complaint_id: int) -> bool:
+    """E-mail the applicant the officer's answer to their complaint; True if sent."""
+    complaint = Complaint.objects.select_related("dossier").get(pk=complaint_id)
+    dossier = complaint.dossier
+    if not dossier.applicant_email:
+        return False
+    send_mail(
+        subject=_("Trả lời phản ánh về hồ sơ %(code)s") % {"code": dossier.code},
+        message=_("Cơ quan giải quyết đã trả lời phản ánh của bạn về hồ sơ %(code)s:\n\n%(answer)s")
+        % {"code": dossier.code, "answer": complaint.answer},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[dossier.applicant_email],
+    )
+    return True
+
+
+def apology_reminders_send(*, today: dt.date) -> dict[str, int]:
+    """Tell every agency's reception officers and leaders which running dossiers fall due within
+    one working day with no apology letter (form 04) yet, so they can issue it before the
+    deadline (DOMAIN.md: one working day before, in practice).
+
+    Idempotent per day: a second call the same day finds the day's key taken and sends nothing.
+    Returns {agency code: dossiers listed}.
+    """
+    if not working_calendar().is_working_day(today):
+        return {}
+    if not cache.add(f"dossiers:apology-reminders:{today.isoformat()}", 1, timeout=36 * 3600):
+        return {}
+    by_agency: dict[Agency, list[Dossier]] = {}
+    for dossier in dossiers_due_within_one_working_day():
+        by_agency.setdefault(dossier.agency, []).append(dossier)
+    sent = {}
+    for agency, due in by_agency.items():
+        recipients = list(
+            User.objects.filter(
+                memberships__agency=agency, role__in=(Role.RECEPTION_OFFICER, Role.LEADER), is_active=True
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if not recipients:
+            continue
+        lines = [
+            f"- {d.code} ({d.procedure.name}): hẹn trả {timezone.localtime(d.due_at):%H:%M %d/%m/%Y}"  # type: ignore[arg-type]
+            for d in due
+        ]
+        body = "\n".join(
+            [
+                f"Các hồ sơ của {agency.name} đến hạn trong vòng một ngày làm việc, chưa có phiếu xin lỗi (mẫu 04):",
+                "",
+                *lines,
+                "",
+                "Nếu hồ sơ không kịp trả đúng hẹn, vui lòng lập phiếu xin lỗi và hẹn lại ngày trả kết quả.",
+                f"{settings.PORTAL_BASE_URL.rstrip('/')}/can-bo/ho-so/?hang=sap-den-han",
+            ]
+        )
+        send_mail(
+            f"{len(due)} hồ sơ sắp đến hạn cần xem xét xin lỗi",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+        sent[agency.code] = len(due)
     return sent

@@ -40,13 +40,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common.errors import DomainError
-from common.tasks import enqueue_after_commit
+from dossiers.constants import PaymentStatus
+from dossiers.documents.services import DEFAULT_PORTAL_BASE_URL, _heading, _long_datetime, _pdf, qr_data_uri
+from dossiers.events import PaymentPaid, publish, use_case
+from dossiers.models import Dossier, DossierDraft, Payment, PaymentNotification
+from dossiers.selectors import dossier_list_for_user
 from procedures.models import Procedure
-
-from .constants import PaymentStatus
-from .documents import DEFAULT_PORTAL_BASE_URL, _heading, _long_datetime, _pdf, qr_data_uri
-from .models import Dossier, DossierDraft, Payment, PaymentNotification
-from .selectors import dossier_list_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -292,7 +291,7 @@ def _log(*, channel: str, body: Mapping[str, Any], verdict: Verdict, remote_addr
     )
 
 
-@transaction.atomic
+@use_case
 def payment_confirm(
     *, payment_id: int, status: str, transaction_id: str = "", paid_at: dt.datetime | None = None
 ) -> tuple[Payment, bool]:
@@ -303,8 +302,8 @@ def payment_confirm(
     money taken) → PAID with `transaction_id` and `paid_at`; PENDING → CANCELLED. A paid
     payment never changes again: a replay of its notification, a late cancel, another
     transaction id are all no-ops (the last is logged as a warning). Side effects on a new
-    PAID: the payment joins the draft's dossier if it was already submitted, and the
-    receipt task is enqueued after commit.
+    PAID: the payment joins the draft's dossier if it was already submitted; PaymentPaid is
+    published (the receipt is issued after commit).
     """
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.status == PaymentStatus.PAID:
@@ -324,20 +323,18 @@ def payment_confirm(
                 payment.dossier_id = dossier_id
                 fields.append("dossier")
         payment.save(update_fields=fields)
-        _enqueue_receipt(payment.pk)
+        publish(
+            PaymentPaid(
+                at=payment.paid_at, payment_id=payment.pk, amount=payment.amount,
+                draft_id=payment.draft_id, dossier_id=payment.dossier_id,
+            )
+        )  # fmt: skip
         return payment, True
     if status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED) and payment.status == PaymentStatus.PENDING:
         payment.status = status
         payment.save(update_fields=["status"])
         return payment, True
     return payment, False
-
-
-def _enqueue_receipt(payment_id: int) -> None:
-    # Imported here: tasks.py imports this module (the task calls payment_receipt_issue).
-    from .tasks import payment_receipt_task
-
-    enqueue_after_commit(payment_receipt_task, payment_id)
 
 
 def _refused(message: str, payment: Payment | None = None, http_status: int = 400) -> Verdict:

@@ -6,7 +6,7 @@ module gives the second: after a dossier is filed (any channel), the registry is
 applicant's id number and the dossier is marked authenticated when the registry knows the number
 and its holder's name (and birth date, where the account has one) agree with the dossier.
 
-The check runs in the background (`population_check_task`, retried while the registry is
+The check runs in the background (`tasks.population_check_task`, retried while the registry is
 unavailable) so a slow or absent registry never holds up a filing. A mismatch or an unknown
 number leaves the dossier unauthenticated and is logged; nothing is shown to the applicant.
 """
@@ -15,14 +15,10 @@ import logging
 import re
 import unicodedata
 
-from django.conf import settings
 from django.utils import timezone
 
-from common.tasks import enqueue_after_commit
+from dossiers.models import Dossier
 from eforms.prefill_sources import registry_person
-
-from .events import DossierChanged
-from .models import Dossier
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +58,3 @@ def population_check(*, dossier_id: int) -> bool:
         population_checked_at=timezone.now()
     )
     return True
-
-
-def check_population_on_commit(change: DossierChanged) -> None:
-    """`dossiers.events` subscriber: a newly filed dossier with an id number is checked after commit."""
-    if change.event.from_status is not None or not settings.POPULATION_CHECK_ENABLED:
-        return
-    if not CITIZEN_ID.match(change.dossier.applicant_id_number):
-        return
-    from .tasks import population_check_task  # tasks imports this module
-
-    enqueue_after_commit(population_check_task, change.dossier.pk)

@@ -16,14 +16,10 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
-from eforms.selectors import form_version_current
-from eforms.validation import validate_submission
-from procedures.constants import ResultDelivery
-from procedures.models import Agency, Procedure
-
-from . import attachments, payments
-from .constants import Action, AttachmentRole, Channel, Status
-from .exceptions import (
+from dossiers import attachments
+from dossiers.constants import Action, AttachmentRole, Channel, Status
+from dossiers.events import use_case
+from dossiers.exceptions import (
     AlreadyRated,
     CommentRequired,
     DeclarationRequired,
@@ -36,8 +32,13 @@ from .exceptions import (
     ResultDeliveryUnavailable,
     SupplementFilesRequired,
 )
-from .models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
-from .services import dossier_act, dossier_submit
+from dossiers.models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
+from dossiers.payments.services import payment_attach_to_dossier
+from dossiers.services import dossier_act, dossier_submit
+from eforms.selectors import form_version_current
+from eforms.validation import validate_submission
+from procedures.constants import ResultDelivery
+from procedures.models import Agency, Procedure
 
 # Answers of the e-form that name the applicant, when the form asks for them (else the profile).
 APPLICANT_FIELDS = {"name": "ho_ten", "id_number": "so_dinh_danh", "phone": "dien_thoai", "email": "email"}
@@ -172,7 +173,7 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
     return problems, values
 
 
-@transaction.atomic
+@use_case
 def draft_submit(
     *, draft: DossierDraft, declaration: bool, result_delivery: str = "", result_address: str = ""
 ) -> Dossier:
@@ -221,7 +222,7 @@ def draft_submit(
         result_address=address,
     )
     attachments.attachments_move_to_dossier(draft=locked, dossier=dossier)
-    payments.payment_attach_to_dossier(draft=locked, dossier=dossier)
+    payment_attach_to_dossier(draft=locked, dossier=dossier)
     locked.dossier = dossier
     locked.save(update_fields=["dossier", "updated_at"])
     return dossier
@@ -288,15 +289,13 @@ def supplement_request_open(*, dossier: Dossier) -> DossierEvent | None:
     return dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).order_by("-sequence").first()
 
 
-@transaction.atomic
+@use_case
 def dossier_supplement_provide(*, dossier: Dossier, citizen: User, note: str, idempotency_key: str) -> Dossier:
     """The citizen sends the requested documents: the clock resumes (dossier_act closes the pause).
 
     The files were uploaded against the open request (attachments with role supplement and
     the request's event); at least one is needed. Replaying the same key is a no-op.
     """
-    if DossierEvent.objects.filter(idempotency_key=idempotency_key).exists():
-        return Dossier.objects.get(pk=dossier.pk)
     request = supplement_request_open(dossier=dossier)
     files = (
         list(Attachment.objects.filter(dossier=dossier, role=AttachmentRole.SUPPLEMENT, event=request))
@@ -315,7 +314,7 @@ def dossier_supplement_provide(*, dossier: Dossier, citizen: User, note: str, id
     )
 
 
-@transaction.atomic
+@use_case
 def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, idempotency_key: str) -> Dossier:
     """The citizen withdraws before a decision (status 7), with a reason the officers read."""
     if not reason.strip():

@@ -14,12 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from common.errors import DomainError
-
-from .citizen_views import draft_steps
-from .constants import PaymentStatus
-from .drafts import draft_fees_set
-from .models import DossierDraft
-from .payments import (
+from dossiers.citizen_views import draft_steps
+from dossiers.constants import PaymentStatus
+from dossiers.drafts.services import draft_fees_set
+from dossiers.models import DossierDraft
+from dossiers.payments.services import (
     payment_get_for_user,
     payment_notify,
     payment_receipt_issue,

@@ -26,16 +26,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from vietnam_provinces import Province, ProvinceCode
 
+from dossiers.constants import Channel, DocumentKind
+from dossiers.models import Dossier, DossierDocument, DossierEvent, DossierPause
+from dossiers.selectors import dossier_public_token
 from procedures.constants import TimeLimitUnit
 from procedures.models import Agency
 from workflows import engine
 from workflows.calendar import WorkingCalendar
 from workflows.constants import ENDING_ACTIONS
 from workflows.selectors import working_calendar
-
-from .constants import Channel, DocumentKind
-from .models import Dossier, DossierDocument, DossierEvent, DossierPause
-from .selectors import dossier_public_token
 
 DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
 REGISTER_FORM_NUMBER = "07"

@@ -1,0 +1,1 @@
+"""Legal forms 01–07 and receipts rendered as PDFs, issued for the events that call for them."""

@@ -1,0 +1,1 @@
+"""Telling people: the applicant's e-mail and text message on every change, officers' reminders."""
