@@ -273,17 +273,17 @@ def dossier_act(
     try:
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure", "workflow_version")
+            # What the subscribers read (the national record names the sector, agency, applicant).
+            .select_related("procedure__sector", "workflow_version", "agency", "applicant")
             .get(pk=dossier_id)
         )
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
     access.require_act_on_dossier(actor, dossier)
     last = dossier.events.order_by("-sequence").select_related("actor").first()
-    # Checked again under the lock: a double click's second request waited here for the first.
+    # Checked again under the lock: a double click's second request waited here for the first,
+    # whose event is now the last one. (Anything stranger is stopped by the key's unique index.)
     if idempotency_key and last is not None and last.idempotency_key == idempotency_key:
-        return dossier
-    if idempotency_key and dossier.events.filter(idempotency_key=idempotency_key).exists():
         return dossier
     if expected_sequence is not None and last is not None and last.sequence != expected_sequence:
         raise DossierChangedMeanwhile(

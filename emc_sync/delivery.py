@@ -32,10 +32,9 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from dossiers.models import Dossier, DossierEvent
 from dossiers.services import dossiers_mark_synced
 
-from . import client, mapping
+from . import client
 from .client import Answer
 from .constants import UNDELIVERED, AttemptOutcome, OutboxState, Target
 from .models import DeliveryAttempt, OutboxRow
@@ -238,37 +237,12 @@ def _send_progress(rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> None:
         outcomes[row.pk] = Outcome(kind, answer)
 
 
-def _refresh(rows: list[OutboxRow]) -> None:
-    """Build dossier records and EMC events again now, from the dossier as it is: files and
-    payments attached later in the changing transaction (a draft's files and fee payment) are
-    then included. A dossier record carries the whole state anyway; an EMC event keeps the
-    status of its own event."""
-    dossiers = (
-        Dossier.objects.select_related("procedure__sector", "agency", "applicant")
-        .prefetch_related("attachments", "payments", "pauses", "procedure__fees")
-        .in_bulk({row.dossier_id for row in rows})
-    )
-    events = DossierEvent.objects.in_bulk(
-        {row.event_id for row in rows if row.target == Target.EMC and row.event_id is not None}
-    )
-    for row in rows:
-        dossier = dossiers.get(row.dossier_id)
-        if dossier is None:
-            continue
-        if row.target == Target.DVCQG_HOSO:
-            row.payload = mapping.dossier_record(dossier)
-        elif row.target == Target.EMC and row.event_id in events:
-            row.payload = mapping.emc_event(dossier, events[row.event_id]) or row.payload
-
-
 def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
     """Offer claimed rows to their receivers; returns each row's outcome. No transaction is open."""
     outcomes: dict[int, Outcome] = {}
     by_target: dict[str, list[OutboxRow]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.sequence, r.pk)):
         by_target[row.target].append(row)
-    if by_target[Target.DVCQG_HOSO] or by_target[Target.EMC]:
-        _refresh(by_target[Target.DVCQG_HOSO] + by_target[Target.EMC])
     sendable: dict[str, list[OutboxRow]] = defaultdict(list)
     for target, target_rows in by_target.items():
         for row in target_rows:
@@ -372,9 +346,6 @@ def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome
     mine = OutboxRow.objects.filter(claim_token=token, state=OutboxState.SENDING)
     done = {"lease_expires_at": None, "claim_token": "", "attempts": F("attempts") + 1}
     with transaction.atomic():
-        records = [row for row in rows if row.target != Target.DVCQG_TIENDO and row.pk not in released]
-        if records:  # the payload as sent (rebuilt from the dossier when it was sent)
-            OutboxRow.objects.bulk_update(records, ["payload"])
         if released:
             result.released = mine.filter(pk__in=released).update(
                 state=OutboxState.PENDING, lease_expires_at=None, claim_token=""

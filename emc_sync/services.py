@@ -12,6 +12,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -45,6 +46,10 @@ def outbox_record_change(change: DossierChange) -> None:
     if not settings.SYNC_ENABLED:
         return
     dossier, event = change.dossier, change.record
+    # The mapping reads these lists more than once (the record and the EMC event): once each here.
+    # Fresh, not from an earlier cache: the use case may have attached files or payments since.
+    getattr(dossier, "_prefetched_objects_cache", {}).clear()
+    prefetch_related_objects([dossier], "attachments", "payments", "pauses", "procedure__fees")
     rows = [
         OutboxRow(
             target=Target.DVCQG_HOSO,

@@ -13,6 +13,7 @@ from accounts.constants import Role
 from dossiers.complaints import complaint_answer, complaint_file, complaints_open_for_user
 from dossiers.exceptions import ComplaintClosed, ComplaintEmpty, ComplaintOpen, DossierNotFound
 from dossiers.models import Complaint
+from dvctt.celery import app as celery_app
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, DossierFactory, UserFactory
 
@@ -34,7 +35,9 @@ def case(office):
     }
 
 
-def test_the_applicant_complains_and_an_officer_answers_once(case, django_capture_on_commit_callbacks):
+def test_the_applicant_complains_and_an_officer_answers_once(case, django_capture_on_commit_callbacks, monkeypatch):
+    # the mail task runs where it is published (with Redis in CI it would wait for a worker)
+    monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)  # as Celery reads it from Django
     complaint = complaint_file(dossier=case["dossier"], citizen=case["citizen"], content="  Quá hạn 3 ngày  ")
     assert complaint.content == "Quá hạn 3 ngày"
     assert list(complaints_open_for_user(user=case["people"][R])) == [complaint]

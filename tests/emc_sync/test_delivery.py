@@ -10,13 +10,14 @@ from kombu.exceptions import OperationalError
 from accounts.constants import Role
 from common.tasks import publisher_reset
 from dossiers.constants import PaymentStatus
+from dossiers.events import UseCase, _OncePerCommit
 from dossiers.models import DossierEvent, Payment
 from dvctt.celery import app as celery_app
 from emc_sync import delivery
 from emc_sync.constants import OutboxState, Target
 from emc_sync.delivery import backoff_seconds, outbox_drain
 from emc_sync.models import DeliveryAttempt, OutboxRow
-from emc_sync.services import _kick_delivery
+from emc_sync.services import _kick_delivery, delivery_kick
 from emc_sync.tasks import outbox_sweep_task
 from tests.factories import FeeFactory
 from workflows.constants import Action
@@ -79,7 +80,7 @@ def test_one_delivery_task_is_asked_for_per_commit(office, sync, django_capture_
 
     # then one delivery task is asked for, after commit
     assert OutboxRow.objects.count() == 3
-    assert [c for c in callbacks if c is _kick_delivery] == [_kick_delivery]
+    assert [c.handler for c in callbacks if isinstance(c, _OncePerCommit)] == [delivery_kick]
 
 
 def test_rows_are_delivered_after_commit(office, portal, django_capture_on_commit_callbacks):
@@ -289,21 +290,25 @@ def test_a_payload_our_schema_refuses_is_failed_and_never_sent(office, portal):
     assert DeliveryAttempt.objects.get().outcome == "invalid"
 
 
-def test_an_emc_event_carries_the_payment_attached_later_in_the_submitting_transaction(office, portal):
-    # given a submission whose fee payment is attached after the event (a draft's payment)
+def test_an_emc_event_carries_the_payment_attached_later_in_the_submitting_use_case(office, portal):
+    # given a submission whose fee payment is attached after the event, in the same use case
+    # (draft_submit attaches a draft's payment after dossier_submit)
     portal.post(EMC, json=OK)
     FeeFactory(procedure=office["procedure"], amount=50_000)
-    dossier = submit(office)
-    Payment.objects.create(
-        ref="P1", dossier=dossier, payer=office["people"][Role.CITIZEN], amount=50_000, status=PaymentStatus.PAID
-    )
+    with UseCase():
+        dossier = submit(office)
+        Payment.objects.create(
+            ref="P1", dossier=dossier, payer=office["people"][Role.CITIZEN], amount=50_000, status=PaymentStatus.PAID
+        )
+    written = OutboxRow.objects.get(target=Target.EMC).payload
     OutboxRow.objects.exclude(target=Target.EMC).update(state=OutboxState.DELIVERED)
 
     # when drained
     outbox_drain()
 
-    # then EMC hears "paid online" (1), not "pay at the desk" (2) as at the moment of the event
-    assert OutboxRow.objects.get(target=Target.EMC).payload["FormsPayments"] == 1
+    # then EMC hears "paid online" (1), written so with the change and sent as written
+    row = OutboxRow.objects.get(target=Target.EMC)
+    assert (written["FormsPayments"], row.payload, row.state) == (1, written, "delivered")
     assert [body(c)["FormsPayments"] for c in calls_to(portal, EMC)] == [1]
 
 

@@ -1,0 +1,80 @@
+"""The outbox row written with a change is final: built once the use case is complete (files and
+payments attached), in the same transaction, and delivered exactly as written."""
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from dossiers import events
+from dossiers.attachments.services import attachment_add
+from dossiers.constants import PaymentStatus
+from dossiers.drafts.services import draft_start, draft_submit
+from dossiers.events import _OncePerCommit
+from dossiers.payments.services import payment_confirm, payment_start
+from emc_sync.constants import Target
+from emc_sync.models import OutboxRow
+from emc_sync.services import delivery_kick
+from tests.emc_sync.conftest import ADD, calls_to, submit
+from tests.emc_sync.test_delivery import answer_all
+from tests.factories import ComponentFactory, FeeFactory
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def ready_draft(office):
+    citizen = office["people"]["citizen"]
+    procedure = office["procedure"]
+    birth = ComponentFactory(procedure=procedure, name="Giấy chứng sinh", required=False)
+    residence = ComponentFactory(procedure=procedure, name="Giấy xác nhận cư trú", required=False)
+    fee = FeeFactory(procedure=procedure, amount=50_000)
+    draft = draft_start(owner=citizen, procedure=procedure, agency=office["agency"])
+    for component, name in ((birth, "giay-chung-sinh.pdf"), (residence, "xac-nhan-cu-tru.pdf")):
+        attachment_add(owner_user=citizen, draft=draft, component=component, upload=SimpleUploadedFile(name, PDF))
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+    return draft, fee
+
+
+def test_the_submission_record_written_in_its_transaction_has_the_files_and_the_fee_paid(
+    office, portal, django_capture_on_commit_callbacks
+):
+    # given a draft with two files and a fee paid online, and a probe that reads the national
+    # record inside the submitting transaction (it runs after the sync's own handler)
+    answer_all(portal)
+    draft, fee = ready_draft(office)
+    seen_in_transaction = []
+
+    def probe(change):
+        row = OutboxRow.objects.get(dossier_id=change.dossier_id, target=Target.DVCQG_HOSO)
+        seen_in_transaction.append(row.payload)
+
+    # when the citizen submits and the transaction commits (delivery runs after it)
+    with (
+        events.registry.subscribed(events.Subscription(events.DossierSubmitted, probe, events.Phase.IN_TRANSACTION)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        dossier = draft_submit(draft=draft, declaration=True)
+
+    # then the record written with the submission carries both files and the online payment
+    (written,) = seen_in_transaction
+    assert [f["TenTepDinhKem"] for f in written["TaiLieuNop"]] == ["giay-chung-sinh.pdf", "xac-nhan-cu-tru.pdf"]
+    assert written["DuocThanhToanTrucTuyen"] == 1
+    assert [(line["MucPhi"], line["HinhThucThu"]) for line in written["DanhSachLePhi"]] == [(fee.online_amount, 2)]
+    # and delivery sent exactly that payload, and the row still holds it
+    (sent,) = calls_to(portal, ADD)
+    assert json.loads(sent.request.body) == [written]
+    row = OutboxRow.objects.get(dossier=dossier, target=Target.DVCQG_HOSO)
+    assert (row.state, row.payload) == ("delivered", written)
+
+
+def test_one_delivery_kick_however_many_changes_one_transaction_holds(office, sync, django_capture_on_commit_callbacks):
+    # when one transaction submits two dossiers
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        submit(office)
+        submit(office)
+
+    # then six rows are written and one delivery is asked for after commit
+    assert OutboxRow.objects.count() == 6
+    kicks = [c for c in callbacks if isinstance(c, _OncePerCommit) and c.handler is delivery_kick]
+    assert len(kicks) == 1
