@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import rules
+
 ROOT = Path(__file__).resolve().parent.parent
 FLOORS = {
     "procedures": 1,
@@ -80,3 +82,81 @@ def test_the_stand_in_portal_imports_nothing_of_ours(path):
             modules.add(node.module)
     ours = {m for m in modules if m.split(".")[0] in {*FLOORS, "common", "bench", "tests"}}
     assert {m for m in ours if not m.startswith("emc_sync.mock_portal")} == set()
+
+
+# Import circles between our own files (tests/rules.py builds the graph with `ast`).
+# Module-level imports run when a module is imported: a circle of them is a bug waiting for the
+# wrong import order. Imports inside functions (and under `if TYPE_CHECKING:`) run later; they
+# are allowed, but none of them may close a circle either: such an import would be there only to
+# dodge one.
+
+
+def our_modules() -> list[Path]:
+    return [path for app in rules.APPS for path in sorted((ROOT / app).rglob("*.py")) if "migrations" not in path.parts]
+
+
+def test_no_circle_of_module_level_imports():
+    assert rules.cycles(rules.import_graph(ROOT, our_modules())) == []
+
+
+def test_no_import_inside_a_function_closes_a_circle():
+    assert rules.cycles(rules.import_graph(ROOT, our_modules()), with_deferred=True) == []
+
+
+def test_the_graph_sees_our_imports():
+    edges = {(e.source, e.target) for e in rules.import_graph(ROOT, our_modules())}
+
+    assert ("dossiers.services", "dossiers.models") in edges
+    assert ("dossiers.payments.services", "dossiers.documents.services") in edges
+
+
+def plant(root: Path, files: dict[str, str]) -> list[Path]:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return sorted(root.rglob("*.py"))
+
+
+def test_the_check_finds_two_files_importing_each_other(tmp_path):
+    files = plant(tmp_path, {"pay/__init__.py": "", "pay/a.py": "from pay import b\n", "pay/b.py": "import pay.a\n"})
+
+    assert rules.cycles(rules.import_graph(tmp_path, files)) == [
+        "pay.a (line 1) -> pay.b (line 1) -> pay.a  [component: pay.a, pay.b]"
+    ]
+
+
+def test_the_check_finds_a_circle_of_three_through_relative_imports(tmp_path):
+    files = plant(
+        tmp_path,
+        {
+            "app/__init__.py": "from .models import Thing\n",
+            "app/models.py": "import os\n\nfrom app.sub.services import go\n",
+            "app/sub/__init__.py": "",
+            "app/sub/services.py": "from .. import selectors\n",
+            "app/selectors.py": "class Q:\n    from .models import Thing\n",
+        },
+    )
+
+    assert rules.cycles(rules.import_graph(tmp_path, files)) == [
+        "app.models (line 3) -> app.sub.services (line 1) -> app.selectors (line 2) -> app.models"
+        "  [component: app.models, app.selectors, app.sub.services]"
+    ]
+
+
+def test_an_import_inside_a_function_closes_a_circle_only_when_counted(tmp_path):
+    files = plant(
+        tmp_path,
+        {
+            "a.py": "import b\n",
+            "b.py": "def late():\n    from a import thing\n",
+            "c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\nimport b\n",
+        },
+    )
+    edges = rules.import_graph(tmp_path, files)
+
+    assert rules.cycles(edges) == []
+    assert rules.cycles(edges, with_deferred=True) == [
+        "a (line 1) -> b (line 2, in a function) -> a  [component: a, b]"
+    ]
+    assert [e.deferred for e in edges if e.source == "c"] == [True, False]
