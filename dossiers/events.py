@@ -373,7 +373,7 @@ class UseCase(ContextDecorator):
         self._atomic.__enter__()
         self._token = _held.set([])
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         held = _held.get() or []
         _held.reset(self._token)
         if exc_type is None:
@@ -387,7 +387,7 @@ class UseCase(ContextDecorator):
             except BaseException:
                 self._atomic.__exit__(*sys.exc_info())
                 raise
-        return bool(self._atomic.__exit__(exc_type, exc, tb))
+        self._atomic.__exit__(exc_type, exc, tb)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
