@@ -70,11 +70,13 @@ def test_submissions_succeed_with_the_broker_down_and_the_sweeper_delivers_them_
         assert not celery_app.conf.task_always_eager
 
         # when citizens submit and the reception officer receives
-        with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
+        with caplog.at_level(logging.ERROR, logger="dossiers.events"):
             for _ in range(DOSSIERS):
                 dossier = submit(office)
                 act(office, dossier, Role.RECEPTION_OFFICER, Action.RECEIVE)
-        refused = [record for record in caplog.records if "_kick_delivery in on_commit" in record.getMessage()]
+        refused = [
+            record for record in caplog.records if "after-commit handler delivery_kick failed" in record.getMessage()
+        ]
 
         # then every submission stands; each commit's request for delivery was refused and logged
         assert Dossier.objects.filter(status=2).count() == DOSSIERS
