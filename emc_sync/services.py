@@ -81,6 +81,8 @@ def outbox_record_change(change: DossierChange) -> None:
             )
         )
     OutboxRow.objects.bulk_create(rows, ignore_conflicts=True)
+    # The caller keeps using this dossier object (the view, a test): no stale lists left on it.
+    dossier.__dict__.get("_prefetched_objects_cache", {}).clear()
 
 
 def delivery_kick(change: DossierChange) -> None:
