@@ -1,12 +1,11 @@
-"""Asking for background work once the current transaction has committed, without ever
-making the user wait for (or fail because of) the broker."""
+"""Publishing background work without ever making the user wait for (or fail because of) the
+broker. Running it after the commit is the event registry's job (dossiers.events)."""
 
 import logging
 import threading
 from typing import Any
 
 from celery import Task
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +36,3 @@ def publish_now(task: Task, args: tuple[Any, ...] = ()) -> None:
     except Exception:
         publisher_reset()
         raise
-
-
-def enqueue_after_commit(task: Task, *args: Any) -> None:
-    """Publish `task(*args)` after the commit, once, failing fast (see `publish_now`).
-
-    With the broker down the publish fails at once and is logged: the change is saved and the
-    user does not wait. The work must be recoverable without the message (a sweeper, an
-    on-demand path, an idempotent task run later): callers say how in their docstrings. With
-    eager tasks (no Redis) the task runs right after the commit, and its failure is logged
-    too, never turned into an error for a change already saved.
-    """
-
-    def publish() -> None:
-        try:
-            publish_now(task, args)
-        except Exception:  # the change is committed; the message is not essential (see above)
-            logger.exception("could not enqueue %s%r after commit", task.name, args)
-
-    publish.__qualname__ = f"enqueue_after_commit[{task.name}]"
-    transaction.on_commit(publish)

@@ -13,7 +13,7 @@ Outside the rules the answer is "not found" (DossierNotFound, a 404), never "for
 that exists and one that does not look the same.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from accounts.constants import Role
 from accounts.models import User
@@ -35,22 +35,12 @@ def agency_scope(user: User) -> set[int] | None:
     return cached
 
 
-def agency_scope_forget(user: User) -> None:
-    """After a change of the user's memberships (tests, the admin)."""
-    user.__dict__.pop(_SCOPE_ATTRIBUTE, None)
-
-
 def dossiers_actionable_filter(user: User) -> Q:
     """`Dossier` rows the user may act on, as a filter (an empty scope matches nothing)."""
     if user.role == Role.CITIZEN:
         return Q(applicant_id=user.pk)
     scope = agency_scope(user)
     return Q() if scope is None else Q(agency_id__in=scope)
-
-
-def dossiers_actionable(user: User, queryset: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
-    base = Dossier.objects.all() if queryset is None else queryset
-    return base.filter(dossiers_actionable_filter(user))
 
 
 def may_act_on_dossier(user: User, dossier: Dossier) -> bool:
@@ -72,18 +62,9 @@ def may_read_as_consulted(user: User, dossier: Dossier) -> bool:
     return consulted.exists() if scope is None else consulted.filter(agency_id__in=scope).exists()
 
 
-def may_see_dossier(user: User, dossier: Dossier) -> bool:
-    return may_act_on_dossier(user, dossier) or may_read_as_consulted(user, dossier)
-
-
 def require_act_on_dossier(user: User, dossier: Dossier) -> None:
     """DossierNotFound unless `user` may act on `dossier`."""
     if not may_act_on_dossier(user, dossier):
-        raise DossierNotFound()
-
-
-def require_see_dossier(user: User, dossier: Dossier) -> None:
-    if not may_see_dossier(user, dossier):
         raise DossierNotFound()
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from dossiers.constants import AttachmentRole, Channel, PaymentStatus
+from dossiers.constants import AttachmentRole, Channel, EventKind, PaymentStatus
 from dossiers.models import Attachment, Dossier, DossierEvent
 from procedures.constants import OnlineLevel
 from workflows.constants import Action, Status
@@ -46,7 +46,6 @@ EMC_STATUS_FOR_ACTION: dict[str, int] = {
     Action.RETURN_RESULT: EMC_RETURNED,
     Action.WITHDRAW: EMC_OTHER,
 }
-SUBMIT = "submit"
 
 
 def national_datetime(value: dt.datetime | None) -> str | None:
@@ -193,7 +192,7 @@ def progress_record(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
 
 def emc_status(event: DossierEvent) -> int | None:
     """EMC's Status for an event, or None when EMC does not hear of this kind of event."""
-    if event.action == SUBMIT:
+    if event.action == EventKind.SUBMIT:
         # Taken in at the desk: received at once; filed online: waiting for reception.
         return EMC_RECEIVED if event.to_status == Status.RECEIVED else EMC_OTHER
     return EMC_STATUS_FOR_ACTION.get(event.action)

@@ -1,32 +1,24 @@
-import logging
 from types import SimpleNamespace
 
-from common.tasks import enqueue_after_commit
+import pytest
+
+from common.tasks import publish_now
 
 
-def fake_task(apply_async):
-    app = SimpleNamespace(conf=SimpleNamespace(task_always_eager=True))
+def fake_task(apply_async, eager=True):
+    app = SimpleNamespace(conf=SimpleNamespace(task_always_eager=eager))
     return SimpleNamespace(name="thu", app=app, apply_async=apply_async)
 
 
-def test_the_task_is_published_after_the_commit(db, django_capture_on_commit_callbacks):
+def test_an_eager_task_runs_where_it_is_published():
     sent = []
-    task = fake_task(lambda args, **options: sent.append(args))
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        enqueue_after_commit(task, 7, "01")
-    assert sent == []  # nothing before the commit
-
-    for callback in callbacks:
-        callback()
+    publish_now(fake_task(lambda args, **options: sent.append(args)), (7, "01"))
     assert sent == [(7, "01")]
 
 
-def test_a_failure_after_the_commit_is_logged_not_raised(db, django_capture_on_commit_callbacks, caplog):
+def test_a_refused_publish_raises_at_once_for_the_caller_to_log():
     def down(args, **options):
         raise ConnectionRefusedError("[Errno 111] Connection refused")
 
-    with caplog.at_level(logging.ERROR, logger="common.tasks"), django_capture_on_commit_callbacks(execute=True):
-        enqueue_after_commit(fake_task(down), 7)
-
-    assert "could not enqueue thu(7,) after commit" in caplog.text
+    with pytest.raises(ConnectionRefusedError):
+        publish_now(fake_task(down), (7,))
