@@ -124,7 +124,7 @@ def seed(*, citizens: int, officers: int, backlog: int) -> Seeded:
     from accounts.constants import Role
     from accounts.models import User
     from accounts.services import user_ensure
-    from dossiers.constants import Channel
+    from dossiers.constants import Channel, EventKind
     from dossiers.models import Dossier, DossierDocument, DossierEvent, Notification
     from dossiers.services import dossier_submit
     from dvctt.demo import HOA_LU_WARD, demo_load
@@ -191,7 +191,7 @@ def seed(*, citizens: int, officers: int, backlog: int) -> Seeded:
         components=components,
         backlog=backlog,
         dossiers_before=Dossier.objects.count(),
-        received_before=DossierEvent.objects.filter(action="receive").count(),
+        received_before=DossierEvent.objects.filter(action=EventKind.RECEIVE).count(),
         documents_before=DossierDocument.objects.count(),
         notifications_before=Notification.objects.count(),
     )
@@ -372,14 +372,14 @@ def read_failures(path: Path) -> list[str]:
 def database_after(seeded: Seeded) -> dict[str, int]:
     from django.db import connections
 
-    from dossiers.constants import Status
+    from dossiers.constants import EventKind, Status
     from dossiers.models import Dossier, DossierDocument, DossierDraft, DossierEvent, Notification
 
     connections.close_all()  # the seeding connection sat idle through the run
     submitted = Dossier.objects.count() - seeded.dossiers_before
     return {
         "dossiers submitted during the run": submitted,
-        "received by officers": DossierEvent.objects.filter(action="receive").count() - seeded.received_before,
+        "received by officers": DossierEvent.objects.filter(action=EventKind.RECEIVE).count() - seeded.received_before,
         "still new": Dossier.objects.filter(status=Status.NEW).count(),
         "drafts left unsubmitted": DossierDraft.objects.filter(dossier__isnull=True).count(),
         "receipts and forms made by the worker": DossierDocument.objects.count() - seeded.documents_before,

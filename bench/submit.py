@@ -407,6 +407,7 @@ def verify(*, seeded: Seeded, baseline_requests: int) -> tuple[list[str], dict[s
     from django.db.models import Count
     from submit_urls import BASELINE_TABLE
 
+    from dossiers.constants import EventKind
     from dossiers.models import Attachment, Dossier, DossierDraft, DossierEvent
 
     failures = []
@@ -418,7 +419,7 @@ def verify(*, seeded: Seeded, baseline_requests: int) -> tuple[list[str], dict[s
         "dossiers": Dossier.objects.count(),
         "distinct codes": Dossier.objects.values("code").distinct().count(),
         "dossiers of the drafts": drafts.values("dossier").distinct().count(),
-        "submit events": DossierEvent.objects.filter(action="submit").count(),
+        "submit events": DossierEvent.objects.filter(action=EventKind.SUBMIT).count(),
         "attachments moved": Attachment.objects.filter(dossier__isnull=False).count(),
         "resent dossiers": Dossier.objects.filter(draft__token__in=seeded.resend_drafts).count(),
     }

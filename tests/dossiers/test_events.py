@@ -4,13 +4,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import events
-from dossiers.constants import EventKind
+from dossiers.attachments.services import attachment_add
+from dossiers.constants import EventKind, PaymentStatus
+from dossiers.drafts.services import draft_start, draft_submit
 from dossiers.events import (
     ComplaintAnswered,
     DossierChange,
@@ -23,11 +26,13 @@ from dossiers.events import (
 )
 from dossiers.models import Dossier, DossierEvent
 from dossiers.notifications.services import events_missing_notifications
+from dossiers.payments.services import payment_confirm, payment_start
 from dossiers.services import dossier_act
-from tests.factories import DossierFactory
+from tests.factories import ComponentFactory, DossierFactory, FeeFactory
 from workflows.constants import Action, Status
 
 R = "reception_officer"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_every_action_value_is_an_event_kind_and_dossier_events_take_only_kinds():
@@ -150,6 +155,27 @@ def test_one_officer_action_costs_at_most_15_queries_with_the_sync_subscriber(of
     with CaptureQueriesContext(connection) as queries:
         dossier_act(dossier_id=dossier.pk, actor=officer, action=Action.RECEIVE, idempotency_key="pin-1")
     assert len(queries) <= 15, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_submission_with_two_files_and_a_paid_fee_costs_at_most_29_queries(office, settings):
+    # 32 before the event spine (2b036da), savepoints included; the sync's record is written in it
+    settings.SYNC_ENABLED = True
+    citizen, procedure = office["people"]["citizen"], office["procedure"]
+    draft = draft_start(owner=citizen, procedure=procedure, agency=office["agency"])
+    FeeFactory(procedure=procedure, amount=50_000)
+    for name in ("giay-chung-sinh.pdf", "xac-nhan-cu-tru.pdf"):
+        component = ComponentFactory(procedure=procedure, name=name, required=False)
+        attachment_add(owner_user=citizen, draft=draft, component=component, upload=SimpleUploadedFile(name, PDF))
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD-PIN")
+    draft.refresh_from_db()
+
+    with CaptureQueriesContext(connection) as queries:
+        dossier = draft_submit(draft=draft, declaration=True)
+
+    assert dossier.attachments.count() == 2
+    assert len(queries) <= 29, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_submitted_is_a_change():
