@@ -13,18 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Every top-level folder with our Python in it, except tests and bench (tools, not the product).
-APPS = (
-    "common",
-    "procedures",
-    "accounts",
-    "eforms",
-    "workflows",
-    "dossiers",
-    "emc_sync",
-    "indicators",
-    "console",
-    "dvctt",
+# Every top-level package with our Python in it, except tests and bench (tools, not the product):
+# found on disk, so a new app is checked the day it is added.
+APPS = tuple(
+    sorted(path.parent.name for path in ROOT.glob("*/__init__.py") if path.parent.name not in {"tests", "bench"})
 )
 
 # ---------------------------------------------------------------------------------------------
