@@ -9,7 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dvctt.settings.dev")
 app = Celery("dvctt")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# The capability packages' tasks (autodiscovery above looks only at <app>.tasks).
-app.autodiscover_tasks(
-    ["dossiers.documents", "dossiers.drafts", "dossiers.notifications", "dossiers.payments", "dossiers.population"]
-)
+# The capability packages' tasks are named in settings (CELERY_IMPORTS): autodiscovery looks
+# only at <app>.tasks.
