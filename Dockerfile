@@ -10,7 +10,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -e .
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DJANGO_SETTINGS_MODULE=dvctt.settings.prod \
+# Static files do not depend on production secrets (which prod settings demand): base settings collect them.
+RUN DJANGO_SETTINGS_MODULE=dvctt.settings.base \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --home /app dvctt && mkdir -p /app/var/media && chown -R dvctt /app/var

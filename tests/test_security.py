@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.constants import Role
 from dvctt.csp import outside_origins
 from tests.factories import AgencyFactory, ProcedureFactory, UserFactory, WorkflowVersionFactory
+from tests.test_settings_prod import PRODUCTION
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,8 +27,8 @@ def test_production_settings_pass_the_deployment_checklist():
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "dvctt.settings.prod",
+        **PRODUCTION,
         "SECRET_KEY": secrets.token_urlsafe(64)[:50],
-        "ALLOWED_HOSTS": "dichvucong.example.vn",
     }
 
     # when
@@ -222,3 +223,41 @@ def test_no_served_template_has_inline_styles():
 
     # then
     assert found == []
+
+
+# --- headers every answer carries (issue 18, item 7) -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_signed_in_persons_pages_are_kept_by_no_cache(client):
+    citizen = UserFactory(role=Role.CITIZEN)
+    client.force_login(citizen)
+
+    mine = client.get(reverse("dossiers:my_dossiers"))
+    public = client.logout() or client.get(reverse("procedures:index"))
+
+    assert mine.status_code == 200
+    assert set(mine["Cache-Control"].replace(" ", "").split(",")) == {"private", "no-store"}
+    assert "no-store" not in public.get("Cache-Control", "")
+
+
+def test_static_files_carry_the_frame_and_permissions_headers(client):
+    response = client.get("/static/favicon.svg")
+
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+def test_an_over_long_address_gets_414_in_json_on_the_api_and_a_page_elsewhere(client):
+    long_query = "q=" + "a" * 5000
+
+    api = client.get(f"/api/v1/procedures/?{long_query}")
+    page = client.get(f"/?{long_query}")
+
+    assert api.status_code == 414
+    assert api["Content-Type"].startswith("application/json")
+    assert api.json() == {"detail": "Địa chỉ yêu cầu quá dài."}
+    assert page.status_code == 414
+    assert "Địa chỉ quá dài" in page.content.decode()

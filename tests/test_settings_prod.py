@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from dvctt.settings.base import DEV_SECRETS
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import django, json; django.setup(); from django.conf import settings; from django.urls import resolve, Resolver404\n"
@@ -15,15 +19,34 @@ PROBE = (
 )
 
 
+# What a production deployment must set; each value differs from the development one.
+PRODUCTION = {
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "dichvucong.example.vn",
+    "PAYMENT_SECRET": "a-real-payment-secret",
+    "VNEID_CLIENT_SECRET": "a-real-vneid-secret",
+    "NATIONAL_PORTAL_CLIENT_SECRET": "a-real-national-secret",
+    "POPULATION_REGISTRY_CLIENT_SECRET": "a-real-registry-secret",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "SMS_BACKEND": "dossiers.notifications.services.ConsoleSmsBackend",
+}
+OURS = {*PRODUCTION, "MOCK_PORTAL_ENABLED", "DEBUG"}
+
+
+def run_prod(code: str, **extra: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in OURS}
+    env.update({"DJANGO_SETTINGS_MODULE": "dvctt.settings.prod", **PRODUCTION})
+    for name, value in extra.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+
+
 def probe(**extra: str) -> dict:
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "MOCK_PORTAL_ENABLED"},
-        "DJANGO_SETTINGS_MODULE": "dvctt.settings.prod",
-        "SECRET_KEY": "x" * 50,
-        "ALLOWED_HOSTS": "dichvucong.example.vn",
-        **extra,
-    }
-    out = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    out = run_prod(PROBE, **extra)
+    assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -39,3 +62,52 @@ def test_a_demonstration_stack_can_ask_for_it():
         "mounted": True,
         "apps": ["emc_sync.mock_portal", "emc_sync.mock_portal.citizen"],
     }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SECRET_KEY",
+        "PAYMENT_SECRET",
+        "VNEID_CLIENT_SECRET",
+        "NATIONAL_PORTAL_CLIENT_SECRET",
+        "POPULATION_REGISTRY_CLIENT_SECRET",
+    ],
+)
+@pytest.mark.parametrize("value", ["development", "", None])
+def test_production_refuses_a_development_empty_or_missing_secret_and_names_it(name, value):
+    chosen = DEV_SECRETS[name] if value == "development" else value
+
+    out = run_prod("import django; django.setup()", **{name: chosen})
+
+    assert out.returncode != 0
+    assert name in out.stderr.splitlines()[-1]
+
+
+def test_production_refuses_debug_from_the_environment():
+    out = run_prod("import django; django.setup()", DEBUG="true")
+
+    assert out.returncode != 0
+    assert "DEBUG" in out.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("name", ["EMAIL_BACKEND", "SMS_BACKEND"])
+def test_production_wants_the_mail_and_sms_backends_named(name):
+    out = run_prod("import django; django.setup()", **{name: None})
+
+    assert out.returncode != 0
+    assert name in out.stderr.splitlines()[-1]
+
+
+HTTP_PROBE = (
+    "import django; django.setup(); from django.test import Client; c = Client();"
+    "print(c.get('/readyz').status_code in (200, 503), c.get('/healthz').status_code in (200, 503),"
+    " c.get('/').status_code)"
+)
+
+
+def test_the_documented_probes_answer_over_plain_http_while_pages_go_to_https():
+    out = run_prod(HTTP_PROBE, ALLOWED_HOSTS="testserver")
+
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1].split() == ["True", "True", "301"]

@@ -17,7 +17,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
+# Development values of every secret: fine on a laptop, in tests and in the demo; settings/prod.py
+# refuses to start with any of them (or an empty one), naming the variable.
+DEV_SECRETS = {
+    "SECRET_KEY": "dev-only-insecure-key-change-me",
+    "PAYMENT_SECRET": "payment-secret",
+    "VNEID_CLIENT_SECRET": "dvctt-secret",
+    "NATIONAL_PORTAL_CLIENT_SECRET": "dvctt-secret",
+    "POPULATION_REGISTRY_CLIENT_SECRET": "dvctt-secret",
+}
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRETS["SECRET_KEY"])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -60,6 +69,7 @@ MIDDLEWARE = [
     "dvctt.request_log.RequestIdMiddleware",  # first: its access line times the whole request
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dvctt.middleware.ResponseHeadersMiddleware",  # outside WhiteNoise: static files get them too
     "dvctt.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,12 +81,16 @@ MIDDLEWARE = [
     "accounts.middleware.SessionIdleMiddleware",
     "accounts.middleware.OfficerTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dvctt.middleware.RejectLongAddressMiddleware",
     "dvctt.middleware.RejectNulMiddleware",  # after auth and messages: its 400 page is a full page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a refused request gets the 429 page
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into the login page with its message
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
+
+# The longest address (path and query, in bytes) the portal answers; longer gets 414.
+MAX_ADDRESS_LENGTH = env.int("MAX_ADDRESS_LENGTH", default=4000)
 
 # Security headers (docs/security.md). These hold over plain HTTP too (dev, tests); the
 # HTTPS-only ones (secure cookies, HSTS, redirect) are in settings/prod.py.
@@ -335,27 +349,31 @@ MOCK_PORTAL_URL = env.str("MOCK_PORTAL_URL", default=PORTAL_BASE_URL + "/mock")
 # Endpoints and signing keys come from the issuer's discovery document.
 VNEID_ISSUER = env.str("VNEID_ISSUER", default=MOCK_PORTAL_URL + "/vneid")
 VNEID_CLIENT_ID = env.str("VNEID_CLIENT_ID", default="dvctt")
-VNEID_CLIENT_SECRET = env.str("VNEID_CLIENT_SECRET", default="dvctt-secret")
+VNEID_CLIENT_SECRET = env.str("VNEID_CLIENT_SECRET", default=DEV_SECRETS["VNEID_CLIENT_SECRET"])
 VNEID_SCOPES = env.str("VNEID_SCOPES", default="openid profile email phone address")
 VNEID_TIMEOUT_SECONDS = env.float("VNEID_TIMEOUT_SECONDS", default=5.0)
 # Fee payment through the national payment platform (signed redirects, notifications, queries).
 PAYMENT_URL = env.str("PAYMENT_URL", default=MOCK_PORTAL_URL + "/thanhtoan")
 PAYMENT_MERCHANT = env.str("PAYMENT_MERCHANT", default="dvctt")
-PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="payment-secret")
+PAYMENT_SECRET = env.str("PAYMENT_SECRET", default=DEV_SECRETS["PAYMENT_SECRET"])
 # A payment still pending this long after it started is asked about (dossiers.payments.tasks.payments_check_pending).
 PAYMENT_PENDING_CHECK_AFTER_MINUTES = env.int("PAYMENT_PENDING_CHECK_AFTER_MINUTES", default=15)
 # National sync (emc_sync, docs/national-sync.md): the national portal (Cổng DVCQG) and EMC.
 NATIONAL_PORTAL_URL = env.str("NATIONAL_PORTAL_URL", default=MOCK_PORTAL_URL)
 NATIONAL_PORTAL_TOKEN_URL = env.str("NATIONAL_PORTAL_TOKEN_URL", default=NATIONAL_PORTAL_URL + "/oauth/token")
 NATIONAL_PORTAL_CLIENT_ID = env.str("NATIONAL_PORTAL_CLIENT_ID", default="dvctt")
-NATIONAL_PORTAL_CLIENT_SECRET = env.str("NATIONAL_PORTAL_CLIENT_SECRET", default="dvctt-secret")
+NATIONAL_PORTAL_CLIENT_SECRET = env.str(
+    "NATIONAL_PORTAL_CLIENT_SECRET", default=DEV_SECRETS["NATIONAL_PORTAL_CLIENT_SECRET"]
+)
 EMC_URL = env.str("EMC_URL", default=MOCK_PORTAL_URL + "/emc")
 # Population registry (CSDLQG về dân cư) for e-form prefill (eforms/prefill.py): looked up
 # by citizen id, client credentials token; a slow or failing registry means no prefill.
 POPULATION_REGISTRY_URL = env.str("POPULATION_REGISTRY_URL", default=MOCK_PORTAL_URL + "/dancu")
 POPULATION_REGISTRY_TOKEN_URL = env.str("POPULATION_REGISTRY_TOKEN_URL", default=MOCK_PORTAL_URL + "/oauth/token")
 POPULATION_REGISTRY_CLIENT_ID = env.str("POPULATION_REGISTRY_CLIENT_ID", default="dvctt")
-POPULATION_REGISTRY_CLIENT_SECRET = env.str("POPULATION_REGISTRY_CLIENT_SECRET", default="dvctt-secret")
+POPULATION_REGISTRY_CLIENT_SECRET = env.str(
+    "POPULATION_REGISTRY_CLIENT_SECRET", default=DEV_SECRETS["POPULATION_REGISTRY_CLIENT_SECRET"]
+)
 POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SECONDS", default=3.0)
 # Every newly filed dossier's applicant is checked against the registry in the background
 # (dossiers/population.py; Decision 766 indicator 4.5).

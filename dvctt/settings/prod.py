@@ -1,10 +1,24 @@
 """Production: secrets only from the environment; refuses to start without them."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DEV_SECRETS, env
+
+# Production refuses to start on what is only right on a laptop, naming what to set.
+if env.bool("DEBUG", default=False):
+    raise ImproperlyConfigured("DEBUG=True comes from the environment: production never runs in debug mode.")
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: a missing key stops start-up
+for _name, _development_value in DEV_SECRETS.items():
+    if globals()[_name] in ("", _development_value):
+        raise ImproperlyConfigured(f"{_name} is empty or the development value: set it in the environment.")
+# Where mail and text messages go is a decision, not a default (files under var/ and the console).
+for _name in ("EMAIL_BACKEND", "SMS_BACKEND"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(f"{_name} is not set: name the backend for production explicitly.")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # one JSON object per line for the log collector
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
 LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr"  # type: ignore[index]  # noqa: F405
@@ -14,6 +28,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 LANGUAGE_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The probes answer over plain HTTP on the machine itself (docs/deployment.md: curl …/readyz).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

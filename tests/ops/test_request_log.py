@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dvctt.request_log import JsonFormatter, mask_citizen_ids, method_var, path_var, request_id_var
+from tests.test_settings_prod import PRODUCTION
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -112,8 +113,7 @@ def test_production_logs_json_lines_to_stdout_with_ids_masked():
     env = {
         **{k: v for k, v in os.environ.items() if k != "LOG_FORMAT"},
         "DJANGO_SETTINGS_MODULE": "dvctt.settings.prod",
-        "SECRET_KEY": "x" * 50,
-        "ALLOWED_HOSTS": "dichvucong.example.vn",
+        **PRODUCTION,
     }
 
     # when

@@ -37,7 +37,7 @@ def test_filters_by_sector_agency_and_level(api, civil_status_catalogue):
 
 
 def test_too_long_query_is_a_400_with_a_vietnamese_message(api, civil_status_catalogue):
-    response = api.get("/api/v1/procedures/", {"q": "a" * 10_000})
+    response = api.get("/api/v1/procedures/", {"q": "a" * 1_000})
 
     assert response.status_code == 400
     assert response.json() == {
