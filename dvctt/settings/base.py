@@ -239,7 +239,10 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (css/portal.3f2a….css) and a manifest written by collectstatic: a changed file
+    # gets a new address, so nginx's and WhiteNoise's year-long "immutable" caching is right.
+    # Development and tests serve the files as they are (settings/dev.py, settings/test.py).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploads (dossiers.attachments): files over FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary
 # file, so a 10 MB scan never sits in memory; DATA_UPLOAD_MAX_MEMORY_SIZE counts form fields

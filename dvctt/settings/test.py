@@ -38,3 +38,6 @@ OFFICER_2FA_REQUIRED = env.bool("OFFICER_2FA_REQUIRED", default=False)  # noqa: 
 LOGIN_RATE_PER_ADDRESS = "100000/m"
 REGISTER_RATE_PER_ADDRESS = "100000/m"
 UPLOAD_RATE_PER_USER = "100000/m"
+
+# Files as they are in static/ (no collectstatic, no manifest): the release step hashes them.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405
