@@ -43,3 +43,6 @@ for _name, _value in list(globals().items()):
 if "OFFICER_2FA_REQUIRED" in globals():
     LOAD_OVERRIDES.append(("OFFICER_2FA_REQUIRED", globals()["OFFICER_2FA_REQUIRED"], False))
 OFFICER_2FA_REQUIRED = False
+
+# Static files as they are in static/: the benchmark does not run the release's collectstatic.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405

@@ -17,3 +17,6 @@ CELERY_TASK_ALWAYS_EAGER = False
 SYNC_ENABLED = True
 SYNC_DELIVERY_ENABLED = True
 SYNC_INBOUND_ENABLED = False
+
+# Static files as they are in static/: the benchmark does not run the release's collectstatic.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405
