@@ -286,7 +286,13 @@ CELERY_BEAT_SCHEDULE = {
     # National sync (docs/national-sync.md): due and abandoned outbox rows; new dossiers from the portal.
     "sync-outbox-sweep": {"task": "emc_sync.tasks.outbox_sweep_task", "schedule": 30.0},
     "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
+    # 03:10 nightly: delivered outbox rows, attempts, sessions, login counters, old notifications.
+    "retention-prune": {"task": "dvctt.tasks.retention_prune_task", "schedule": crontab(hour=3, minute=10)},
 }
+# How long operational rows are kept, in days (dvctt/retention.py says what is kept for good).
+RETENTION_SYNC_DAYS = env.int("RETENTION_SYNC_DAYS", default=90)
+RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=30)
+RETENTION_NOTIFICATION_DAYS = env.int("RETENTION_NOTIFICATION_DAYS", default=365)
 # Tasks of the capability packages (autodiscovery looks only at <app>.tasks).
 CELERY_IMPORTS = (
     "dossiers.documents.tasks",
