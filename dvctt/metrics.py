@@ -16,11 +16,24 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest, multiprocess
 from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
+
+STORE_ERRORS = Counter(
+    "dvctt_store_errors",
+    "Errors of a Redis cache or rate-limit store that the portal carried on without (a miss, a limit let through).",
+)
+
+
+class StoreErrorCounter(logging.Filter):
+    """On the "dvctt.stores" logger (django-redis logs there each error it ignores): counts them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        STORE_ERRORS.inc()
+        return True
 
 
 class PortalCollector(Collector):

@@ -15,7 +15,7 @@ import unicodedata
 from typing import Protocol
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -198,10 +198,13 @@ def notify_applicant(*, event_id: int) -> list[str]:
 def resend_allowed(event_id: int) -> bool:
     """At most NOTIFICATION_RESEND_ATTEMPTS sweeps per event: an address the mail server always
     refuses must not be retried every few minutes for a day (counted in the cache, Redis in
-    production)."""
+    production). A store that cannot count (its Redis is down) allows the sweep: a message late is
+    better than none."""
     key = f"notification-resend:{event_id}"
-    cache.add(key, 0, timeout=settings.NOTIFICATION_RESEND_HOURS * 3600)
-    return cache.incr(key) <= settings.NOTIFICATION_RESEND_ATTEMPTS
+    limits = caches["limits"]
+    limits.add(key, 0, timeout=settings.NOTIFICATION_RESEND_HOURS * 3600)
+    count = limits.incr(key)
+    return count is None or count <= settings.NOTIFICATION_RESEND_ATTEMPTS
 
 
 def complaint_answer_tell_applicant(*, complaint_id: int) -> bool:
@@ -230,7 +233,8 @@ def apology_reminders_send(*, today: dt.date) -> dict[str, int]:
     """
     if not working_calendar().is_working_day(today):
         return {}
-    if not cache.add(f"dossiers:apology-reminders:{today.isoformat()}", 1, timeout=36 * 3600):
+    # False: taken today already. None: the store is down; the reminders go (twice at worst).
+    if caches["limits"].add(f"dossiers:apology-reminders:{today.isoformat()}", 1, timeout=36 * 3600) is False:
         return {}
     by_agency: dict[Agency, list[Dossier]] = {}
     for dossier in dossiers_due_within_one_working_day():

@@ -215,6 +215,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "accounts.views.rate_limited"
 RATELIMIT_IP_META_KEY = "accounts.security.client_ip"
+RATELIMIT_USE_CACHE = "limits"
+# A limit that cannot be counted (its Redis is down) lets the request through: pages keep working
+# and the incident shows in the log and in dvctt_store_errors_total.
+RATELIMIT_FAIL_OPEN = True
 LOGIN_RATE_PER_ADDRESS = env.str("LOGIN_RATE_PER_ADDRESS", default="30/10m")  # login form posts
 REGISTER_RATE_PER_ADDRESS = env.str("REGISTER_RATE_PER_ADDRESS", default="10/h")  # registration posts
 UPLOAD_RATE_PER_USER = env.str("UPLOAD_RATE_PER_USER", default="60/10m")  # citizen file uploads
@@ -253,17 +257,52 @@ UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=60)
 # All the citizen's files of one dossier together (each component also limits one file).
 DOSSIER_MAX_TOTAL_MB = env.int("DOSSIER_MAX_TOTAL_MB", default=50)
 
-# Redis: broker and cache when REDIS_URL is set; otherwise in-process tasks and memory cache.
+# Redis: broker and caches when REDIS_URL is set; otherwise in-process tasks and memory caches.
+# One Redis per role when a deployment wants it (docs/deployment.md, "Redis by role"): each of
+# these defaults to REDIS_URL. The caches never break a page: a Redis that is down is a miss (the
+# cache degrades to none) and a rate limit that cannot count lets the request through, each
+# logged by the "dvctt.stores" logger and counted in dvctt_store_errors_total.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_BROKER_URL = env.str("REDIS_BROKER_URL", default=REDIS_URL)
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+REDIS_LIMITS_URL = env.str("REDIS_LIMITS_URL", default=REDIS_URL)  # rate limits, counters, daily locks
+# Sentinel: "host:26379,host2:26379"; the role URLs then name the master, e.g. redis://mymaster/1.
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="mymaster")
+
+
+def redis_cache(url: str) -> dict[str, object]:
+    options: dict[str, object] = {
+        "IGNORE_EXCEPTIONS": True,  # a miss, not a 500
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 1.0,
+    }
+    if REDIS_SENTINELS:
+        options["CLIENT_CLASS"] = "django_redis.client.SentinelClient"
+        options["SENTINELS"] = [
+            (host, int(port)) for host, _colon, port in (s.rpartition(":") for s in REDIS_SENTINELS)
+        ]
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CELERY_BROKER_URL = REDIS_URL
+    CACHES = {"default": redis_cache(REDIS_CACHE_URL), "limits": redis_cache(REDIS_LIMITS_URL)}
+    if REDIS_SENTINELS:
+        CELERY_BROKER_URL = ";".join(f"sentinel://{s}" for s in REDIS_SENTINELS)
+        CELERY_BROKER_TRANSPORT_OPTIONS = {"master_name": REDIS_SENTINEL_MASTER}
+    else:
+        CELERY_BROKER_URL = REDIS_BROKER_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
+    }
     CELERY_BROKER_URL = "memory://"
     # Tasks are enqueued with transaction.on_commit, so "eager" means "right after commit".
     CELERY_TASK_ALWAYS_EAGER = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "dvctt.stores"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -431,6 +470,7 @@ LOGGING = {
     "filters": {
         "request": {"()": "dvctt.request_log.RequestContextFilter"},
         "mask": {"()": "dvctt.request_log.CitizenIdMaskFilter"},
+        "store_errors": {"()": "dvctt.metrics.StoreErrorCounter"},
     },
     "formatters": {
         "json": {"()": "dvctt.request_log.JsonFormatter"},
@@ -448,5 +488,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO.
     # django-axes logs every login at INFO; the login log (accounts.AuthEvent) keeps them.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "dvctt.stores": {"filters": ["store_errors"]},
+    },
 }

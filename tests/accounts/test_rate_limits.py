@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -15,6 +14,7 @@ from accounts.constants import Role
 from dossiers.models import Attachment, DossierDraft
 from tests.accounts.test_views import registration
 from tests.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory
+from tests.stores import clear_caches
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -23,9 +23,9 @@ TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. V
 
 @pytest.fixture(autouse=True)
 def fresh_counters():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 def test_login_posts_from_one_address_are_limited(client, db, settings):

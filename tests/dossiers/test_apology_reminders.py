@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
 
 from accounts.constants import Role
 from dossiers.notifications.tasks import apology_reminders_task
 from tests.factories import DossierFactory
+from tests.stores import clear_caches
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_MORNING = dt.datetime(2026, 11, 23, 7, 15, tzinfo=VN)
@@ -16,9 +16,9 @@ MONDAY_MORNING = dt.datetime(2026, 11, 23, 7, 15, tzinfo=VN)
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @time_machine.travel(MONDAY_MORNING, tick=False)

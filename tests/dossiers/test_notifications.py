@@ -4,7 +4,6 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
 
 from accounts.constants import Role
 from dossiers.constants import Channel, Status
@@ -13,6 +12,7 @@ from dossiers.notifications import services as notifications
 from dossiers.notifications.services import MemorySmsBackend, events_missing_notifications
 from dossiers.notifications.tasks import notifications_resend_task, notify_applicant_task
 from dossiers.services import dossier_act, dossier_submit
+from tests.stores import clear_caches
 from workflows.constants import Action
 
 R, S = Role.RECEPTION_OFFICER, Role.SPECIALIST
@@ -119,7 +119,7 @@ def sweep(monkeypatch):
         notify_applicant_task(event_id)
 
     monkeypatch.setattr(notify_applicant_task, "delay", run_now)
-    cache.clear()  # the resend counters (Redis in CI) outlive a test
+    clear_caches()  # the resend counters (Redis in CI) outlive a test
 
     def run(at):
         with time_machine.travel(at, tick=False):
@@ -193,7 +193,7 @@ def test_a_dossier_with_no_address_is_never_picked(office):
 def test_a_message_that_keeps_failing_is_given_up_after_the_set_attempts(dossier, monkeypatch, settings):
     # given the mail server refuses this address every time
     settings.NOTIFICATION_RESEND_ATTEMPTS = 3
-    cache.clear()  # the resend counters (Redis in CI) outlive a test
+    clear_caches()  # the resend counters (Redis in CI) outlive a test
     queued: list[int] = []
     monkeypatch.setattr(notify_applicant_task, "delay", queued.append)  # sending fails: nothing is recorded
     event = dossier.events.get()

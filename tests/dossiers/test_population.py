@@ -5,7 +5,6 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from dossiers.constants import Channel
@@ -15,6 +14,7 @@ from dossiers.population.services import population_check
 from dossiers.services import dossier_submit
 from eforms.prefill_sources import RegistryUnavailable
 from tests.factories import UserFactory
+from tests.stores import clear_caches
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,11 +25,11 @@ KNOWN_NAME = "Nguyễn Văn An"
 
 @pytest.fixture
 def registry(live_server, settings):
-    cache.clear()
+    clear_caches()
     settings.POPULATION_REGISTRY_URL = f"{live_server.url}/mock/dancu"
     settings.POPULATION_REGISTRY_TOKEN_URL = f"{live_server.url}/mock/oauth/token"
     yield
-    cache.clear()
+    clear_caches()
 
 
 def file(office, *, name=KNOWN_NAME, id_number=KNOWN_ID, applicant=None):
@@ -81,7 +81,7 @@ def test_a_number_that_is_not_a_citizen_id_is_not_sent(office, registry):
 
 
 def test_an_unreachable_registry_raises_for_the_task_to_retry(office, settings):
-    cache.clear()
+    clear_caches()
     settings.POPULATION_REGISTRY_URL = "http://127.0.0.1:9/dancu"  # discard port: nothing listens
     settings.POPULATION_REGISTRY_TOKEN_URL = "http://127.0.0.1:9/oauth/token"
     settings.POPULATION_REGISTRY_TIMEOUT_SECONDS = 1

@@ -1,18 +1,18 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from dossiers.selectors import dossier_public_token, mask_name
 from tests.factories import DossierFactory
+from tests.stores import clear_caches
 
 PRIVATE = ("Nguyễn Thị Ánh Dương", "N***** T** Á** D****", "037190004321", "0912345678")
 
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

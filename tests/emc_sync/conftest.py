@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import responses
-from django.core.cache import cache
 
 from accounts.constants import Role
 from dossiers.constants import Channel
@@ -12,6 +11,7 @@ from dossiers.services import dossier_act, dossier_submit
 from dvctt.celery import app as celery_app
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory, UserFactory, WorkflowVersionFactory
+from tests.stores import clear_caches
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PORTAL = "http://portal.test"
@@ -47,13 +47,13 @@ def sync(settings):
     settings.SYNC_BACKOFF_CAP_SECONDS = 600.0
     settings.SYNC_RECORD_BATCH = 20
     settings.SYNC_DRAIN_BATCH = 100
-    cache.clear()
+    clear_caches()
     # Tasks run in-process even when REDIS_URL is set (PostgreSQL runs): no worker in these tests.
     eager = celery_app.conf.CELERY_TASK_ALWAYS_EAGER  # the namespaced key, as Celery reads it from Django
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield settings
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

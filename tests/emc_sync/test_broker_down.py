@@ -10,7 +10,6 @@ from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.core.cache import cache
 
 from accounts.constants import Role
 from common.tasks import publisher_reset
@@ -20,6 +19,7 @@ from emc_sync.constants import OutboxState
 from emc_sync.models import DeliveryAttempt, OutboxRow
 from emc_sync.tasks import outbox_sweep_task
 from tests.mock_portal.live import running_stand_in
+from tests.stores import clear_caches
 from workflows.constants import Action
 
 from .conftest import act, submit
@@ -66,7 +66,7 @@ def test_submissions_succeed_with_the_broker_down_and_the_sweeper_delivers_them_
         settings.NATIONAL_PORTAL_TOKEN_URL = f"{portal}/oauth/token"
         settings.EMC_URL = f"{portal}/emc"
         settings.SYNC_DELIVERY_ENABLED = True
-        cache.clear()
+        clear_caches()
         assert not celery_app.conf.task_always_eager
 
         # when citizens submit and the reception officer receives
