@@ -107,6 +107,9 @@ class Dossier(models.Model):
     # When the population registry (CSDLQG về dân cư) confirmed the applicant's id number, name and
     # birth date (Decision 766, indicator 4.5, its second 2 points); set by dossiers.population.
     population_checked_at = models.DateTimeField(_("xác thực với CSDL dân cư lúc"), null=True, blank=True)
+    # When the registry last answered about this dossier (whatever it said): a dossier filed with a
+    # citizen id and never answered for is found by the sweep (the broker was down at filing).
+    population_asked_at = models.DateTimeField(_("đã hỏi CSDL dân cư lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:

@@ -11,10 +11,12 @@ unavailable) so a slow or absent registry never holds up a filing. A mismatch or
 number leaves the dossier unauthenticated and is logged; nothing is shown to the applicant.
 """
 
+import datetime as dt
 import logging
 import re
 import unicodedata
 
+from django.conf import settings
 from django.utils import timezone
 
 from dossiers.models import Dossier
@@ -44,6 +46,8 @@ def population_check(*, dossier_id: int) -> bool:
     if not CITIZEN_ID.match(dossier.applicant_id_number):
         return False
     person = registry_person(dossier.applicant_id_number)
+    # The registry answered (whatever it said): the sweep need not ask again.
+    Dossier.objects.filter(pk=dossier.pk).update(population_asked_at=timezone.now())
     if not person:
         logger.info("population check %s: the registry does not know the id number", dossier.code)
         return False
@@ -58,3 +62,21 @@ def population_check(*, dossier_id: int) -> bool:
         population_checked_at=timezone.now()
     )
     return True
+
+
+def dossiers_never_asked(*, now: dt.datetime | None = None, limit: int = 200) -> list[int]:
+    """Dossiers filed with a citizen id whose registry check never got an answer: filed between
+    POPULATION_SWEEP_DAYS ago and 10 minutes ago (the normal path's time), oldest first. The
+    broker was down at filing, or the task gave up while the registry was away."""
+    now = now or timezone.now()
+    return list(
+        Dossier.objects.filter(
+            population_asked_at__isnull=True,
+            population_checked_at__isnull=True,
+            submitted_at__gte=now - dt.timedelta(days=settings.POPULATION_SWEEP_DAYS),
+            submitted_at__lte=now - dt.timedelta(minutes=10),
+            applicant_id_number__regex=CITIZEN_ID.pattern,
+        )
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -3,10 +3,11 @@
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from eforms.prefill_sources import RegistryUnavailable
 
-from .services import population_check
+from .services import dossiers_never_asked, population_check
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,14 @@ def population_check_task(self: Task, dossier_id: int) -> bool:
             logger.warning("population check of dossier %s skipped: %s", dossier_id, exc)
             return False
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+
+
+@shared_task(acks_late=True)
+def population_sweep_task() -> int:
+    """Beat, every 10 minutes: ask again for the checks that never got an answer; how many."""
+    if not settings.POPULATION_CHECK_ENABLED:
+        return 0
+    ids = dossiers_never_asked()
+    for dossier_id in ids:
+        population_check_task.delay(dossier_id)
+    return len(ids)

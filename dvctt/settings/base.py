@@ -325,6 +325,8 @@ CELERY_BEAT_SCHEDULE = {
     # National sync (docs/national-sync.md): due and abandoned outbox rows; new dossiers from the portal.
     "sync-outbox-sweep": {"task": "emc_sync.tasks.outbox_sweep_task", "schedule": 30.0},
     "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
+    # Population-registry checks of dossiers filed while the broker or the registry was away.
+    "population-sweep": {"task": "dossiers.population.tasks.population_sweep_task", "schedule": 10 * 60.0},
     # 03:10 nightly: delivered outbox rows, attempts, sessions, login counters, old notifications.
     "retention-prune": {"task": "dvctt.tasks.retention_prune_task", "schedule": crontab(hour=3, minute=10)},
 }
@@ -426,6 +428,8 @@ POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SEC
 # Every newly filed dossier's applicant is checked against the registry in the background
 # (dossiers/population.py; Decision 766 indicator 4.5).
 POPULATION_CHECK_ENABLED = env.bool("POPULATION_CHECK_ENABLED", default=True)
+# How far back the sweep looks for dossiers whose registry check never got an answer.
+POPULATION_SWEEP_DAYS = env.int("POPULATION_SWEEP_DAYS", default=7)
 # Indicators (indicators/selectors.py): counts of periods that have ended are kept this long in
 # the cache; 0 computes every time. Later writes to a finished month show within this delay.
 INDICATORS_CACHE_SECONDS = env.int("INDICATORS_CACHE_SECONDS", default=900)

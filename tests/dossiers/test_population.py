@@ -147,3 +147,31 @@ def test_the_citizen_wizard_fills_declared_sources_and_keeps_the_registrys_value
     assert answered.status_code == 302
     draft.refresh_from_db()
     assert draft.form_data.get("ho_ten") == "Nguyễn Văn An"
+
+
+def test_a_check_lost_with_the_broker_is_done_by_the_sweep(office, registry, settings):
+    # given two dossiers filed while the broker was down (no check ran) and one already answered
+    from django.utils import timezone
+
+    from dossiers.population.tasks import population_sweep_task
+    from dvctt.celery import app as celery_app
+
+    settings.POPULATION_CHECK_ENABLED = True
+    lost = file(office)
+    lost_mismatch = file(office, name="Nguyễn Văn Anh")
+    answered = file(office)
+    population_check(dossier_id=answered.pk)
+    later = timezone.now() + dt.timedelta(minutes=11)
+
+    # when the sweep runs (tasks in-process), then both lost ones are asked, and only once
+    eager = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    try:
+        with mock.patch("dossiers.population.services.timezone.now", return_value=later):
+            assert population.dossiers_never_asked(now=later) == [lost.pk, lost_mismatch.pk]
+            assert population_sweep_task() == 2
+            assert population.dossiers_never_asked(now=later) == []
+    finally:
+        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    assert checked(lost)
+    assert not checked(lost_mismatch)  # asked, and the registry's name differs: not asked again
