@@ -5,8 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import acting_admin, province_admin_required
 from common.constants import VersionState
 from common.errors import DomainError
 from eforms.models import FormVersion
@@ -39,13 +38,6 @@ from .models import ServiceConfig
 from .readiness import Problem, service_time_limit_hours
 
 
-def _admin(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not (user.is_province_admin or user.is_superuser):
-        raise PermissionDenied(_("Trang này chỉ dành cho quản trị cấp tỉnh."))
-    return user
-
-
 def _procedure(code: str) -> Procedure:
     try:
         return selectors.procedure_get_for_console(code=code)
@@ -56,10 +48,9 @@ def _procedure(code: str) -> Procedure:
 # ---------------------------------------------------------------- the list
 
 
-@login_required
+@province_admin_required
 def console_index(request: HttpRequest) -> HttpResponse:
     """/quan-tri/dich-vu/: the province's procedures, their setup state and the progress figures."""
-    _admin(request)
     filters = ProcedureFilters(sector=request.GET.get("linh_vuc", ""), agency=request.GET.get("co_quan", ""))
     state = request.GET.get("trang_thai", "")
     if state not in SetupState.values:
@@ -85,10 +76,10 @@ def console_index(request: HttpRequest) -> HttpResponse:
     return render(request, "console/index.html", context)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def target_set(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     form = TargetForm(request.POST)
     if form.is_valid():
         services.province_target_set(
@@ -135,10 +126,9 @@ def _base_context(procedure: Procedure, current: str) -> dict[str, Any]:
     }
 
 
-@login_required
+@province_admin_required
 def procedure_overview(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure: its state, what stops publication, the steps, the change log."""
-    _admin(request)
     procedure = _procedure(code)
     context = _base_context(procedure, "")
     context["changes"] = selectors.service_change_list(procedure=procedure)
@@ -146,11 +136,11 @@ def procedure_overview(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "console/overview.html", context)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def draft_start(request: HttpRequest, code: str) -> HttpResponse:
     """Start the draft (a copy of the service in force, or of the catalogue) and go to step 1."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     services.service_config_draft_start(procedure=_procedure(code), actor=admin)
     return redirect("console:step", code=code, step=STEP_SLUGS[0])
 
@@ -160,9 +150,9 @@ def _next(code: str, step: str) -> HttpResponse:
     return redirect("console:step", code=code, step=following)
 
 
-@login_required
+@province_admin_required
 def step_page(request: HttpRequest, code: str, step: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     if step not in STEP_SLUGS:
         raise Http404(_("Không có bước này."))
     procedure = _procedure(code)
@@ -308,21 +298,21 @@ def _step_publish(request: HttpRequest, admin: User, procedure: Procedure) -> Ht
     return render(request, "console/step_publish.html", context)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def form_draft_open(request: HttpRequest, code: str) -> HttpResponse:
     """Step 3: start the form's draft, choose it for the service and open the builder."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     config = services.service_config_form_draft_open(procedure=_procedure(code), actor=admin)
     assert config.form_version is not None  # noqa: S101 - the service just set it
     return redirect("eforms:edit", version_id=config.form_version.pk)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def workflow_default(request: HttpRequest, code: str) -> HttpResponse:
     """Step 4: write a default workflow into the draft and choose it."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     kind = "ward" if request.POST.get("mau") == "ward" else "department"
     try:
         services.service_config_workflow_from_default(procedure=_procedure(code), kind=kind, actor=admin)
@@ -333,11 +323,11 @@ def workflow_default(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("console:step", code=code, step="quy-trinh")
 
 
-@login_required
+@province_admin_required
 @require_POST
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """Take the online service back to information only (the overview page's last section)."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     procedure = _procedure(code)
     try:
         # The service checks the reason (WithdrawReasonRequired); the form only renders the field.
@@ -352,10 +342,10 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("console:overview", code=code)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def publish(request: HttpRequest, code: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     procedure = _procedure(code)
     try:
         config = services.service_config_publish(procedure=procedure, actor=admin)
@@ -380,14 +370,13 @@ PREVIEW_PAGES = (
 )
 
 
-@login_required
+@province_admin_required
 def citizen_preview(request: HttpRequest, code: str) -> HttpResponse:
     """Walk what a citizen would meet with this configuration (the draft, else the one in force).
 
     Read only: nothing is written (no draft, no dossier, no file); the form is shown through
     the e-form builder's preview, which saves nothing either.
     """
-    _admin(request)
     procedure = _procedure(code)
     config = selectors.config_for_display(procedure=procedure)
     page = request.GET.get("trang", PREVIEW_PAGES[0][0])

@@ -5,8 +5,6 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.permissions import acting_admin, province_admin_required
 from common.errors import DomainError
 from procedures.models import Procedure
 
@@ -38,13 +36,6 @@ from .services import (
     parse_form_json,
 )
 from .wizard import EformWizardView
-
-
-def _admin(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not (user.is_province_admin or user.is_superuser):
-        raise PermissionDenied(_("Trang này chỉ dành cho quản trị cấp tỉnh."))
-    return user
 
 
 class EformPreviewWizard(EformWizardView):
@@ -73,10 +64,9 @@ class EformPreviewWizard(EformWizardView):
 _preview_wizard = EformPreviewWizard.as_view()
 
 
-@login_required
+@province_admin_required
 def form_preview(request: HttpRequest, version_id: int) -> HttpResponse:
     """/quan-tri/bieu-mau/<id>/xem-thu/: province admins and superusers only (403 otherwise)."""
-    _admin(request)
     response: HttpResponse = _preview_wizard(request, version_id=version_id)
     return response
 
@@ -95,10 +85,9 @@ def _version(version_id: int) -> FormVersion:
         raise Http404(str(exc)) from None
 
 
-@login_required
+@province_admin_required
 def form_index(request: HttpRequest) -> HttpResponse:
     """/quan-tri/bieu-mau/: every procedure, with its form's published and draft versions."""
-    _admin(request)
     rows = []
     for procedure in procedures_with_forms():
         versions = [v for definition in procedure.eform_definitions for v in definition.versions.all()]  # type: ignore[attr-defined]
@@ -112,10 +101,9 @@ def form_index(request: HttpRequest) -> HttpResponse:
     return render(request, "eforms/builder/index.html", {"rows": rows})
 
 
-@login_required
+@province_admin_required
 def form_procedure(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure's form: its versions, start a draft, import, export, preview."""
-    _admin(request)
     procedure = _procedure(code)
     versions = form_versions_of(procedure=procedure)
     context = {
@@ -127,18 +115,18 @@ def form_procedure(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "eforms/builder/procedure.html", context)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def form_start(request: HttpRequest, code: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     draft = form_draft_start(procedure=_procedure(code), actor=admin)
     return redirect("eforms:edit", version_id=draft.pk)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def form_import_view(request: HttpRequest, code: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     procedure = _procedure(code)
     form = ImportForm(request.POST, request.FILES)
     errors: list[str] = []
@@ -161,9 +149,8 @@ def form_import_view(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "eforms/builder/procedure.html", context, status=400)
 
 
-@login_required
+@province_admin_required
 def form_export_view(request: HttpRequest, version_id: int) -> HttpResponse:
-    _admin(request)
     version = _version(version_id)
     response = HttpResponse(form_export(version=version), content_type="application/json; charset=utf-8")
     filename = f"bieu-mau-{version.definition.procedure.code}-v{version.number}.json"
@@ -182,10 +169,10 @@ def _builder_config(version: FormVersion) -> dict[str, Any]:
     }
 
 
-@login_required
+@province_admin_required
 def form_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     """The builder: GET shows the draft, POST saves the whole posted definition (form_version_update)."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     version = _version(version_id)
     errors: list[str] = []
     status = 200
@@ -218,10 +205,10 @@ def form_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     return render(request, "eforms/builder/edit.html", context, status=status)
 
 
-@login_required
+@province_admin_required
 def form_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     """GET asks to confirm; POST publishes (form_version_publish, idempotent)."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     version = _version(version_id)
     if request.method != "POST":
         return render(request, "eforms/builder/publish.html", {"version": version})
@@ -235,10 +222,10 @@ def form_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     return redirect("eforms:procedure", code=version.definition.procedure.code)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def form_clone(request: HttpRequest, version_id: int) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     version = _version(version_id)
     try:
         draft = form_version_clone(version=version, actor=admin)
@@ -252,7 +239,7 @@ def form_clone(request: HttpRequest, version_id: int) -> HttpResponse:
     return redirect("eforms:edit", version_id=draft.pk)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def form_live_preview(request: HttpRequest, version_id: int) -> JsonResponse:
     """The builder's live preview: the posted definition's step rendered as citizens get it.
@@ -260,7 +247,6 @@ def form_live_preview(request: HttpRequest, version_id: int) -> JsonResponse:
     Takes `schema` (JSON text) and `step` (a step key); answers {"errors": [...], "html": "..."}.
     Saves nothing; the errors are those a save would give.
     """
-    _admin(request)
     version = _version(version_id)
     try:
         schema = parse_form_json(request.POST.get("schema", "").encode())

@@ -3,14 +3,13 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.permissions import is_province_admin
 
 from .models import AgencyTarget, IndicatorGroup, IndicatorRule
 
 
 def _province_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return isinstance(user, User) and user.is_active and (user.is_superuser or user.is_province_admin)
+    return is_province_admin(request.user)
 
 
 class ProvinceAdminOnly(admin.ModelAdmin):

@@ -3,14 +3,12 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.permissions import acting_admin, province_admin_required
 from common.constants import VersionState
 from common.errors import DomainError
 from procedures.models import Procedure
@@ -21,24 +19,16 @@ from .models import Workflow, WorkflowVersion
 from .services import workflow_draft_save, workflow_version_clone, workflow_version_publish
 
 
-def _admin(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not (user.is_province_admin or user.is_superuser):
-        raise PermissionDenied(_("Trang này chỉ dành cho quản trị cấp tỉnh."))
-    return user
-
-
-@login_required
+@province_admin_required
 def workflow_index(request: HttpRequest) -> HttpResponse:
-    _admin(request)
     procedures = Procedure.objects.select_related("sector").prefetch_related("workflows__versions").order_by("code")
     return render(request, "workflows/index.html", {"procedures": procedures})
 
 
-@login_required
+@province_admin_required
 def workflow_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit the draft (or start one from the published version / the default)."""
-    admin = _admin(request)
+    admin = acting_admin(request)
     procedure = get_object_or_404(Procedure, code=code)
     workflow = Workflow.objects.filter(procedure=procedure).first()
     versions = list(workflow.versions.order_by("-number")) if workflow else []
@@ -79,10 +69,10 @@ def workflow_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@province_admin_required
 @require_POST
 def workflow_publish(request: HttpRequest, code: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     draft = get_object_or_404(WorkflowVersion, workflow__procedure__code=code, state=VersionState.DRAFT)
     try:
         version = workflow_version_publish(version=draft, actor=admin)
@@ -95,10 +85,10 @@ def workflow_publish(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("workflows:edit", code=code)
 
 
-@login_required
+@province_admin_required
 @require_POST
 def workflow_clone(request: HttpRequest, code: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = acting_admin(request)
     published = (
         WorkflowVersion.objects.filter(workflow__procedure__code=code, state=VersionState.PUBLISHED)
         .order_by("-number")
