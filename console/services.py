@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
 from common.constants import VersionState
 from common.errors import DomainError, DomainErrors
+from common.versioning import next_version_number
 from eforms.models import FormVersion
 from eforms.services import form_draft_start, form_version_publish
 from procedures.constants import AgencyLevel, Channel, OnlineLevel
@@ -100,7 +100,7 @@ def _draft_for(*, procedure: Procedure, actor: User | None) -> ServiceConfig:
         return draft
     published = ServiceConfig.objects.filter(procedure=procedure, state=ConfigState.PUBLISHED).first()
     values = _copy_of(published) if published else config_initial(procedure)
-    number = (ServiceConfig.objects.filter(procedure=procedure).aggregate(n=Max("number"))["n"] or 0) + 1
+    number = next_version_number(ServiceConfig.objects.filter(procedure=procedure))
     draft = ServiceConfig.objects.create(procedure=procedure, number=number, created_by=actor, **values)
     source = _("phiên bản %(n)s đang áp dụng") % {"n": published.number} if published else _("danh mục thủ tục")
     _log(

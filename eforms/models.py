@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.constants import VersionState
+from common.versioning import Version
 
 
 class FormDefinition(models.Model):
@@ -23,7 +24,7 @@ class FormDefinition(models.Model):
         return self.name
 
 
-class FormVersion(models.Model):
+class FormVersion(Version):
     """One version of a form's steps, fields and rules (see eforms/schemas/form.schema.json).
 
     Published versions are immutable: eforms.services never writes their `schema`, and a
@@ -31,11 +32,7 @@ class FormVersion(models.Model):
     """
 
     definition = models.ForeignKey(FormDefinition, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("phiên bản"))
-    state = models.CharField(_("trạng thái"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT)
     schema = models.JSONField(_("nội dung biểu mẫu"))
-    published_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("phiên bản biểu mẫu")
@@ -54,7 +51,3 @@ class FormVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition} – v{self.number}"
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == VersionState.PUBLISHED

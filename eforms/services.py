@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
 from common.constants import VersionState
+from common.versioning import next_version_number
 from procedures.models import Procedure
 
 from .constants import MAX_IMPORT_BYTES, MAX_NESTING, FieldType
@@ -71,7 +71,7 @@ def _lock(definition: FormDefinition) -> None:
 
 
 def _next_number(definition: FormDefinition) -> int:
-    return (definition.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return next_version_number(definition.versions.all())
 
 
 def _save_draft(*, procedure: Procedure, schema: dict[str, Any], name: str) -> tuple[FormVersion, bool]:

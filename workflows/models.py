@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.constants import VersionState
+from common.versioning import Version
 
 from .constants import CalendarDayKind
 
@@ -47,15 +48,11 @@ class Workflow(models.Model):
         return self.name
 
 
-class WorkflowVersion(models.Model):
+class WorkflowVersion(Version):
     """One version of a workflow's steps. Published versions are immutable."""
 
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("phiên bản"))
-    state = models.CharField(_("trạng thái"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT)
     definition = models.JSONField(_("các bước"))
-    published_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("phiên bản quy trình")

@@ -4,12 +4,12 @@ import copy
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
 from common.constants import VersionState
+from common.versioning import next_version_number
 from procedures.models import Agency, Procedure
 
 from .constants import COMPETENT_AGENCY
@@ -43,7 +43,7 @@ def workflow_draft_save(
     )
     draft = workflow.versions.select_for_update().filter(state=VersionState.DRAFT).first()
     if draft is None:
-        number = (workflow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        number = next_version_number(workflow.versions.all())
         draft = WorkflowVersion.objects.create(workflow=workflow, number=number, definition=definition)
         audit_log(actor=actor, obj=draft, action_flag=ADDITION, message=f"Tạo bản nháp quy trình v{number}")
         return draft
@@ -72,7 +72,7 @@ def workflow_version_clone(*, version: WorkflowVersion, actor: User | None = Non
     """A new draft copied from any version (the way to change a published workflow)."""
     if version.workflow.versions.filter(state=VersionState.DRAFT).exists():
         raise PublishedVersionImmutable("Quy trình đã có một bản nháp; hãy sửa bản nháp đó.")
-    number = (version.workflow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = next_version_number(version.workflow.versions.all())
     draft = WorkflowVersion.objects.create(
         workflow=version.workflow, number=number, definition=copy.deepcopy(version.definition)
     )
