@@ -5,12 +5,12 @@ page and by e-mail. The complaint rate feeds Decision 766 indicator 5.4 (indicat
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
 
 from . import access
+from .answers import answer_once
 from .events import ComplaintAnswered, publish, use_case
 from .exceptions import ComplaintClosed, ComplaintEmpty, ComplaintOpen, DossierNotFound
 from .models import Complaint, Dossier
@@ -45,20 +45,14 @@ def complaint_answer(*, complaint_id: int, actor: User, answer: str) -> Complain
         raise DossierNotFound() from None
     if not access.may_answer_complaint(actor, complaint):
         raise DossierNotFound()
-    if complaint.answered_at is not None:
-        raise ComplaintClosed()
-    text = answer.strip()[:ANSWER_MAX]
-    if not text:
-        raise ComplaintEmpty()
-    complaint.answer, complaint.answered_by, complaint.answered_at = text, actor, timezone.now()
-    complaint.save(update_fields=["answer", "answered_by", "answered_at"])
+    answered_at = answer_once(
+        complaint, text=answer.strip()[:ANSWER_MAX], actor=actor, closed=ComplaintClosed(), empty=ComplaintEmpty()
+    )
     audit_log(
         actor=actor, obj=complaint, action_flag=CHANGE, message=f"Trả lời phản ánh về hồ sơ {complaint.dossier.code}"
     )
     publish(
-        ComplaintAnswered(
-            at=complaint.answered_at, actor_id=actor.pk, complaint_id=complaint.pk, dossier_id=complaint.dossier_id
-        )
+        ComplaintAnswered(at=answered_at, actor_id=actor.pk, complaint_id=complaint.pk, dossier_id=complaint.dossier_id)
     )
     return complaint
 

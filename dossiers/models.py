@@ -510,7 +510,26 @@ class Notification(models.Model):
         return f"{self.channel} {self.recipient}"
 
 
-class Consultation(models.Model):
+class AnsweredOnce(models.Model):
+    """A question that gets exactly one answer, by an officer, at a time (a consultation, a
+    complaint). Each keeps its own `answer` field (their lengths and labels differ); the answer is
+    written by dossiers.services.answer_once, on a row the caller has locked."""
+
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả lời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Consultation(AnsweredOnce):
     """Lấy ý kiến: another agency is asked for its opinion while the dossier goes on (in parallel).
 
     Officers of the consulted agency may read the dossier and answer once; the question and
@@ -528,15 +547,6 @@ class Consultation(models.Model):
     requested_at = models.DateTimeField(_("lấy ý kiến lúc"))
     due_at = models.DateTimeField(_("hạn trả lời"))
     answer = models.TextField(_("ý kiến trả lời"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người trả lời"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lấy ý kiến")
@@ -555,7 +565,7 @@ class Consultation(models.Model):
         return f"{self.dossier_id} → {self.agency_id}"
 
 
-class Complaint(models.Model):
+class Complaint(AnsweredOnce):
     """Phản ánh, kiến nghị (PAKN) of an applicant about their dossier, answered once by an officer
     of the dossier's agency. Counts in Decision 766 indicator 5.4 (the complaint rate)."""
 
@@ -566,15 +576,6 @@ class Complaint(models.Model):
     content = models.TextField(_("nội dung phản ánh, kiến nghị"), max_length=2000)
     created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
     answer = models.TextField(_("nội dung trả lời"), blank=True, max_length=4000)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người trả lời"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("phản ánh, kiến nghị")

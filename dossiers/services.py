@@ -27,6 +27,7 @@ from workflows.models import WorkflowVersion
 from workflows.selectors import workflow_version_current, working_calendar
 
 from . import access
+from .answers import answer_once
 from .constants import Channel, EventKind, PauseKind
 from .events import ConsultationAnswered, DossierApologised, change_from_row, publish, use_case
 from .exceptions import (
@@ -436,14 +437,14 @@ def consultation_answer(*, consultation_id: int, actor: User, answer: str) -> Co
         raise DossierNotFound() from None
     if not access.may_answer_consultation(actor, consultation):
         raise DossierNotFound()
-    if consultation.answered_at is not None:
-        raise ConsultationClosed()
-    if not answer.strip():
-        raise CommentRequired(action=str(_("trả lời lấy ý kiến")))
+    now = answer_once(
+        consultation,
+        text=answer.strip(),
+        actor=actor,
+        closed=ConsultationClosed(),
+        empty=CommentRequired(action=str(_("trả lời lấy ý kiến"))),
+    )
     dossier = Dossier.objects.select_for_update().get(pk=consultation.dossier_id)
-    now = timezone.now()
-    consultation.answer, consultation.answered_by, consultation.answered_at = answer.strip(), actor, now
-    consultation.save(update_fields=["answer", "answered_by", "answered_at"])
     row = _append_event(
         dossier, action=EventKind.CONSULTATION_ANSWER, actor=actor, at=now, from_status=dossier.status,
         from_step=dossier.step_key, comment=answer.strip(),

@@ -150,3 +150,25 @@ def test_two_officers_answering_at_once_answer_once(office):
     assert sorted(outcomes) == ["answered", "closed"]
     complaint.refresh_from_db()
     assert complaint.answer in {"Một", "Hai"}
+
+
+def test_the_shared_answer_once_refuses_a_second_answer_with_the_callers_message(db):
+    from django.utils import timezone
+
+    from dossiers.answers import answer_once
+    from dossiers.exceptions import ComplaintClosed, ComplaintEmpty
+    from dossiers.models import Complaint
+    from tests.factories import DossierFactory, UserFactory
+
+    dossier = DossierFactory()
+    officer = UserFactory()
+    complaint = Complaint.objects.create(dossier=dossier, author=UserFactory(), content="Chậm trả kết quả")
+    answer_once(complaint, text="Đã xử lý", actor=officer, closed=ComplaintClosed(), empty=ComplaintEmpty())
+
+    with pytest.raises(ComplaintClosed) as refused:
+        answer_once(complaint, text="Lần hai", actor=officer, closed=ComplaintClosed(), empty=ComplaintEmpty())
+
+    assert str(refused.value) == "Phản ánh này đã được trả lời."
+    complaint.refresh_from_db()
+    assert (complaint.answer, complaint.answered_by) == ("Đã xử lý", officer)
+    assert complaint.answered_at <= timezone.now()
