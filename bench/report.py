@@ -122,8 +122,15 @@ def load(text: str, name: str, value: str) -> list[Figure]:
     return figures
 
 
+def password_hashing(text: str, name: str, value: str) -> list[Figure]:
+    baseline = _search(r"^\s*PBKDF2.*?p50=\s*([\d.]+)", text)
+    ratio = _search(r"^ratio argon2/pbkdf2: p50 ([\d.]+)x", text)
+    return [Figure(name, f"{value} ms", f"PBKDF2 p50 {baseline or '?'} ms", f"{ratio or '?'}×")]
+
+
 # name: what reads its output. The order is the order `make bench` runs them in.
 BENCHMARKS: dict[str, Callable[[str, str, str], list[Figure]]] = {
+    "password_hashing": password_hashing,
     "catalogue_search": catalogue_search,
     "officer_queue": officer_queue,
     "eforms": eforms,

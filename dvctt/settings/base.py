@@ -157,6 +157,14 @@ LOGOUT_REDIRECT_URL = "home"
 # Vietnamese (the length rule's own message is ours: Django's Vietnamese one is out of date);
 # similarity also to the full name, citizen id number and phone number.
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=10)
+# Argon2id at OWASP's minimum (dvctt/hashers.py); the others only read older hashes, which are
+# rewritten with the first at the next sign-in.
+PASSWORD_HASHERS = [
+    "dvctt.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
