@@ -72,9 +72,37 @@ class PortalCollector(Collector):
             logger.exception("portal metrics unavailable")
             return
         yield from (pending, oldest, failed, waiting)
+        yield from beat_last_runs()
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # no collection at registration time (no database access at start-up)
+
+
+def beat_last_runs() -> Iterator[Metric]:
+    """When each periodic job of settings.CELERY_BEAT_SCHEDULE last ran, as the failing-over beat
+    (celery-redbeat) keeps it in Redis; nothing when the beat is not RedBeat or Redis is away."""
+    if settings.CELERY_BEAT_SCHEDULE and getattr(settings, "CELERY_BEAT_SCHEDULER", "") == "redbeat.RedBeatScheduler":
+        from redbeat.schedulers import RedBeatSchedulerEntry
+
+        from .celery import app
+
+        last = GaugeMetricFamily(
+            "dvctt_beat_last_run_timestamp_seconds",
+            "When the beat last sent each periodic job (Unix time); alert when one is late.",
+            labels=["job"],
+        )
+        try:
+            for name in settings.CELERY_BEAT_SCHEDULE:
+                try:
+                    entry = RedBeatSchedulerEntry.from_key(RedBeatSchedulerEntry.generate_key(app, name), app=app)
+                except KeyError:  # never scheduled yet
+                    continue
+                if entry.last_run_at is not None:
+                    last.add_metric([name], entry.last_run_at.timestamp())
+        except Exception:
+            logger.warning("beat metrics unavailable", exc_info=True)
+            return
+        yield last
 
 
 _registered = False

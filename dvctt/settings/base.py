@@ -301,6 +301,14 @@ if REDIS_URL:
     else:
         CELERY_BROKER_URL = REDIS_BROKER_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # A beat that fails over (celery-redbeat): several beat processes may run; the one holding
+    # the lock in Redis schedules, renewing it every loop; killed, its lock lapses and another
+    # takes over within CELERY_REDBEAT_LOCK_TIMEOUT + one loop (docs/deployment.md).
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_LIMITS_URL
+    CELERY_REDBEAT_KEY_PREFIX = "dvctt:redbeat"
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT_SECONDS", default=30)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
