@@ -52,6 +52,37 @@ class FileHeicRefused(DomainError):
     )
 
 
+class FileBroken(DomainError):
+    code = "file_broken"
+    message = _(
+        "Không mở được tệp “%(name)s”: tệp bị hỏng hoặc không đúng định dạng. Vui lòng lưu lại tệp rồi tải lên lại."
+    )
+
+
+class FileEncrypted(DomainError):
+    code = "file_encrypted"
+    message = _(
+        "Tệp “%(name)s” có đặt mật khẩu, cán bộ sẽ không mở được. Vui lòng bỏ mật khẩu (lưu lại tệp không mã hóa) "
+        "rồi tải lên lại."
+    )
+
+
+class FileImageTooLarge(DomainError):
+    code = "file_image_too_large"
+    message = _(
+        "Ảnh “%(name)s” có %(megapixels)s triệu điểm ảnh, vượt quá %(limit)s triệu điểm ảnh cho phép. "
+        "Vui lòng chụp lại hoặc thu nhỏ ảnh."
+    )
+
+
+class FileLooksLikeWebPage(DomainError):
+    code = "file_looks_like_web_page"
+    message = _(
+        "Tệp “%(name)s” có chứa mã của trang web (HTML, script) lẫn trong nội dung nên không được nhận. "
+        "Vui lòng lưu lại tệp từ phần mềm gốc rồi tải lên lại."
+    )
+
+
 class FileTooLarge(DomainError):
     code = "file_too_large"
     message = _("Tệp “%(name)s” có dung lượng %(size)s, vượt quá %(limit)s MB cho phép.")

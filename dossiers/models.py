@@ -390,6 +390,8 @@ class Attachment(models.Model):
         related_name="reuses",
     )
     from_national_store = models.BooleanField(_("lấy từ kho dữ liệu quốc gia"), default=False)
+    # What sanitising took out of the citizen's file (JavaScript, embedded files, EXIF), for the officer.
+    sanitised = models.CharField(_("đã loại bỏ khi kiểm tra an toàn"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
 
     class Meta:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.admin.models import DELETION
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ from ..exceptions import (
     StoredDocumentNotFound,
 )
 from ..models import Attachment, Dossier, DossierDraft, DossierEvent, StoredDocument
+from . import sanitise
 from .content import HEAD_SIZE, HEIC, KINDS, FileKind, allowed_kinds, detect_kind, kinds_text, sanitise_name
 from .content import size_text as _size_text
 
@@ -56,6 +58,8 @@ class Inspected:
     name: str
     size: int
     sha256: str
+    content: File  # what is stored: the clean form of the upload (sanitise.py)
+    removed: tuple[str, ...] = ()  # what sanitising took out, told to the officer
 
 
 def max_total_bytes() -> int:
@@ -74,9 +78,10 @@ def _chunks(file: File) -> Iterator[bytes]:
 
 
 def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspected:
-    """Decide what the file is and whether `component` takes it; raises a DomainError naming
-    the file otherwise. Reads the file once in 64 KB chunks (type from the first bytes, sha256
-    over all of them), so a 10 MB upload never sits whole in memory. Writes nothing.
+    """Decide what the file is, whether `component` takes it, and its safe form (sanitise.py:
+    images re-encoded without EXIF, HEIC converted to JPEG, active content taken out of PDFs);
+    raises a DomainError naming the file otherwise. The size limit is checked before anything is
+    read. Writes nothing.
     """
     raw_name = str(upload.name or "")
     shown = sanitise_name(raw_name)
@@ -86,20 +91,31 @@ def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspect
         raise FileEmpty(name=shown)
     if size > limit * MB:
         raise FileTooLarge(name=shown, size=_size_text(size), limit=limit)
-    digest = hashlib.sha256()
     head = b""
     for chunk in _chunks(upload):
-        if len(head) < HEAD_SIZE:
-            head += chunk[: HEAD_SIZE - len(head)]
-        digest.update(chunk)
+        head += chunk[: HEAD_SIZE - len(head)]
+        break
     key = detect_kind(head, upload.file if hasattr(upload, "file") else upload)
     kinds = allowed_kinds(component.allowed_types if component is not None else None)
-    if key == HEIC and "jpeg" in {kind.key for kind in kinds}:
+    accepted = {kind.key for kind in kinds}
+    if key == HEIC and "jpeg" not in accepted:
         raise FileHeicRefused(name=shown)
-    kind = KINDS.get(key or "")
-    if kind is None or kind not in kinds:
+    if key != HEIC and KINDS.get(key or "") not in kinds:
         raise FileTypeRefused(name=shown, allowed=kinds_text(kinds))
-    return Inspected(kind=kind, name=sanitise_name(raw_name, kind=kind), size=size, sha256=digest.hexdigest())
+    raw = b"".join(_chunks(upload))
+    cleaned = sanitise.clean(content=raw, kind_key=str(key), name=shown)
+    kind = KINDS[cleaned.kind_key]
+    name = sanitise_name(raw_name.rpartition(".")[0] if key == HEIC else raw_name, kind=kind)
+    data = raw if cleaned.data is None else cleaned.data
+    content = upload if cleaned.data is None else ContentFile(cleaned.data, name=name)
+    return Inspected(
+        kind=kind,
+        name=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=content,
+        removed=cleaned.removed,
+    )
 
 
 def _check_component(component: DossierComponent | None, procedure_id: int) -> None:
@@ -211,9 +227,9 @@ def attachment_add(
     attachment = Attachment(
         draft=draft, dossier=dossier, component=component, role=role, event=event, uploaded_by=owner_user,
         name=inspected.name, content_type=inspected.kind.content_type, size=inspected.size,
-        sha256=inspected.sha256, digitised=digitised,
+        sha256=inspected.sha256, digitised=digitised, sanitised="; ".join(inspected.removed),
     )  # fmt: skip
-    _save_with_file(attachment, upload)
+    _save_with_file(attachment, inspected.content)
     if by_owner:
         _store(owner=owner_user, kind=StoredDocumentKind.UPLOAD, attachment=attachment, title=_title(component))
     else:
@@ -313,9 +329,9 @@ def attachment_reuse(
         attachment = Attachment(
             draft=draft, component=component, role=AttachmentRole.FILED, uploaded_by=owner_user,
             name=stored_document.name, content_type=inspected.kind.content_type, size=inspected.size,
-            sha256=inspected.sha256, reused_from=stored_document,
+            sha256=inspected.sha256, reused_from=stored_document, sanitised="; ".join(inspected.removed),
         )  # fmt: skip
-        _save_with_file(attachment, upload)
+        _save_with_file(attachment, inspected.content)
     return attachment
 
 

@@ -235,6 +235,9 @@ LOOKUP_RATE_PER_ADDRESS = env.str("LOOKUP_RATE_PER_ADDRESS", default="30/h")
 LOOKUP_FAILURES_PER_CODE = env.str("LOOKUP_FAILURES_PER_CODE", default="5/15m")  # the 6th wrong answer closes the code
 # Bytes a citizen may upload per calendar day (Asia/Ho_Chi_Minh), all dossiers together.
 UPLOAD_DAILY_QUOTA_MB = env.int("UPLOAD_DAILY_QUOTA_MB", default=300)
+# Largest image accepted, in pixels (a 50 MP phone photo passes; a 50,000 × 50,000 "pixel bomb" of
+# a few kilobytes would take gigabytes to open): checked from the header, before decoding.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=60_000_000)
 
 # Vietnamese first, English second. Times stored in UTC, shown in Asia/Ho_Chi_Minh.
 LANGUAGE_CODE = "vi"

@@ -14,10 +14,10 @@ from accounts.constants import Role
 from dossiers.models import Attachment, DossierDraft
 from tests.accounts.test_views import registration
 from tests.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory
+from tests.files import PDF
 from tests.stores import clear_caches
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng chờ ít phút rồi thử lại."
 
 

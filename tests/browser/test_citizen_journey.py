@@ -17,13 +17,13 @@ from dossiers.constants import AttachmentRole, PaymentStatus
 from dossiers.models import Attachment, Dossier, StoredDocument
 from dossiers.services import dossier_act
 from tests.browser.conftest import axe_violations
+from tests.files import PDF
 from workflows.constants import Action, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CITIZEN_ID = "037195123456"  # Ninh Bình (037), a woman born in the 1900s (1), in 1995
 PASSWORD = "Mat-khau-2026!"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 VIEWPORTS = {"phone": {"width": 375, "height": 800}, "desktop": {"width": 1280, "height": 900}}
 
 

@@ -16,12 +16,12 @@ from dossiers.constants import Channel
 from dossiers.models import DossierDraft
 from dossiers.services import dossier_submit
 from tests.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory, WorkflowVersionFactory
+from tests.files import PDF
 
 from .conftest import axe_violations
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection
+from PIL import Image
 
 from common.errors import DomainError
 from dossiers.attachments import (
@@ -33,14 +34,11 @@ from dossiers.exceptions import (
 from dossiers.models import Attachment, DossierDraft, StoredDocument
 from dossiers.services import dossier_act, dossier_submit
 from tests.factories import ComponentFactory, UserFactory
+from tests.files import HEIC, JPEG, PDF, PNG
 from workflows.constants import Action
 
 MB = 1024 * 1024
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
-HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40
 
 
 def ooxml(folder):
@@ -198,19 +196,28 @@ def test_office_documents_are_recognised_from_the_zip_directory(draft, citizen, 
     assert draft.attachments.count() == 1
 
 
-def test_phone_photos_jpeg_and_png_are_accepted_and_heic_is_refused_with_advice(draft, citizen, component):
+def test_phone_photos_jpeg_and_png_are_accepted_and_heic_is_converted_to_jpeg(draft, citizen, component):
     # when
     photo = attachment_add(owner_user=citizen, draft=draft, component=component, upload=upload("IMG_1.JPG", JPEG))
     screenshot = attachment_add(owner_user=citizen, draft=draft, component=component, upload=upload("s.png", PNG))
-    with pytest.raises(FileHeicRefused) as heic:
-        attachment_add(owner_user=citizen, draft=draft, component=component, upload=upload("IMG_2.HEIC", HEIC))
+    iphone = attachment_add(owner_user=citizen, draft=draft, component=component, upload=upload("IMG_2.HEIC", HEIC))
 
-    # then
+    # then the iPhone photo is stored as a JPEG an officer's PC opens
     assert (photo.name, photo.content_type) == ("IMG_1.JPG", "image/jpeg")
     assert (screenshot.name, screenshot.content_type) == ("s.png", "image/png")
+    assert (iphone.name, iphone.content_type) == ("IMG_2.jpg", "image/jpeg")
+    with iphone.file.open("rb") as stored:
+        assert Image.open(stored).format == "JPEG"
+    assert draft.attachments.count() == 3
+
+
+def test_heic_is_refused_with_advice_where_the_component_takes_no_jpeg(draft, citizen, office):
+    pdf_only = ComponentFactory(procedure=office["procedure"], name="Đơn", allowed_types="pdf")
+
+    with pytest.raises(FileHeicRefused) as heic:
+        attachment_add(owner_user=citizen, draft=draft, component=pdf_only, upload=upload("IMG_2.HEIC", HEIC))
+
     assert str(heic.value).startswith("Tệp “IMG_2.HEIC” là ảnh HEIC")
-    assert "JPEG" in str(heic.value)
-    assert draft.attachments.count() == 2
 
 
 def test_the_same_file_twice_keeps_one_stored_document(office, citizen, component):

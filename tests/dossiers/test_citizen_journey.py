@@ -14,10 +14,10 @@ from dossiers.constants import AttachmentRole, Status
 from dossiers.models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
 from dossiers.services import dossier_act
 from tests.factories import UserFactory
+from tests.files import PDF
 from workflows.constants import Action
 
 R, S, L, C = Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def start_draft(client, service) -> DossierDraft:

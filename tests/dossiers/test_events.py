@@ -29,10 +29,10 @@ from dossiers.notifications.services import events_missing_notifications
 from dossiers.payments.services import payment_confirm, payment_start
 from dossiers.services import dossier_act
 from tests.factories import ComponentFactory, DossierFactory, FeeFactory
+from tests.files import PDF
 from workflows.constants import Action, Status
 
 R = "reception_officer"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_every_action_value_is_an_event_kind_and_dossier_events_take_only_kinds():

@@ -16,9 +16,9 @@ from dossiers.constants import Channel
 from dossiers.models import Attachment, DossierDraft, StoredDocument
 from dossiers.services import dossier_act, dossier_submit
 from tests.factories import AgencyFactory, ComponentFactory, UserFactory
+from tests.files import PDF
 from workflows.constants import Action
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100
 
 

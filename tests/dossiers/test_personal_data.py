@@ -12,8 +12,7 @@ from accounts.constants import Role
 from dossiers.drafts.services import drafts_expire
 from dossiers.models import Attachment, Complaint, DossierDraft, Payment, Rating
 from tests.factories import DossierFactory, UserFactory
-
-PDF = b"%PDF-1.4\n%%EOF\n"
+from tests.files import PDF
 
 
 def test_the_export_holds_the_persons_dossiers_and_nothing_of_others(client, office, django_assert_max_num_queries):

@@ -18,8 +18,7 @@ from emc_sync.services import delivery_kick
 from tests.emc_sync.conftest import ADD, calls_to, submit
 from tests.emc_sync.test_delivery import answer_all
 from tests.factories import ComponentFactory, FeeFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF
 
 
 def ready_draft(office):
