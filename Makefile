@@ -30,8 +30,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Links in payments, receipts, QR codes and e-mails point at the address served (make run PORT=8201).
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium for the browser journeys (Playwright drives it; never `playwright install`).
 chromium:

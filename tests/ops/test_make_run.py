@@ -1,0 +1,34 @@
+"""`make run PORT=…` serves the portal at that port and every link it writes (payment return,
+receipt, QR codes, e-mails) points there: the base URL follows the port served."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_make_run_sets_the_base_url_from_the_port():
+    dry_run = subprocess.run(["make", "-n", "run", "PORT=8201"], cwd=ROOT, capture_output=True, text=True, check=True)
+
+    line = dry_run.stdout.strip().splitlines()[-1]
+    assert "runserver 127.0.0.1:8201" in line
+    assert "PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://127.0.0.1:8201}" in line
+
+
+def test_the_stand_in_and_payment_links_follow_the_base_url():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.PORTAL_BASE_URL, s.MOCK_PORTAL_URL, s.PAYMENT_URL)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dvctt.settings.dev", "PORTAL_BASE_URL": "http://127.0.0.1:8201"}
+    env.pop("MOCK_PORTAL_URL", None)
+    env.pop("PAYMENT_URL", None)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+
+    assert out.stdout.split()[-3:] == [
+        "http://127.0.0.1:8201",
+        "http://127.0.0.1:8201/mock",
+        "http://127.0.0.1:8201/mock/thanhtoan",
+    ]
