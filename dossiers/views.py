@@ -1,5 +1,6 @@
 """Officer workspace: queues, the dossier page, actions."""
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.constants import Role
 from accounts.models import User
+from accounts.security import client_ip
 from accounts.selectors import procedure_list_for_officer, user_agency_scope
 from common.errors import DomainError
 from eforms.display import form_answers
@@ -227,8 +229,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/intake.html", {"form": form})
 
 
-# Tra cứu hồ sơ: attempts per client address, and wrong answers per dossier code (a guesser
-# spreading over many addresses still meets the second limit).
+# Tra cứu hồ sơ: attempts per client address; wrong answers per dossier code *and guesser*
+# (address and browser), so nobody can lock the owner out of their own code on purpose; and a
+# high daily ceiling of wrong answers per code, so a guesser spread over many addresses still
+# meets a limit (4 digits: 10,000 answers; LOOKUP_FAILURES_PER_CODE_DAY allows 200 a day).
 
 
 def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse:
@@ -250,6 +254,7 @@ def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse
             method=ALL,
             increment=True,
         )
+    wait = settings.LOOKUP_RATE_PER_ADDRESS
     if limited:
         status = 429
     elif code and token:
@@ -259,8 +264,9 @@ def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse
             status = 404
     elif form.is_bound and form.is_valid():
         wanted = form.cleaned_data["ma"]
-        if _lookup_blocked(request, wanted, increment=False):
-            limited, status = True, 429
+        blocked_by = _lookup_blocked(request, wanted, increment=False)
+        if blocked_by:
+            limited, status, wait = True, 429, blocked_by
         else:
             try:
                 dossier = dossier_get_public_checked(code=wanted, id_last4=form.cleaned_data["so_cuoi"])
@@ -271,19 +277,51 @@ def public_status(request: HttpRequest, code: str | None = None) -> HttpResponse
         status = 400
     events = list(dossier.events.order_by("sequence")) if dossier else []
     steps = {s.key: s.name for s in engine.steps_of(dossier.workflow_version.definition)} if dossier else {}
-    context = {"form": form, "dossier": dossier, "events": events, "step_names": steps, "limited": limited}
+    context = {
+        "form": form,
+        "dossier": dossier,
+        "events": events,
+        "step_names": steps,
+        "limited": limited,
+        "wait_minutes": _window_minutes(wait),
+    }
     return render(request, "dossiers/public_status.html", context, status=status)
 
 
-def _lookup_blocked(request: HttpRequest, code: str, *, increment: bool) -> bool:
-    return is_ratelimited(
+def _guesser(request: HttpRequest) -> str:
+    """Who is asking: the client address and a digest of the browser's User-Agent."""
+    browser = hashlib.sha256(request.headers.get("User-Agent", "").encode()).hexdigest()[:16]
+    return f"{client_ip(request)}:{browser}"
+
+
+def _window_minutes(rate: str) -> int:
+    """How long a "N/period" limit lasts, in minutes: "5/15m" → 15, "30/h" → 60, "200/d" → 1440."""
+    period = rate.partition("/")[2] or "m"
+    count = int(period[:-1] or 1)
+    return max(1, count * {"s": 0, "m": 1, "h": 60, "d": 1440}.get(period[-1], 1))
+
+
+def _lookup_blocked(request: HttpRequest, code: str, *, increment: bool) -> str:
+    """The rate that is used up for this code ("" when neither is): the guesser's or the day's."""
+    by_guesser = is_ratelimited(
         request,
         group="dossiers.lookup-code",
-        key=lambda _group, _request: code,
+        key=lambda _group, request: f"{code}:{_guesser(request)}",
         rate=settings.LOOKUP_FAILURES_PER_CODE,
         method=ALL,
         increment=increment,
     )
+    by_code = is_ratelimited(
+        request,
+        group="dossiers.lookup-code-day",
+        key=lambda _group, _request: code,
+        rate=settings.LOOKUP_FAILURES_PER_CODE_DAY,
+        method=ALL,
+        increment=increment,
+    )
+    if by_guesser:
+        return settings.LOOKUP_FAILURES_PER_CODE
+    return settings.LOOKUP_FAILURES_PER_CODE_DAY if by_code else ""
 
 
 @login_required

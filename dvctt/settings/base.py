@@ -232,7 +232,10 @@ REGISTER_RATE_PER_ADDRESS = env.str("REGISTER_RATE_PER_ADDRESS", default="10/h")
 UPLOAD_RATE_PER_USER = env.str("UPLOAD_RATE_PER_USER", default="60/10m")  # citizen file uploads
 # Public lookup (tra cứu hồ sơ): answers per address, and wrong answers per dossier code.
 LOOKUP_RATE_PER_ADDRESS = env.str("LOOKUP_RATE_PER_ADDRESS", default="30/h")
-LOOKUP_FAILURES_PER_CODE = env.str("LOOKUP_FAILURES_PER_CODE", default="5/15m")  # the 6th wrong answer closes the code
+# Wrong answers for one code from one guesser (address and browser): the 6th waits 15 minutes.
+LOOKUP_FAILURES_PER_CODE = env.str("LOOKUP_FAILURES_PER_CODE", default="5/15m")
+# Wrong answers for one code from everyone in a day: a guesser spread over many addresses.
+LOOKUP_FAILURES_PER_CODE_DAY = env.str("LOOKUP_FAILURES_PER_CODE_DAY", default="200/d")
 # Bytes a citizen may upload per calendar day (Asia/Ho_Chi_Minh), all dossiers together.
 UPLOAD_DAILY_QUOTA_MB = env.int("UPLOAD_DAILY_QUOTA_MB", default=300)
 # Largest image accepted, in pixels (a 50 MP phone photo passes; a 50,000 × 50,000 "pixel bomb" of

@@ -106,3 +106,51 @@ def test_the_search_form_is_offered(client, db):
 
 def test_mask_name_keeps_initials():
     assert mask_name("Nguyễn Văn An") == "N***** V** A*"
+
+
+def test_a_guesser_cannot_lock_the_owner_out_and_is_told_how_long_to_wait(client, dossier):
+    # given someone else, on another address, spending every wrong answer on this code
+    for guess in ("0001", "0002", "0003", "0004", "0005", "0006"):
+        client.post(
+            reverse("dossiers:public_status_search"),
+            {"ma": dossier.code, "so_cuoi": guess},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_USER_AGENT="may-doan",
+        )
+    refused = client.post(
+        reverse("dossiers:public_status_search"),
+        {"ma": dossier.code, "so_cuoi": "0007"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT="may-doan",
+    )
+
+    # when the owner looks it up from their own phone
+    owner = client.post(
+        reverse("dossiers:public_status_search"),
+        {"ma": dossier.code, "so_cuoi": "4321"},
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_USER_AGENT="dien-thoai-chu-ho-so",
+    )
+
+    # then the guesser waits 15 minutes, and is told so; the owner gets the status
+    assert refused.status_code == 429
+    assert "Vui lòng thử lại sau 15 phút." in refused.content.decode()
+    assert owner.status_code == 200
+    assert "Mới đăng ký" in owner.content.decode()
+
+
+def test_a_code_guessed_from_many_addresses_meets_the_daily_ceiling(client, dossier, settings):
+    settings.LOOKUP_FAILURES_PER_CODE_DAY = "3/d"
+    for n in range(4):  # the fourth wrong answer of the day is over the ceiling
+        client.post(
+            reverse("dossiers:public_status_search"),
+            {"ma": dossier.code, "so_cuoi": f"000{n}"},
+            REMOTE_ADDR=f"203.0.113.{n}",
+        )
+
+    owner = client.post(
+        reverse("dossiers:public_status_search"), {"ma": dossier.code, "so_cuoi": "4321"}, REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert owner.status_code == 429
+    assert "ngày mai" in owner.content.decode()
