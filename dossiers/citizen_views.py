@@ -9,9 +9,11 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -111,6 +113,25 @@ def _submitted(draft: DossierDraft) -> HttpResponse | None:
 # --- start -------------------------------------------------------------------------------------
 
 
+def citizen_filing_open(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """In back-office mode (CITIZEN_FILING_ENABLED off) filing starts on Cổng DVCQG: the pages
+    that start or continue a draft answer with where to file instead (dossiers already filed here
+    stay reachable in "Hồ sơ của tôi")."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.CITIZEN_FILING_ENABLED:
+            return view(request, *args, **kwargs)
+        code = kwargs.get("code", "")
+        link = settings.NATIONAL_PORTAL_PROCEDURE_URL.format(code=code) if code else ""
+        return render(
+            request, "dossiers/citizen/file_on_national_portal.html", {"link": link, "code": code}, status=410
+        )
+
+    return checked
+
+
+@citizen_filing_open
 @login_required
 def start(request: HttpRequest, code: str) -> HttpResponse:
     """Nộp hồ sơ trực tuyến: what the procedure needs, the receiving agency, then a new draft."""
@@ -175,6 +196,7 @@ def _profile_prefill(user: User) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value}
 
 
+@citizen_filing_open
 @login_required
 def draft_form(request: HttpRequest, token: str) -> HttpResponse:
     user = _citizen(request)
@@ -197,6 +219,7 @@ def draft_form(request: HttpRequest, token: str) -> HttpResponse:
 # --- step 2: documents ----------------------------------------------------------------------------
 
 
+@citizen_filing_open
 @login_required
 def draft_files(request: HttpRequest, token: str) -> HttpResponse:
     user = _citizen(request)
@@ -216,6 +239,7 @@ def draft_files(request: HttpRequest, token: str) -> HttpResponse:
 # --- step 4: check and submit ---------------------------------------------------------------------
 
 
+@citizen_filing_open
 @login_required
 def draft_review(request: HttpRequest, token: str) -> HttpResponse:
     user = _citizen(request)
@@ -259,6 +283,7 @@ def draft_review(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "dossiers/citizen/draft_review.html", context, status=400 if errors else 200)
 
 
+@citizen_filing_open
 @login_required
 @require_POST
 def draft_delete(request: HttpRequest, token: str) -> HttpResponse:

@@ -5,4 +5,8 @@ from django.http import HttpRequest
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    return {"PORTAL_NAME": settings.PORTAL_NAME, "DRAFT_RETENTION_DAYS": settings.DRAFT_RETENTION_DAYS}
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "DRAFT_RETENTION_DAYS": settings.DRAFT_RETENTION_DAYS,
+        "CITIZEN_FILING_ENABLED": settings.CITIZEN_FILING_ENABLED,
+    }

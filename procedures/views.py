@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -82,7 +83,11 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         procedure = procedure_get_public(code=code)
     except Procedure.DoesNotExist:
         raise Http404(_("Không tìm thấy thủ tục hành chính có mã %(code)s.") % {"code": code}) from None
-    return render(request, "procedures/detail.html", {"procedure": procedure})
+    # Back-office mode: citizens file this procedure on the national portal (settings).
+    national_portal_link = settings.NATIONAL_PORTAL_PROCEDURE_URL.format(code=procedure.code)
+    return render(
+        request, "procedures/detail.html", {"procedure": procedure, "national_portal_link": national_portal_link}
+    )
 
 
 def sector_index(request: HttpRequest) -> HttpResponse:

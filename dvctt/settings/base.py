@@ -400,6 +400,16 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"DossierStatusEnum": "workflows.constants.Status"},
 }
 
+# Back-office mode (Official Letter 623/TTg-KSTT: from 1 July 2025 citizens file on Cổng DVCQG):
+# False turns the citizen filing front off. The catalogue, the public lookup, "Hồ sơ của tôi" for
+# dossiers already filed here, and the officers' and admins' sides stay; "Nộp hồ sơ" leads to the
+# procedure on the national portal (NATIONAL_PORTAL_PROCEDURE_URL, {code} = the procedure's code).
+CITIZEN_FILING_ENABLED = env.bool("CITIZEN_FILING_ENABLED", default=True)
+NATIONAL_PORTAL_PROCEDURE_URL = env.str(
+    "NATIONAL_PORTAL_PROCEDURE_URL",
+    default="https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html?keyword={code}",
+)
+
 # Public address of the portal, printed in QR codes on the legal forms.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # What the portal calls itself, shown in the header and page titles.
