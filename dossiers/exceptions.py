@@ -195,6 +195,11 @@ class ComplaintClosed(DomainError):
     http_status = 409
 
 
+class ResultFileMissing(DomainError):
+    code = "result_file_missing"
+    message = _("Người nộp nhận kết quả bản điện tử: vui lòng tải lên tệp kết quả của hồ sơ trước khi trả kết quả.")
+
+
 class ResultDeliveryUnavailable(DomainError):
     code = "result_delivery_unavailable"
     message = _("Vui lòng chọn một trong các cách nhận kết quả mà thủ tục này cung cấp.")

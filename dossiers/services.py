@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.constants import Role
 from accounts.models import User
 from eforms.models import FormVersion
+from procedures.constants import ResultDelivery
 from procedures.models import Agency, Procedure
 from workflows import engine
 from workflows.constants import Action, Status
@@ -28,7 +29,7 @@ from workflows.selectors import workflow_version_current, working_calendar
 
 from . import access
 from .answers import answer_once
-from .constants import Channel, EventKind, PauseKind
+from .constants import AttachmentRole, Channel, EventKind, PauseKind
 from .events import ConsultationAnswered, DossierApologised, change_from_row, publish, use_case
 from .exceptions import (
     CommentRequired,
@@ -38,6 +39,7 @@ from .exceptions import (
     DossierNotFound,
     IdempotencyKeyElsewhere,
     ProcedureNotOpen,
+    ResultFileMissing,
 )
 from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause
 
@@ -294,6 +296,14 @@ def dossier_act(
         )
     if action in COMMENT_REQUIRED and not comment.strip():
         raise CommentRequired(action=str(action.label).lower())
+    # An electronic result returned with no file: the citizen would read "Đã trả kết quả" and
+    # have nothing to download.
+    if (
+        action == Action.RETURN_RESULT
+        and dossier.result_delivery == ResultDelivery.ELECTRONIC
+        and not dossier.attachments.filter(role=AttachmentRole.RESULT).exists()
+    ):
+        raise ResultFileMissing()
     plan = engine.plan_transition(
         dossier.workflow_version.definition,
         step_key=dossier.step_key,

@@ -23,7 +23,8 @@ class Channel(models.TextChoices):
 class ResultDelivery(models.TextChoices):
     """How the applicant gets the result."""
 
-    ELECTRONIC = "electronic", _("Bản điện tử trên Cổng (có giá trị như bản giấy)")
+    # Not "có giá trị như bản giấy": only a digitally signed result has that value (Law 20/2023).
+    ELECTRONIC = "electronic", _("Bản điện tử trên Cổng (tải về tại mục Hồ sơ của tôi)")
     POST = "post", _("Qua dịch vụ bưu chính công ích")
     DESK = "desk", _("Nhận trực tiếp tại bộ phận một cửa")
 

@@ -90,7 +90,7 @@ def test_admin_sets_up_and_publishes_a_full_online_service(browser, demo_site, v
         # when the admin follows the link and ticks the electronic result
         page.locator(".readiness--fail li").get_by_role("link", name="Sửa ở bước 1. Dịch vụ trực tuyến").click()
         page.wait_for_url(f"**/{CODE}/buoc/dich-vu/#id_result_delivery")
-        page.get_by_label("Bản điện tử trên Cổng (có giá trị như bản giấy)").check()
+        page.get_by_label("Bản điện tử trên Cổng (tải về tại mục Hồ sơ của tôi)").check()
         save_and_continue(page)
         page.locator(".console-progress").get_by_role("link", name="5. Kiểm tra và công bố").click()
         page.wait_for_load_state()

@@ -212,7 +212,7 @@ def test_the_citizen_preview_writes_nothing(signed_in, procedure, admin):
     assert all("Xem thử — không tạo hồ sơ." in p.content.decode() for p in pages)
     assert "Đơn đề nghị" in pages[2].content.decode()
     assert "250.000" in pages[3].content.decode()  # 500 000 đ with the 50% online discount
-    assert "<li>Bản điện tử trên Cổng (có giá trị như bản giấy)</li>" in pages[3].content.decode()
+    assert "<li>Bản điện tử trên Cổng (tải về tại mục Hồ sơ của tôi)</li>" in pages[3].content.decode()
     assert {model: model.objects.count() for model in tables} == before
     assert Session.objects.count() == sessions
 

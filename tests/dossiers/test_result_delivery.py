@@ -118,3 +118,40 @@ def test_the_address_starts_from_the_citizens_profile(client, service):
     page = client.get(reverse("dossiers:draft_review", args=[draft.token])).content.decode()
 
     assert 'value="Số 5 phố Trần Hưng Đạo, Ninh Bình"' in page
+
+
+def test_an_electronic_result_cannot_be_returned_without_its_file(db, office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.attachments.services import attachment_add
+    from dossiers.constants import AttachmentRole
+    from dossiers.exceptions import ResultFileMissing
+    from dossiers.services import dossier_act
+    from tests.factories import DossierFactory
+    from tests.files import PDF
+    from workflows.constants import Action, Status
+
+    dossier = DossierFactory(
+        procedure=office["procedure"], agency=office["agency"], result_delivery=ResultDelivery.ELECTRONIC
+    )
+    people = office["people"]
+    for action, role, to_step in (
+        (Action.RECEIVE, "reception_officer", None),
+        (Action.FORWARD, "reception_officer", "tham_dinh"),
+        (Action.FORWARD, "specialist", "phe_duyet"),
+        (Action.APPROVE, "leader", None),
+        (Action.NUMBER_DISPATCH, "clerk", None),
+    ):
+        dossier_act(dossier_id=dossier.pk, actor=people[role], action=action, to_step=to_step)
+    returner = people["reception_officer"]
+
+    with pytest.raises(ResultFileMissing) as refused:
+        dossier_act(dossier_id=dossier.pk, actor=returner, action=Action.RETURN_RESULT)
+    attachment_add(
+        owner_user=returner, dossier=dossier, component=None, upload=SimpleUploadedFile("ket-qua.pdf", PDF),
+        role=AttachmentRole.RESULT,
+    )  # fmt: skip
+    returned = dossier_act(dossier_id=dossier.pk, actor=returner, action=Action.RETURN_RESULT)
+
+    assert "tải lên tệp kết quả" in str(refused.value)
+    assert returned.status == Status.RETURNED
