@@ -2,7 +2,9 @@ import datetime as dt
 import re
 import urllib.parse
 import warnings
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -325,3 +327,23 @@ def test_form_data_renders_with_the_labels_of_the_version_it_was_filled_with(cli
     assert "Tên đầy đủ" not in html
     assert "Nữ" in html
     assert "Nguyễn Thị Ánh Dương" in html
+
+
+def test_a_refusal_reads_as_an_error_not_as_a_success(client, office):
+    # given an officer who refuses a dossier without the reason the law wants, then receives it
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    client.force_login(office["people"]["reception_officer"])
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page).group(1)
+    form = {"comment": "", "expected_sequence": "0", "idempotency_key": key}
+
+    refused = client.post(reverse("dossiers:act", args=[dossier.code]), {**form, "action": "refuse"}, follow=True)
+    done = client.post(reverse("dossiers:act", args=[dossier.code]), {**form, "action": "receive"}, follow=True)
+
+    # then the refusal is in the error banner, named as such; the success stays green
+    assert '<p class="message message-error"><strong>Không thực hiện được:</strong> Vui lòng nhập lý do' in (
+        refused.content.decode()
+    )
+    assert '<p class="message message-success">Đã thực hiện: Tiếp nhận hồ sơ.</p>' in done.content.decode()
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text(encoding="utf-8")
+    assert re.search(r"\.messages \.message-error \{[^}]*background: #fbeaea", css)
