@@ -136,3 +136,12 @@ def test_english_is_the_second_language(client, civil_status_catalogue):
     assert '<html lang="en">' in html
     assert "Find an administrative procedure" in html
     assert "Tìm thủ tục hành chính" not in html
+
+
+def test_a_filter_keeps_the_words_typed(client, civil_status_catalogue):
+    page = client.get(reverse("procedures:index"), {"q": "khai sinh", "level": "full"}).content.decode()
+
+    assert 'href="?q=khai+sinh&amp;level=full&amp;sector=HOTICH"' in page
+    assert 'href="?q=khai+sinh&amp;level=partial"' in page
+    filtered = client.get(reverse("procedures:index"), {"q": "khai sinh", "sector": "HOTICH"})
+    assert "Kết quả tìm kiếm cho “khai sinh”" in filtered.content.decode()
