@@ -21,7 +21,7 @@ from common.errors import DomainError, DomainErrors
 from common.versioning import next_version_number
 from eforms.models import FormVersion
 from eforms.services import form_draft_start, form_version_publish
-from procedures.constants import AgencyLevel, Channel, OnlineLevel
+from procedures.constants import AgencyLevel, Channel, OnlineLevel, ResultDelivery
 from procedures.models import DossierComponent, Fee, Procedure
 from workflows.defaults import department_definition, ward_definition
 from workflows.models import WorkflowVersion
@@ -128,9 +128,16 @@ def service_config_draft_start(*, procedure: Procedure, actor: User | None = Non
 # ---------------------------------------------------------------- change log
 
 
+# The catalogue's coded choices, shown in the change log by their labels ("desk" → "Nhận trực
+# tiếp tại bộ phận một cửa"), never as codes.
+_CHOICE_LABELS: dict[str, Any] = {**dict(Channel.choices), **dict(ResultDelivery.choices), **dict(OnlineLevel.choices)}
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and value in _CHOICE_LABELS:
+        return str(_CHOICE_LABELS[value])
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     if isinstance(value, Decimal):

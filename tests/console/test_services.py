@@ -94,7 +94,8 @@ def test_saving_a_step_logs_each_changed_field_and_audits(procedure, admin):
     # then
     rows = list(ServiceChange.objects.order_by("id").values_list("actor__username", "step", "field", "before", "after"))
     assert rows == [
-        ("quantri", "dich-vu", "Cách thức nộp hồ sơ", "online, direct", "online"),
+        # the channels by their labels, not their codes ("online, direct")
+        ("quantri", "dich-vu", "Cách thức nộp hồ sơ", "Trực tuyến, Trực tiếp", "Trực tuyến"),
         ("quantri", "dich-vu", "Vẫn nhận hồ sơ giấy tại bộ phận một cửa", "Có", "Không"),
         ("quantri", "dich-vu", "Thời hạn khi nộp trực tuyến", "", "2"),
     ]
