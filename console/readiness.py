@@ -15,13 +15,15 @@ ask for a file that belongs to nothing.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.constants import Role
+from accounts.models import User
 from common.constants import VersionState
 from dossiers.attachments.content import KINDS
 from dossiers.selectors import attachment_count_by_component
@@ -46,9 +48,12 @@ class Problem:
     anchor: str = ""
     procedure_code: str = ""
     procedure_id: int = 0
+    link: str = ""  # where to fix it, when that is not a step of the console
 
     @property
     def url(self) -> str:
+        if self.link:
+            return self.link
         if not self.step:
             return reverse("admin:procedures_procedure_change", args=[self.procedure_id])
         base = reverse("console:step", kwargs={"code": self.procedure_code, "step": self.step})
@@ -350,7 +355,32 @@ def check_result_delivery(config: ServiceConfig) -> list[Problem]:
     return []
 
 
+def check_reception_officers(config: ServiceConfig) -> list[Problem]:
+    """Every agency that implements the procedure has an active reception officer whose scope
+    covers it (its own, or a parent agency's): otherwise its dossiers wait in a queue nobody sees."""
+    problems = []
+    for agency in config.procedure.implementing_agencies.order_by("name"):
+        lineage, current = [], agency
+        while current is not None and len(lineage) < 10:
+            lineage.append(current.pk)
+            current = current.parent
+        staffed = User.objects.filter(
+            is_active=True, role=Role.RECEPTION_OFFICER, memberships__agency_id__in=lineage
+        ).exists()
+        if not staffed:
+            problem = _problem(
+                config,
+                "no_reception_officer",
+                _("%(agency)s chưa có cán bộ tiếp nhận (một cửa): hồ sơ nộp về sẽ không ai tiếp nhận.")
+                % {"agency": agency.name},
+                "",
+            )
+            problems.append(replace(problem, link=reverse("admin:accounts_user_changelist")))
+    return problems
+
+
 RULES: tuple[Rule, ...] = (
+    check_reception_officers,
     check_published_components,
     check_service_settings,
     check_components_provided,

@@ -52,6 +52,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("lanhdao", Role.LEADER, "Phạm Thị Dung", "Chủ tịch UBND phường Hoa Lư", (HOA_LU_UBND,), "Chủ tịch"),
     DemoAccount("vanthu", Role.CLERK, "Hoàng Văn Em", "văn thư UBND phường Hoa Lư", (HOA_LU_UBND,), "Văn thư"),
     DemoAccount("tiepnhan.datdai", Role.RECEPTION_OFFICER, "Vũ Thị Giang", "Văn phòng Đăng ký đất đai", (LAND_OFFICE,), "Viên chức tiếp nhận"),
+    DemoAccount("tiepnhan.tinh", Role.RECEPTION_OFFICER, "Ngô Thị Lan", "một cửa tại Trung tâm Phục vụ hành chính công tỉnh, tiếp nhận cho Sở Y tế và Sở Nội vụ", ("000.00.08.H42", "000.00.02.H42"), "Công chức một cửa"),
     DemoAccount("quantri", Role.PROVINCE_ADMIN, "Đỗ Văn Hải", "quản trị cấp tỉnh: thiết lập dịch vụ trực tuyến ở /quan-tri/dich-vu/, quản trị /admin/"),
     DemoAccount("admin", Role.PROVINCE_ADMIN, "Quản trị hệ thống", "siêu quản trị kỹ thuật", is_superuser=True),
 )  # fmt: skip

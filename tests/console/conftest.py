@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.constants import Role
 from common.constants import VersionState
 from console.services import service_config_draft_start
 from eforms.models import FormDefinition, FormVersion
@@ -35,6 +36,7 @@ def procedure(db):
     """A published procedure with everything a fully online service needs, but no configuration yet."""
     agency = AgencyFactory(code="000.00.08.H42", name="Sở Y tế", level=AgencyLevel.DEPARTMENT)
     procedure = ProcedureFactory(code="2.000552", name="Cấp lại giấy phép", agencies=[agency])
+    UserFactory(username="motcua.syt", role=Role.RECEPTION_OFFICER, agencies=[agency])  # someone receives its dossiers
     ComponentFactory(procedure=procedure, name="Đơn đề nghị", required=True, order=0)
     ComponentFactory(procedure=procedure, name="Bản sao giấy phép cũ", required=False, order=1)
     FeeFactory(procedure=procedure, name="Phí thẩm định", amount=500_000, online_discount_percent=50)

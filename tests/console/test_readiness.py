@@ -389,3 +389,16 @@ def test_a_same_day_department_workflow_fits(draft, procedure):
     draft.online_time_limit_value = None
 
     assert check_workflow(draft) == []
+
+
+def test_a_service_whose_agency_has_no_reception_officer_is_not_ready(procedure, admin):
+    from accounts.models import User
+    from console.readiness import readiness_problems
+    from console.services import service_config_draft_start
+
+    User.objects.filter(username="motcua.syt").update(is_active=False)
+    config = service_config_draft_start(procedure=procedure, actor=admin)
+
+    (problem,) = [p for p in readiness_problems(config) if p.code == "no_reception_officer"]
+    assert problem.message == "Sở Y tế chưa có cán bộ tiếp nhận (một cửa): hồ sơ nộp về sẽ không ai tiếp nhận."
+    assert problem.url == "/admin/accounts/user/"
