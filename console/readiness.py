@@ -32,6 +32,7 @@ from eforms.prefill import prefill_errors
 from eforms.schema import validate_schema
 from eforms.selectors import form_version_current
 from procedures.constants import Channel, OnlineLevel, TimeLimitUnit
+from procedures.models import Agency
 from procedures.selectors import procedure_completeness
 from workflows.engine import steps_of, validate_definition
 from workflows.selectors import workflow_version_current
@@ -360,7 +361,8 @@ def check_reception_officers(config: ServiceConfig) -> list[Problem]:
     covers it (its own, or a parent agency's): otherwise its dossiers wait in a queue nobody sees."""
     problems = []
     for agency in config.procedure.implementing_agencies.order_by("name"):
-        lineage, current = [], agency
+        lineage: list[int] = []
+        current: Agency | None = agency
         while current is not None and len(lineage) < 10:
             lineage.append(current.pk)
             current = current.parent
