@@ -183,14 +183,16 @@ def portal_dossier_list(*, from_day: str, to_day: str) -> list[PortalDossier]:
     )
 
 
+DEFAULT_PROVINCE = "37"
+CODE_SHAPE = "G22.37-261123-000001"
+
+
 def inbound_defaults(*, record: Record, now: datetime) -> Record:
     """A dossier as a citizen would have filed it on the national portal: the gaps filled."""
     holder = CITIZENS.get(str(record.get("SoGiayToChuHoSo", "037090001234")))
     number = holder["SoDinhDanh"] if holder else str(record["SoGiayToChuHoSo"])
     defaults: Record = {
-        "MaTinh": "37",
         "KenhThucHien": 2,
-        "TrangThaiHoSo": 1,
         "NgayNopHoSo": vietnam_stamp(now),
         "LoaiDoiTuong": 1,
         "SoGiayToChuHoSo": number,
@@ -205,19 +207,20 @@ def inbound_defaults(*, record: Record, now: datetime) -> Record:
 
 
 @transaction.atomic
-def inbound_file(*, record: Record) -> InboundDossier:
-    """File a (defaults-completed, validated) record; MaHoSoQuocGia is made up unless given."""
+def inbound_file(*, ma_tinh: str, record: Record) -> InboundDossier:
+    """File a (defaults-completed, validated) record for province `ma_tinh`. Its MaHoSo is the
+    national portal's own code, `G22.<province>-<yyMMdd>-<filing number>` unless given."""
     now = timezone.now()
     dossier = InboundDossier.objects.create(
-        ma_tinh=record["MaTinh"],
-        ma_ho_so_quoc_gia=record.get("MaHoSoQuocGia") or f"tam-{uuid.uuid4().hex}",
+        ma_tinh=ma_tinh,
+        ma_ho_so_quoc_gia=record.get("MaHoSo") or f"tam-{uuid.uuid4().hex}",
         payload=record,
         created_at=now,
     )
-    if "MaHoSoQuocGia" not in record:
-        code = f"G22.{record['MaTinh']}-{timezone.localtime(now, VIETNAM):%y%m%d}-{dossier.pk:06d}"
+    if "MaHoSo" not in record:
+        code = f"G22.{ma_tinh}-{timezone.localtime(now, VIETNAM):%y%m%d}-{dossier.pk:06d}"
         dossier.ma_ho_so_quoc_gia = code
-        dossier.payload = {"MaHoSoQuocGia": code, **record}
+        dossier.payload = {"MaHoSo": code, **record}
         dossier.save(update_fields=["ma_ho_so_quoc_gia", "payload"])
     return dossier
 

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import faults, records, tokens
 from .citizens import CITIZENS
 from .models import ReceivedRecord, Target
-from .validation import batch_errors, record_errors
+from .validation import batch_errors, record_errors, refusal_message
 
 View = Callable[..., HttpResponse]
 PROGRESS_BATCH_MAX = 10
@@ -85,7 +85,7 @@ def _batch(
         return [], [], invalid(f"Mỗi lần gửi tối đa {most} bản ghi, yêu cầu có {len(body)} bản ghi.")
     errors = batch_errors(schema, body)
     if errors:
-        return [], [], invalid("Dữ liệu không hợp lệ.", errors)
+        return [], [], invalid(refusal_message("Dữ liệu không hợp lệ.", errors), errors)
     if schema == "hoso":
         codes = [record["MaHoSo"] for record in body]
         if len(set(codes)) != len(codes):
@@ -176,7 +176,7 @@ def emc_event(request: HttpRequest) -> JsonResponse:
         return refusal
     errors = record_errors("emc_sukien", body)
     if errors:
-        return invalid("Dữ liệu sự kiện không hợp lệ.", errors)
+        return invalid(refusal_message("Dữ liệu sự kiện không hợp lệ.", errors), errors)
     keys, refusal = _keys(request, 1)
     return refusal or _outcome(records.emc_event_add(record=body, key=keys[0]))
 
@@ -290,17 +290,24 @@ def control_reset(request: HttpRequest) -> JsonResponse:
 
 @endpoint(methods=("POST",), protected=False, faulted=False)
 def control_inbound(request: HttpRequest) -> JsonResponse:
+    """File a dossier as a citizen on the national portal. `MaTinh` (default "37") is a control
+    parameter, not part of the record: it says which province's feed the dossier goes to."""
     body, refusal = _json_body(request)
     if refusal is not None:
         return refusal
     if not isinstance(body, dict) or not body.get("MaTTHC"):
         return invalid("Cần một bản ghi hồ sơ có MaTTHC.")
+    ma_tinh = str(body.pop("MaTinh", records.DEFAULT_PROVINCE))
+    if not (len(ma_tinh) == 2 and ma_tinh.isdigit()):
+        return invalid("MaTinh phải là mã tỉnh gồm 2 chữ số.")
     record = records.inbound_defaults(record=body, now=timezone.now())
-    errors = record_errors("hoso_moi", record)
+    # The national code is given at filing (it needs the filing's number): check the record
+    # with a code of the same shape in its place.
+    errors = record_errors("hoso_moi", {"MaHoSo": records.CODE_SHAPE, **record})
     if errors:
-        return invalid("Dữ liệu hồ sơ không hợp lệ.", errors)
+        return invalid(refusal_message("Dữ liệu hồ sơ không hợp lệ.", errors), errors)
     try:
-        dossier = records.inbound_file(record=record)
+        dossier = records.inbound_file(ma_tinh=ma_tinh, record=record)
     except IntegrityError:
-        return invalid("MaHoSoQuocGia đã có trên Cổng DVCQG.")
+        return invalid("MaHoSo đã có trên Cổng DVCQG.")
     return answer(201, "0", "Đã nộp hồ sơ trên Cổng DVCQG (giả lập).", item=dossier.payload, cursor=str(dossier.pk))

@@ -37,19 +37,23 @@ def stand_in(client, token):
 
 
 def dossier(code="000.00.41.H42-261123-0001", **fields):
-    """A valid national portal dossier record."""
+    """A valid national portal dossier record: received (status 2), filed online."""
     return {
         "MaHoSo": code,
         "MaTTHC": "1.001193",
         "TenTTHC": "Đăng ký khai sinh",
-        "TrangThaiHoSo": 2,
-        "NgayNopHoSo": "20261123090000",
-        "NgayTiepNhan": "20261123093000",
+        "MaLinhVuc": "HOTICH",
+        "TenLinhVuc": "Hộ tịch",
         "KenhThucHien": 2,
         "ChuHoSo": "Nguyễn Văn An",
         "SoGiayToChuHoSo": "037090001234",
         "LoaiDoiTuong": 1,
         "TrichYeuHoSo": "Đăng ký khai sinh cho con",
+        "NgayNopHoSo": "20261123090000",
+        "NgayTiepNhan": "20261123093000",
+        "NgayHenTra": "20261123170000",
+        "TrangThaiHoSo": 2,
+        "DonViXuLy": "UBND phường Hoa Lư",
         "DinhDanhCHS": [{"LoaiDinhDanh": 1, "SoDinhDanh": "037090001234"}],
         "TaiLieuNop": [{"TenTepDinhKem": "giay-chung-sinh.pdf", "MaThanhPhanHoSo": "TP1", "DuocSoHoa": 1}],
         **fields,
@@ -65,6 +69,8 @@ def progress(code="000.00.41.H42-261123-0001", **fields):
         "PhongBanXuLy": "Bộ phận một cửa",
         "NoiDungXuLy": "Tiếp nhận hồ sơ",
         "TrangThai": 2,
+        "NgayBatDau": "20261123093000",
+        "NgayKetThucTheoQuyDinh": "20261123170000",
         **fields,
     }
 
@@ -75,13 +81,14 @@ def emc_event(code="000.00.41.H42-261123-0001", **fields):
         "SiteId": "ninhbinh",
         "CodeTTHC": "1.001193",
         "NameTTHC": "Đăng ký khai sinh",
+        "MaHoSo": code,
         "Status": 1,
         "FormsReception": 1,
         "FormsPayments": 0,
         "Level": 4,
         "IsFromDVCQG": 0,
         "IsDVCBC": 2,
-        "User": {"Id": "15", "NationalId": "037090001234", "Type": 1, "ProvinceCode": "37"},
+        "User": {"ID_local": "15", "ID_QG": "037090001234", "TYPE": 1, "LOCATION": "37"},
         **fields,
     }
 

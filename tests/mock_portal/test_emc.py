@@ -22,9 +22,9 @@ def test_a_dossier_event_is_kept_once_per_key(stand_in):
 
 
 def test_a_wrong_event_is_refused_with_its_errors(stand_in):
-    # given
+    # given: values out of range and the user's fields under other names
     event = emc_event(CODE, Status=5, Level=2)
-    event["User"] = {"Id": "15", "NationalId": "37090001234", "Type": 1, "ProvinceCode": "37"}
+    event["User"] = {"Id": "15", "NationalId": "037090001234", "Type": 1, "ProvinceCode": "37"}
 
     # when
     response = stand_in.post("/emc/sukien", event, keys=["e-1"])
@@ -33,11 +33,16 @@ def test_a_wrong_event_is_refused_with_its_errors(stand_in):
     assert response.status_code == 400
     assert response.json() == {
         "error_code": "1",
-        "message": "Dữ liệu sự kiện không hợp lệ.",
+        "message": "Dữ liệu sự kiện không hợp lệ: Level: 2 không thuộc các giá trị cho phép: 0, 1, 3, 4 (và 7 lỗi khác).",
         "errors": [
-            "Level: 2 is not one of [0, 1, 3, 4]",
-            "Status: 5 is not one of [0, 1, 2, 3, 4]",
-            "User.NationalId: '37090001234' does not match '^[0-9]{12}$'",
+            "Level: 2 không thuộc các giá trị cho phép: 0, 1, 3, 4",
+            "Status: 5 không thuộc các giá trị cho phép: 0, 1, 2, 3, 4",
+            "User.Id: trường không có trong đặc tả, không được gửi",
+            "User.LOCATION: thiếu trường bắt buộc",
+            "User.NationalId: trường không có trong đặc tả, không được gửi",
+            "User.ProvinceCode: trường không có trong đặc tả, không được gửi",
+            "User.TYPE: thiếu trường bắt buộc",
+            "User.Type: trường không có trong đặc tả, không được gửi",
         ],
     }
     assert stored() == ([], [])

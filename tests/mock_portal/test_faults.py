@@ -151,8 +151,8 @@ def test_wrong_fault_settings_are_refused(client):
     # then
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        "$: Additional properties are not allowed ('eror_rate' was unexpected)",
-        "error_kinds[0]: '418' is not one of ['500', '503', 'timeout']",
-        "error_rate: 2 is greater than the maximum of 1",
+        "eror_rate: trường không có trong đặc tả, không được gửi",
+        'error_kinds[0]: "418" không thuộc các giá trị cho phép: "500", "503", "timeout"',
+        "error_rate: 2 lớn hơn giá trị tối đa 1",
     ]
     assert client.get(f"{MOCK}/control/faults").json()["error_rate"] == 0.1

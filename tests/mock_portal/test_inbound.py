@@ -13,18 +13,16 @@ def file(client, **record):
 @time_machine.travel("2026-11-23 02:15:00+00:00", tick=False)
 def test_filing_fills_the_gaps_like_a_citizen_on_the_national_portal(client):
     # when
-    response = file(client, MaTTHC="1.001193", MaDonVi="000.00.41.H42")
+    response = file(client, MaTTHC="1.001193", DonViXuLy="UBND phường Hoa Lư")
 
-    # then
+    # then: the record under the national portal's own MaHoSo, without the province's facts
     assert response.status_code == 201
     body = response.json()
     assert body["item"] == {
-        "MaHoSoQuocGia": f"G22.37-261123-{int(body['cursor']):06d}",
-        "MaTinh": "37",
+        "MaHoSo": f"G22.37-261123-{int(body['cursor']):06d}",
         "MaTTHC": "1.001193",
-        "MaDonVi": "000.00.41.H42",
+        "DonViXuLy": "UBND phường Hoa Lư",
         "KenhThucHien": 2,
-        "TrangThaiHoSo": 1,
         "NgayNopHoSo": "20261123091500",
         "LoaiDoiTuong": 1,
         "ChuHoSo": "Nguyễn Văn An",
@@ -40,11 +38,11 @@ def test_filing_fills_the_gaps_like_a_citizen_on_the_national_portal(client):
 
 def test_filing_takes_the_given_holder(client):
     # when
-    response = file(client, MaTTHC="1.000656", SoGiayToChuHoSo="037195004321", MaHoSoQuocGia="G22.37-261123-999999")
+    response = file(client, MaTTHC="1.000656", SoGiayToChuHoSo="037195004321", MaHoSo="G22.37-261123-999999")
 
     # then
     item = response.json()["item"]
-    assert (item["MaHoSoQuocGia"], item["ChuHoSo"], item["MaTTHC"]) == (
+    assert (item["MaHoSo"], item["ChuHoSo"], item["MaTTHC"]) == (
         "G22.37-261123-999999",
         "Trần Thị Mai",
         "1.000656",
@@ -54,9 +52,20 @@ def test_filing_takes_the_given_holder(client):
 @pytest.mark.parametrize(
     ("record", "errors"),
     [
-        ({"MaDonVi": "000.00.41.H42"}, ["Cần một bản ghi hồ sơ có MaTTHC."]),
-        ({"MaTTHC": "1001193"}, ["MaTTHC: '1001193' does not match '^[0-9]\\\\.[0-9]{6}$'"]),
-        ({"MaTTHC": "1.001193", "SoGiayToChuHoSo": "999999999999"}, ["$: 'ChuHoSo' is a required property"]),
+        ({"DonViXuLy": "UBND phường Hoa Lư"}, ["Cần một bản ghi hồ sơ có MaTTHC."]),
+        ({"MaTTHC": "1001193"}, ['MaTTHC: "1001193" không đúng định dạng (mẫu ^[0-9]\\.[0-9]{6}$)']),
+        ({"MaTTHC": "1.001193", "SoGiayToChuHoSo": "999999999999"}, ["ChuHoSo: thiếu trường bắt buộc"]),
+        (
+            {"MaTTHC": "1.001193", "MaHoSoQuocGia": "G22.37-01"},
+            ["MaHoSoQuocGia: trường không có trong đặc tả, không được gửi"],
+        ),
+        ({"MaTTHC": "1.001193", "TrangThaiHoSo": 1}, ["TrangThaiHoSo: trường không có trong đặc tả, không được gửi"]),
+        (
+            {"MaTTHC": "1.001193", "NgayTiepNhan": "20261123091500"},
+            ["NgayTiepNhan: trường không có trong đặc tả, không được gửi"],
+        ),
+        ({"MaTTHC": "1.001193", "KenhThucHien": 1}, ["KenhThucHien: 1 phải là 2"]),
+        ({"MaTTHC": "1.001193", "MaTinh": "ninhbinh"}, ["MaTinh phải là mã tỉnh gồm 2 chữ số."]),
     ],
 )
 def test_filing_a_wrong_record_is_refused(client, record, errors):
@@ -69,21 +78,19 @@ def test_filing_a_wrong_record_is_refused(client, record, errors):
 
 def test_the_same_national_code_cannot_be_filed_twice(client):
     # given
-    file(client, MaTTHC="1.001193", MaHoSoQuocGia="G22.37-261123-000001")
+    file(client, MaTTHC="1.001193", MaHoSo="G22.37-261123-000001")
 
     # when
-    response = file(client, MaTTHC="1.001193", MaHoSoQuocGia="G22.37-261123-000001")
+    response = file(client, MaTTHC="1.001193", MaHoSo="G22.37-261123-000001")
 
     # then
-    assert (response.status_code, response.json()["message"]) == (400, "MaHoSoQuocGia đã có trên Cổng DVCQG.")
+    assert (response.status_code, response.json()["message"]) == (400, "MaHoSo đã có trên Cổng DVCQG.")
 
 
 def test_the_feed_pages_with_a_cursor_and_keeps_to_the_province(client, stand_in):
     # given
-    ours = [
-        file(client, MaTTHC="1.001193", MaHoSoQuocGia=f"G22.37-0{n}").json()["item"]["MaHoSoQuocGia"] for n in range(3)
-    ]
-    file(client, MaTTHC="1.001193", MaTinh="36", MaHoSoQuocGia="G22.36-00")
+    ours = [file(client, MaTTHC="1.001193", MaHoSo=f"G22.37-0{n}").json()["item"]["MaHoSo"] for n in range(3)]
+    file(client, MaTTHC="1.001193", MaTinh="36", MaHoSo="G22.36-00")
 
     # when
     first = stand_in.get("/dvcqg/hoso-moi", {"ma_tinh": "37", "so_luong": 2}).json()
@@ -91,22 +98,22 @@ def test_the_feed_pages_with_a_cursor_and_keeps_to_the_province(client, stand_in
     third = stand_in.get("/dvcqg/hoso-moi", {"ma_tinh": "37", "sau": second["con_tiep"], "so_luong": 2}).json()
 
     # then
-    assert [item["MaHoSoQuocGia"] for item in first["items"]] == ours[:2]
-    assert [item["MaHoSoQuocGia"] for item in second["items"]] == ours[2:]
+    assert [item["MaHoSo"] for item in first["items"]] == ours[:2]
+    assert [item["MaHoSo"] for item in second["items"]] == ours[2:]
     assert (third["items"], third["con_tiep"]) == ([], second["con_tiep"])
 
 
 def test_the_feed_picks_up_what_arrives_after_the_cursor(client, stand_in):
     # given
-    file(client, MaTTHC="1.001193", MaHoSoQuocGia="G22.37-01")
+    file(client, MaTTHC="1.001193", MaHoSo="G22.37-01")
     cursor = stand_in.get("/dvcqg/hoso-moi", {"ma_tinh": "37"}).json()["con_tiep"]
-    file(client, MaTTHC="1.001193", MaHoSoQuocGia="G22.37-02")
+    file(client, MaTTHC="1.001193", MaHoSo="G22.37-02")
 
     # when
     page = stand_in.get("/dvcqg/hoso-moi", {"ma_tinh": "37", "sau": cursor}).json()
 
     # then
-    assert [item["MaHoSoQuocGia"] for item in page["items"]] == ["G22.37-02"]
+    assert [item["MaHoSo"] for item in page["items"]] == ["G22.37-02"]
 
 
 @pytest.mark.parametrize(

@@ -9,18 +9,23 @@ pytestmark = pytest.mark.django_db
 A, B, C = (f"000.00.41.H42-2611{day}-0001" for day in ("01", "15", "30"))
 
 
+def filed(code, stamp, **fields):
+    """A dossier submitted and received at `stamp`, due in December."""
+    return dossier(code, NgayNopHoSo=stamp, NgayTiepNhan=stamp, NgayHenTra="20261215170000", **fields)
+
+
 @pytest.fixture
 def received(stand_in):
     stand_in.post(
         "/dvcqg/hoso/them",
-        [
-            dossier(A, NgayNopHoSo="20261101000000"),
-            dossier(B, NgayNopHoSo="20261115120000"),
-            dossier(C, NgayNopHoSo="20261130235959"),
-        ],
+        [filed(A, "20261101000000"), filed(B, "20261115120000"), filed(C, "20261130235959")],
         keys=["a", "b", "c"],
     )
-    stand_in.post("/dvcqg/hoso/capnhat", [dossier(B, NgayNopHoSo="20261115120000", TrangThaiHoSo=9)], keys=["b-9"])
+    stand_in.post(
+        "/dvcqg/hoso/capnhat",
+        [filed(B, "20261115120000", TrangThaiHoSo=9, NgayKetThucXuLy="20261116100000")],
+        keys=["b-9"],
+    )
     stand_in.post("/dvcqg/hoso/tiendo", [progress(B)], keys=["b-p"])
     stand_in.post("/emc/sukien", emc_event(B), keys=["b-e"])
 
