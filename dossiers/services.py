@@ -130,8 +130,12 @@ def dossier_submit(
     idempotency_key: str | None = None,
     result_delivery: str = "",
     result_address: str = "",
+    national_code: str = "",
 ) -> Dossier:
     """Create a submitted dossier: code, provisional due date, first history row, DossierSubmitted.
+
+    A dossier forwarded by Cổng DVCQG (`Channel.NATIONAL_PORTAL`) keeps `national_code`, the
+    national portal's MaHoSo, for its whole life: no second, local code is made (DOMAIN.md).
 
     Preconditions: the procedure is published, online-capable for online channels,
     implemented by `agency`, with a published workflow. Online, post and national-portal
@@ -169,7 +173,7 @@ def dossier_submit(
                 applicant_name=applicant_name, applicant_id_number=applicant_id_number,
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
                 form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
-                result_delivery=result_delivery, result_address=result_address,
+                result_delivery=result_delivery, result_address=result_address, national_code=national_code,
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -198,11 +202,12 @@ def _create_submitted(
     idempotency_key: str | None,
     result_delivery: str,
     result_address: str,
+    national_code: str,
 ) -> tuple[Dossier, DossierEvent]:
     now = timezone.now()
     received = channel in RECEIVED_ON_SUBMIT
     dossier = Dossier.objects.create(
-        code=dossier_code_next(agency=agency, day=timezone.localdate(now)),
+        code=national_code or dossier_code_next(agency=agency, day=timezone.localdate(now)),
         procedure=procedure,
         agency=agency,
         channel=channel,

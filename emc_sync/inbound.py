@@ -3,12 +3,14 @@
 Pull, not push: we read `GET /dvcqg/hoso-moi` from a cursor kept in our database, so an
 outage on our side loses nothing (the feed waits) and a crash mid-page only re-reads the
 page. Each remote dossier is created once, through `dossiers.services.dossier_submit` with
-the idempotency key `dvcqg:<MaHoSoQuocGia>`, channel "national portal", status 1 (new),
-waiting for reception. One we cannot take in (unknown procedure, procedure not open) is
+the idempotency key `dvcqg:<MaHoSo>`, channel "national portal", status 1 (new), waiting for
+reception, under the national portal's own MaHoSo (no second, local code: every record and EMC
+event about it goes out under that code, with IsFromDVCQG = 1). Names arrive as NFC. One we cannot take in (unknown procedure, procedure not open) is
 recorded as an InboundFailure for the admins, and the cursor moves on.
 """
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,13 +56,16 @@ def inbound_key(remote_code: str) -> str:
 
 def inbound_dossier_create(*, item: dict[str, Any]) -> Dossier:
     """Create (once) the dossier for one record of the feed; raises a DomainError if we cannot."""
-    remote_code = str(item.get("MaHoSoQuocGia") or "").strip()
+    remote_code = str(item.get("MaHoSo") or "").strip()
     if not remote_code:
-        raise InboundRefused(_("Bản ghi thiếu MaHoSoQuocGia."))
+        raise InboundRefused(_("Bản ghi thiếu MaHoSo."))
+    if len(remote_code) > 40:
+        raise InboundRefused(_("Mã hồ sơ %(code)s dài hơn 40 ký tự."), code=remote_code[:60])
     procedure = Procedure.objects.filter(code=str(item.get("MaTTHC") or "")).first()
     if procedure is None:
         raise InboundRefused(_("Không có thủ tục mã %(code)s trong danh mục của tỉnh."), code=item.get("MaTTHC"))
-    agency = Agency.objects.filter(code=str(item.get("MaDonVi") or "")).first() if item.get("MaDonVi") else None
+    wanted = str(item.get("DonViXuLy") or "")
+    agency = Agency.objects.filter(code=wanted).first() if wanted else None
     if agency is None:
         agency = procedure.implementing_agencies.order_by("code").first()
     if agency is None:
@@ -69,18 +74,19 @@ def inbound_dossier_create(*, item: dict[str, Any]) -> Dossier:
         procedure=procedure,
         agency=agency,
         channel=Channel.NATIONAL_PORTAL,
-        applicant_name=str(item.get("ChuHoSo") or "").strip() or "(không rõ)",
+        applicant_name=unicodedata.normalize("NFC", str(item.get("ChuHoSo") or "")).strip() or "(không rõ)",
         applicant_id_number=str(item.get("SoGiayToChuHoSo") or "")[:20],
         applicant_phone=str(item.get("SoDienThoai") or "")[:20],
         applicant_email=str(item.get("Email") or "")[:254],
-        summary=str(item.get("TrichYeuHoSo") or "")[:1000],
+        summary=unicodedata.normalize("NFC", str(item.get("TrichYeuHoSo") or ""))[:1000],
         form_data={"dvcqg": item},
         idempotency_key=inbound_key(remote_code),
+        national_code=remote_code,
     )
 
 
 def _take(item: dict[str, Any], result: InboundResult) -> None:
-    remote_code = str(item.get("MaHoSoQuocGia") or "")
+    remote_code = str(item.get("MaHoSo") or "")
     if remote_code and DossierEvent.objects.filter(idempotency_key=inbound_key(remote_code)).exists():
         result.existing += 1
         return

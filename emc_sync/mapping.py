@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 from dossiers.constants import AttachmentRole, Channel, EventKind, PaymentStatus
 from dossiers.models import Attachment, Dossier, DossierEvent
@@ -36,6 +37,16 @@ ID_CITIZEN = 1
 EMC_LEVEL = {OnlineLevel.FULL: 4, OnlineLevel.PARTIAL: 3, OnlineLevel.INFORMATION: 1}
 # EMC IsDVCBC: 0 in person, 1 public post, 2 other (online).
 EMC_POST = {Channel.DIRECT: 0, Channel.POST: 1, Channel.ONLINE: 2, Channel.NATIONAL_PORTAL: 2}
+# DSKetNoiCSDL MaCSDL: the databases a dossier used (documented assumption: the national
+# portal's codes are to be confirmed by the province's integrator).
+DB_POPULATION = "CSDLQGDC"  # the national population database (the applicant's identity checked)
+DB_NATIONAL_STORE = "KhoDLQG"  # the national data store (a file taken from it)
+# LoaiPhiLePhi: 1 a fee (phí), 2 a charge (lệ phí), read from the fee's name.
+FEE_KIND_FEE, FEE_KIND_CHARGE = 1, 2
+# Ended without a result: the stop or the withdrawal is the end of processing.
+ENDED_WITHOUT_RESULT = frozenset({Status.STOPPED, Status.WITHDRAWN})
+# NguoiXuLy is at most 50 characters on the national portal.
+HANDLER_MAX = 50
 # EMC hears of submission, receipt, each transfer, the result, the return and a withdrawal.
 EMC_STATUS_FOR_ACTION: dict[str, int] = {
     Action.RECEIVE: EMC_RECEIVED,
@@ -65,17 +76,38 @@ def _put(record: dict[str, Any], key: str, value: Any) -> None:
         record[key] = value
 
 
+def file_link(attachment: Attachment) -> str:
+    """The absolute address of a file of the dossier (served to whoever may see it: the access
+    policy checks each download)."""
+    path = reverse("dossiers:attachment_download", args=[attachment.uuid])
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
 def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
     files = []
     for attachment in attachments:
-        item: dict[str, Any] = {"TenTepDinhKem": attachment.name}
+        item: dict[str, Any] = {"TepDinhKemId": str(attachment.uuid), "TenTepDinhKem": attachment.name, "IsDeleted": 0}
         if attachment.component_id is not None:
             item["MaThanhPhanHoSo"] = str(attachment.component_id)
+        item["DuongDanTaiTepTin"] = file_link(attachment)
         item["DuocSoHoa"] = _flag(attachment.digitised)
-        item["DuocTaiSuDung"] = _flag(attachment.reused_from_id is not None)
+        reused = attachment.reused_from_id is not None
+        item["DuocTaiSuDung"] = _flag(reused)
         item["DuocLayTuKhoDMQG"] = _flag(attachment.from_national_store)
+        if reused:
+            # What replaced the paper: the citizen's stored document (documented assumption).
+            item["MaKetQuaThayThe"] = f"KDL-{attachment.reused_from_id}"
         files.append(item)
     return files
+
+
+def result_code(dossier: Dossier, attachment: Attachment) -> str:
+    """MaGiayToKetQua of a result document: the dossier code and the file's number (stable)."""
+    return f"{dossier.code}-KQ{attachment.pk}"
+
+
+def _fee_kind(name: str) -> int:
+    return FEE_KIND_CHARGE if name.strip().lower().startswith("lệ phí") else FEE_KIND_FEE
 
 
 def dossier_record(dossier: Dossier) -> dict[str, Any]:
@@ -102,19 +134,26 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     _put(record, "SoDienThoai", dossier.applicant_phone)
     record["TrichYeuHoSo"] = (dossier.summary or procedure.name)[:1000]
     refused = dossier.status == Status.REFUSED
+    # Stopped or withdrawn: the end of processing is the stop or the withdrawal (Decision 766, 2.1).
+    ended = dossier.finished_at or (dossier.closed_at if dossier.status in ENDED_WITHOUT_RESULT else None)
     for key, value in (
         ("NgayNopHoSo", dossier.submitted_at),
-        ("NgayTiepNhan", dossier.received_at),
+        # Present in every record: the receipt once there is one, the submission before it.
+        ("NgayTiepNhan", dossier.received_at or dossier.submitted_at),
         ("NgayHenTra", dossier.due_at),
-        ("NgayKetThucXuLy", dossier.finished_at),
+        ("NgayKetThucXuLy", ended),
         ("NgayTra", dossier.returned_at),
         ("NgayTuChoi", dossier.closed_at if refused else None),
     ):
         _put(record, key, national_datetime(value))
     record["TrangThaiHoSo"] = int(dossier.status)
     record["DonViXuLy"] = dossier.agency.code
+    # Where it was handed in: the receiving desk (today the competent agency's own).
+    record["NoiNopHoSo"] = dossier.agency.code
     record["HinhThuc"] = _flag(dossier.channel in ONLINE_CHANNELS)
-    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.digitised for a in attachments))
+    # 1 only when the dossier reuses digitised data (a stored document or the national store),
+    # not for files scanned at the desk.
+    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.reused_from_id is not None for a in filed))
     record["TaiKhoanDuocXacThucVoiVNeID"] = _flag(
         dossier.applicant is not None and dossier.applicant.vneid_verified_at is not None
     )
@@ -124,14 +163,20 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         {
             "TenPhiLePhi": fee.name,
             "MaPhiLePhi": str(fee.pk),
-            "MucPhi": fee.online_amount if paid_online else fee.amount,
             "HinhThucThu": FEE_PAID_ONLINE if paid_online else FEE_PAID_DIRECT,
+            "Gia": fee.online_amount if paid_online else fee.amount,
+            "LoaiPhiLePhi": _fee_kind(fee.name),
         }
         for fee in sorted(procedure.fees.all(), key=lambda f: (f.order, f.pk))
     ]
     record["DanhSachHoSoBoSung"] = _supplements(dossier)
     record["DanhSachGiayToKetQua"] = [
-        {"TenGiayTo": procedure.result_document or attachment.name, "TenTepDinhKem": attachment.name}
+        {
+            "TenGiayTo": procedure.result_document or attachment.name,
+            "GiayToId": str(attachment.uuid),
+            "DuongDanTepTinKetQua": file_link(attachment),
+            "MaGiayToKetQua": result_code(dossier, attachment),
+        }
         for attachment in results
     ]
     record["DinhDanhCHS"] = (
@@ -139,6 +184,12 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         if CITIZEN_ID.match(dossier.applicant_id_number)
         else []
     )
+    databases = []
+    if dossier.population_checked_at is not None:
+        databases.append({"MaCSDL": DB_POPULATION})
+    if any(a.from_national_store for a in filed):
+        databases.append({"MaCSDL": DB_NATIONAL_STORE})
+    record["DSKetNoiCSDL"] = databases
     return record
 
 
@@ -150,15 +201,25 @@ def _supplements(dossier: Dossier) -> list[dict[str, Any]]:
     requests = {
         event.at: event for event in dossier.events.filter(action=Action.REQUEST_SUPPLEMENT).select_related("actor")
     }
+    supplied: dict[int, list[Attachment]] = {}
+    for attachment in dossier.attachments.all():
+        if attachment.role == AttachmentRole.SUPPLEMENT and attachment.event_id is not None:
+            supplied.setdefault(attachment.event_id, []).append(attachment)
     items = []
     for pause in pauses:
         request = requests.get(pause.started_at)
         item: dict[str, Any] = {
-            "NguoiYeuCauBoSung": _person(request.actor) if request else "",
-            "NoiDungBoSung": pause.reason,
+            "NguoiYeuCauBoSung": _person(request.actor) if request else "Hệ thống",
+            "NoiDungBoSung": pause.reason or "Bổ sung hồ sơ",
         }
-        _put(item, "NgayYeuCauBoSung", national_datetime(pause.started_at))
+        _put(item, "NgayBoSung", national_datetime(pause.started_at))
         _put(item, "NgayTiepNhanBoSung", national_datetime(pause.ended_at))
+        # 0 waiting for the citizen, 1 supplied (documented assumption).
+        item["TrangThaiBoSung"] = 1 if pause.ended_at is not None else 0
+        item["DanhSachGiayToBoSung"] = [
+            {"TepDinhKemId": str(a.uuid), "TenTepDinhKem": a.name, "IsDeleted": 0, "DuongDanTaiTepTin": file_link(a)}
+            for a in (supplied.get(request.pk, []) if request is not None else [])
+        ]
         _put(item, "NgayHenTraTruoc", national_datetime(pause.due_before))
         _put(item, "NgayHenTraMoi", national_datetime(pause.due_after))
         items.append(item)
@@ -178,7 +239,7 @@ def progress_record(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         content = f"{content}: {event.comment}"
     record: dict[str, Any] = {
         "MaHoSo": dossier.code,
-        "NguoiXuLy": _person(event.actor),
+        "NguoiXuLy": _person(event.actor)[:HANDLER_MAX],
         "ChucDanh": str(event.actor.get_role_display()) if event.actor is not None else "Hệ thống",
         "ThoiDiemXuLy": national_datetime(event.at),
         "PhongBanXuLy": dossier.agency.name,
@@ -211,12 +272,13 @@ def emc_event(dossier: Dossier, event: DossierEvent) -> dict[str, Any] | None:
         payments = 2
     else:
         payments = 0
-    user: dict[str, Any] = {
-        "Id": str(dossier.applicant_id or ""),
-        "Type": dossier.applicant_type,
-        "ProvinceCode": str(settings.PORTAL_PROVINCE_CODE),
-    }
-    _put(user, "NationalId", dossier.applicant_id_number)
+    # ID_local: the applicant's account here, when there is one (a walk-in or a dossier forwarded
+    # by the national portal has none); ID_QG: the national id number.
+    user: dict[str, Any] = {}
+    _put(user, "ID_local", str(dossier.applicant_id or ""))
+    _put(user, "ID_QG", dossier.applicant_id_number)
+    user["TYPE"] = dossier.applicant_type
+    user["LOCATION"] = str(settings.PORTAL_PROVINCE_CODE).zfill(2)
     return {
         "CodeProfile": dossier.code,
         "SiteId": settings.EMC_SITE_ID,

@@ -13,9 +13,9 @@ FEED = f"{PORTAL}/dvcqg/hoso-moi"
 
 def filed(code, procedure="1.000001", **extra):
     return {
-        "MaHoSoQuocGia": code,
+        "MaHoSo": code,
         "MaTTHC": procedure,
-        "MaDonVi": "000.00.12.H42",
+        "DonViXuLy": "000.00.12.H42",
         "ChuHoSo": "Trần Thị Bình",
         "SoGiayToChuHoSo": "037090005678",
         "SoDienThoai": "0987654321",
@@ -43,6 +43,7 @@ def test_dossiers_filed_on_the_national_portal_reach_the_reception_queue_once(of
         Channel.NATIONAL_PORTAL, Status.NEW, "Trần Thị Bình", "037090005678",
     )  # fmt: skip
     assert dossier.events.get().idempotency_key == "dvcqg:G01.2026.1"
+    assert dossier.code == "G01.2026.1"  # the national portal's code, not a second one of ours
     assert (first.created, first.failed, second.created, second.existing, second.failed) == (1, 1, 0, 1, 1)
     failure = InboundFailure.objects.get()
     assert (failure.remote_code, failure.error, failure.attempts) == (
@@ -71,3 +72,14 @@ def test_a_feed_that_does_not_answer_leaves_the_cursor(office, portal):
     result = inbound_poll()
 
     assert (result.pages, InboundCursor.objects.get().value, Dossier.objects.count()) == (0, "c7", 0)
+
+
+def test_a_name_in_decomposed_unicode_is_stored_composed(office, portal):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
+    portal.get(FEED, json={"error_code": "0", "items": [filed("G01.2026.9", ChuHoSo=decomposed)], "con_tiep": "c9"})
+
+    inbound_poll()
+
+    assert Dossier.objects.get().applicant_name == unicodedata.normalize("NFC", "Nguyễn Thị Ánh")

@@ -125,7 +125,7 @@ def test_the_stand_in_accepts_every_record_of_a_dossier_once_and_in_order(office
 def test_a_dossier_filed_on_the_stand_in_reaches_our_reception_queue_once(office, live):
     # given a citizen files a dossier for our procedure on the (stand-in) national portal
     filed = requests.post(
-        f"{live}/control/inbound", json={"MaTTHC": "1.000001", "MaDonVi": "000.00.12.H42"}, timeout=5
+        f"{live}/control/inbound", json={"MaTTHC": "1.000001", "DonViXuLy": "000.00.12.H42"}, timeout=5
     ).json()["item"]
 
     # when our beat job polls the feed twice
@@ -134,5 +134,7 @@ def test_a_dossier_filed_on_the_stand_in_reaches_our_reception_queue_once(office
     # then one new dossier, channel national portal, at the agency it was filed with
     dossier = Dossier.objects.get()
     assert (dossier.channel, dossier.status, dossier.agency.code) == (Channel.NATIONAL_PORTAL, 1, "000.00.12.H42")
-    assert dossier.events.get().idempotency_key == f"dvcqg:{filed['MaHoSoQuocGia']}"
+    assert dossier.events.get().idempotency_key == f"dvcqg:{filed['MaHoSo']}"
+    # kept under the national portal's code: every later record goes out under it
+    assert dossier.code == filed["MaHoSo"]
     assert (first.created, second.created) == (1, 0)

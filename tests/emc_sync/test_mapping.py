@@ -33,9 +33,12 @@ NEW = {
     "SoDienThoai": "0912345678",
     "TrichYeuHoSo": "Xin cấp giấy",
     "NgayNopHoSo": "20261123090000",
+    # present in every record: the submission time until there is a receipt (DOMAIN.md)
+    "NgayTiepNhan": "20261123090000",
     "NgayHenTra": "20261201090000",
     "TrangThaiHoSo": 1,
     "DonViXuLy": "000.00.12.H42",
+    "NoiNopHoSo": "000.00.12.H42",
     "HinhThuc": 1,
     "HoSoCoThanhPhanSoHoa": 0,
     "TaiKhoanDuocXacThucVoiVNeID": 0,
@@ -45,6 +48,7 @@ NEW = {
     "DanhSachHoSoBoSung": [],
     "DanhSachGiayToKetQua": [],
     "DinhDanhCHS": ID,
+    "DSKetNoiCSDL": [],
 }
 RECEIVED = {"NgayTiepNhan": "20261123093000", "NgayHenTra": "20261201093000", "TrangThaiHoSo": 2}
 # Each path: the actions after submission (role, action, comment), each one 30 minutes later.
@@ -62,16 +66,19 @@ PATHS = {
                 {
                     "NguoiYeuCauBoSung": "Cán bộ reception_officer",
                     "NoiDungBoSung": "Thiếu bản sao",
-                    "NgayYeuCauBoSung": "20261123100000",
+                    "NgayBoSung": "20261123100000",
                     "NgayHenTraTruoc": "20261201093000",
+                    "TrangThaiBoSung": 0,
+                    "DanhSachGiayToBoSung": [],
                 }
             ],
         },
     ),
-    "withdrawn": ([(CIT, Action.WITHDRAW, "")], {"TrangThaiHoSo": 7}),
+    # stopped or withdrawn: the stop or the withdrawal ends the processing (Decision 766, 2.1)
+    "withdrawn": ([(CIT, Action.WITHDRAW, "")], {"TrangThaiHoSo": 7, "NgayKetThucXuLy": "20261123093000"}),
     "stopped": (
         [(R, Action.RECEIVE, ""), (R, Action.FORWARD, ""), (S, Action.STOP, "Người nộp đề nghị")],
-        {**RECEIVED, "TrangThaiHoSo": 8},
+        {**RECEIVED, "TrangThaiHoSo": 8, "NgayKetThucXuLy": "20261123103000"},
     ),
     "processed": (
         [(R, Action.RECEIVE, ""), (R, Action.FORWARD, ""), (S, Action.FORWARD, ""), (L, Action.APPROVE, ""),
@@ -126,9 +133,9 @@ def test_dossier_record_lists_files_fees_results_and_payment(office):
             file=ContentFile(b"%PDF-1.4", name=name), content_type="application/pdf", size=8, sha256="0" * 64, **flags,
         )  # fmt: skip
 
-    attach("to-khai.pdf", component=component, digitised=True)
-    attach("cccd.pdf", from_national_store=True)
-    attach("ket-qua.pdf", role=AttachmentRole.RESULT)
+    scanned = attach("to-khai.pdf", component=component, digitised=True)
+    national = attach("cccd.pdf", from_national_store=True)
+    result = attach("ket-qua.pdf", role=AttachmentRole.RESULT)
     Payment.objects.create(
         ref="P1", dossier=dossier, payer=office["people"][CIT], amount=50_000, status=PaymentStatus.PAID
     )
@@ -136,19 +143,32 @@ def test_dossier_record_lists_files_fees_results_and_payment(office):
     # when mapped
     record = dossier_record(dossier)
 
-    # then the lists carry the flags and codes of the national portal
+    # then the lists carry the flags, codes and links of the national portal
+    def link(attachment):
+        return f"http://127.0.0.1:8000/tep-dinh-kem/{attachment.uuid}/"
+
     assert record["KenhThucHien"] == 1
     assert record["HinhThuc"] == 0
-    assert (record["HoSoCoThanhPhanSoHoa"], record["DuocThanhToanTrucTuyen"]) == (1, 1)
+    # a scan made at the desk is not reused digitised data: 0; the national store is a database used
+    assert (record["HoSoCoThanhPhanSoHoa"], record["DuocThanhToanTrucTuyen"]) == (0, 1)
+    assert record["DSKetNoiCSDL"] == [{"MaCSDL": "KhoDLQG"}]
     assert record["TaiLieuNop"] == [
-        {"TenTepDinhKem": "to-khai.pdf", "MaThanhPhanHoSo": str(component.pk), "DuocSoHoa": 1, "DuocTaiSuDung": 0,
-         "DuocLayTuKhoDMQG": 0},
-        {"TenTepDinhKem": "cccd.pdf", "DuocSoHoa": 0, "DuocTaiSuDung": 0, "DuocLayTuKhoDMQG": 1},
+        {"TepDinhKemId": str(scanned.uuid), "TenTepDinhKem": "to-khai.pdf", "IsDeleted": 0,
+         "MaThanhPhanHoSo": str(component.pk), "DuongDanTaiTepTin": link(scanned), "DuocSoHoa": 1,
+         "DuocTaiSuDung": 0, "DuocLayTuKhoDMQG": 0},
+        {"TepDinhKemId": str(national.uuid), "TenTepDinhKem": "cccd.pdf", "IsDeleted": 0,
+         "DuongDanTaiTepTin": link(national), "DuocSoHoa": 0, "DuocTaiSuDung": 0, "DuocLayTuKhoDMQG": 1},
     ]  # fmt: skip
+    # the amount is Gia; a "lệ phí" is kind 2
     assert record["DanhSachLePhi"] == [
-        {"TenPhiLePhi": "Lệ phí cấp bản sao", "MaPhiLePhi": str(fee.pk), "MucPhi": 50_000, "HinhThucThu": 2}
-    ]
-    assert record["DanhSachGiayToKetQua"] == [{"TenGiayTo": "Quyết định", "TenTepDinhKem": "ket-qua.pdf"}]
+        {"TenPhiLePhi": "Lệ phí cấp bản sao", "MaPhiLePhi": str(fee.pk), "HinhThucThu": 2, "Gia": 50_000,
+         "LoaiPhiLePhi": 2}
+    ]  # fmt: skip
+    # an electronic result counts nationally only with its code and a link
+    assert record["DanhSachGiayToKetQua"] == [
+        {"TenGiayTo": "Quyết định", "GiayToId": str(result.uuid), "DuongDanTepTinKetQua": link(result),
+         "MaGiayToKetQua": f"{dossier.code}-KQ{result.pk}"}
+    ]  # fmt: skip
     assert schema_errors("dvcqg_hoso", record) == []
 
 
@@ -196,7 +216,7 @@ def test_emc_event_of_a_submission(office, settings):
         "Level": 4,
         "IsFromDVCQG": 0,
         "IsDVCBC": 2,
-        "User": {"Id": str(office["people"][CIT].pk), "Type": 1, "ProvinceCode": "37", "NationalId": "037090001234"},
+        "User": {"ID_local": str(office["people"][CIT].pk), "ID_QG": "037090001234", "TYPE": 1, "LOCATION": "37"},
     }
     assert schema_errors("emc", event) == []
 
@@ -223,3 +243,24 @@ def test_emc_skips_a_supplement_request_and_counts_a_walk_in_as_received(office)
     assert emc_event(walk_in, submitted)["Status"] == 1
     assert (emc_event(walk_in, submitted)["FormsReception"], emc_event(walk_in, submitted)["IsDVCBC"]) == (2, 0)
     assert emc_event(walk_in, asked) is None
+
+
+def test_a_dossier_with_no_local_account_still_has_a_valid_emc_user(office):
+    # a walk-in dossier: no account here; EMC reads the national id
+    dossier = walk(office, [], channel=Channel.DIRECT)
+    dossier.applicant = None
+    event = emc_event(dossier, dossier.events.get(sequence=1))
+
+    assert event["User"] == {"ID_QG": "037090001234", "TYPE": 1, "LOCATION": "37"}
+    assert schema_errors("emc", event) == []
+
+
+def test_the_handler_name_is_cut_to_fifty_characters(office):
+    dossier = walk(office, [(R, Action.RECEIVE, "")])
+    officer = office["people"][R]
+    officer.full_name = "Nguyễn Thị Phương Thảo Minh Châu Ngọc Bích Hồng Nhung Lan Anh"
+    officer.save(update_fields=["full_name"])
+    record = progress_record(dossier, dossier.events.select_related("actor").get(sequence=2))
+
+    assert record["NguoiXuLy"] == officer.full_name[:50]
+    assert schema_errors("dvcqg_tiendo", record) == []

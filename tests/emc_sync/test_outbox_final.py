@@ -59,7 +59,7 @@ def test_the_submission_record_written_in_its_transaction_has_the_files_and_the_
     (written,) = seen_in_transaction
     assert [f["TenTepDinhKem"] for f in written["TaiLieuNop"]] == ["giay-chung-sinh.pdf", "xac-nhan-cu-tru.pdf"]
     assert written["DuocThanhToanTrucTuyen"] == 1
-    assert [(line["MucPhi"], line["HinhThucThu"]) for line in written["DanhSachLePhi"]] == [(fee.online_amount, 2)]
+    assert [(line["Gia"], line["HinhThucThu"]) for line in written["DanhSachLePhi"]] == [(fee.online_amount, 2)]
     # and delivery sent exactly that payload, and the row still holds it
     (sent,) = calls_to(portal, ADD)
     assert json.loads(sent.request.body) == [written]
