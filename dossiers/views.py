@@ -16,13 +16,14 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.constants import Role
 from accounts.models import User
-from accounts.selectors import procedure_list_for_officer, user_agency_scope
+from accounts.selectors import procedure_list_for_officer
 from common.errors import DomainError
 from eforms.display import form_answers
 from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
+from . import access
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaints_open_for_user
 from .constants import Channel, DocumentKind
@@ -120,8 +121,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         )
     ]
     steps = engine.steps_of(dossier.workflow_version.definition)
-    scope = user_agency_scope(user=user)
-    own = scope is None or dossier.agency_id in scope
+    own = access.may_act_on_dossier(user, dossier)
     if not own:  # a consulted agency reads the dossier and answers; it never acts on it
         actions = []
     consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
@@ -136,7 +136,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "complaint_answer_form": ComplaintAnswerForm() if own else None,
             "consultations": consultations,
             "my_open_consultations": [
-                c for c in consultations if c.answered_at is None and (scope is None or c.agency_id in scope)
+                c for c in consultations if c.answered_at is None and access.may_answer_consultation(user, c)
             ],
             "answer_form": ConsultationAnswerForm(),
             "consult_form": ConsultForm(
