@@ -42,6 +42,7 @@ from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
 from .documents.services import document_issue
 from .drafts import services as drafts
+from .drafts.selectors import draft_get_for_owner, draft_list_open
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
 from .payments.services import payment_state_for_draft
@@ -82,7 +83,7 @@ def _citizen(request: HttpRequest) -> User:
 
 def _draft_or_404(user: User, token: str) -> DossierDraft:
     try:
-        return drafts.draft_get_for_owner(owner=user, token=token)
+        return draft_get_for_owner(owner=user, token=token)
     except DossierNotFound:
         raise Http404(_("Không tìm thấy hồ sơ đang soạn.")) from None
 
@@ -132,7 +133,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "components": procedure.components.all(),
         "fees": procedure.fees.all(),
-        "open_drafts": DossierDraft.objects.filter(owner=user, procedure=procedure, dossier__isnull=True)[:5],
+        "open_drafts": draft_list_open(owner=user, procedure=procedure)[:5],
     }
     return render(request, "dossiers/citizen/start.html", context)
 
@@ -280,7 +281,7 @@ def draft_delete(request: HttpRequest, token: str) -> HttpResponse:
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     """Hồ sơ của tôi: drafts to resume, then submitted dossiers, newest first."""
     user = _citizen(request)
-    open_drafts = DossierDraft.objects.filter(owner=user, dossier__isnull=True).select_related("procedure")[:50]
+    open_drafts = draft_list_open(owner=user).select_related("procedure")[:50]
     dossiers = dossier_list_for_user(user=user).select_related("handler").order_by("-submitted_at")[:100]
     return render(request, "dossiers/citizen/my_dossiers.html", {"drafts": open_drafts, "dossiers": dossiers})
 
