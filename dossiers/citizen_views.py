@@ -36,6 +36,7 @@ from eforms.wizard import EformWizardView
 from procedures.models import Procedure
 from workflows import engine
 
+from . import access
 from .attachments.selectors import attachment_components
 from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
 from .complaints import complaint_file
@@ -312,7 +313,9 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "events": [(event, titles.get(event.actor_id or 0, "")) for event in events],
         "handler_title": titles.get(dossier.handler_id or 0, ""),
         "step_names": steps,
-        "documents": dossier.documents.order_by("created_at"),
+        "documents": [
+            d for d in dossier.documents.order_by("created_at") if access.may_download_document(user, dossier, d.kind)
+        ],
         "filed": [a for a in attachments if a.role == AttachmentRole.FILED],
         "results": [a for a in attachments if a.role == AttachmentRole.RESULT],
         "payments": dossier.payments.order_by("-created_at"),
@@ -418,7 +421,7 @@ def my_dossier_document(request: HttpRequest, code: str, kind: str) -> FileRespo
     """
     user = _citizen(request)
     dossier = _dossier_or_404(user, code)
-    if kind not in DocumentKind.values or kind == DocumentKind.CONTROL_SHEET:
+    if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
     if document is None and kind == DocumentKind.RECEIPT:

@@ -319,7 +319,7 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
     """
     user = _officer(request)
     dossier = _dossier_or_404(user, code)
-    if kind not in DocumentKind.values:
+    if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
     if document is None and kind == DocumentKind.RECEIPT and dossier.received_at is not None:

@@ -277,6 +277,23 @@ def test_another_citizen_finds_nothing_of_someone_elses(client, office, filed):
     assert not Rating.objects.filter(dossier=dossier).exists()
 
 
+def test_the_applicant_sees_their_forms_but_never_the_control_sheet(client, office, filed):
+    # given form 02 and the control sheet (06) issued for the dossier
+    dossier = filed["dossier"]
+    for kind in (DocumentKind.SUPPLEMENT_REQUEST, DocumentKind.CONTROL_SHEET):
+        DossierDocument.objects.create(dossier=dossier, kind=kind, file=f"mau-{kind}.pdf", sha256="2" * 64)
+    client.force_login(office["people"][Role.CITIZEN])
+
+    # when the applicant opens the dossier and asks for the sheet
+    page = client.get(reverse("dossiers:my_dossier", args=[dossier.code])).content.decode()
+    sheet = client.get(reverse("dossiers:my_dossier_document", args=[dossier.code, DocumentKind.CONTROL_SHEET]))
+
+    # then form 02 is listed, the sheet neither listed nor served
+    assert reverse("dossiers:my_dossier_document", args=[dossier.code, DocumentKind.SUPPLEMENT_REQUEST]) in page
+    assert reverse("dossiers:my_dossier_document", args=[dossier.code, DocumentKind.CONTROL_SHEET]) not in page
+    assert sheet.status_code == 404
+
+
 def test_an_officer_of_another_agency_gets_404_for_the_dossier_its_files_and_forms(client, office, filed):
     client.force_login(UserFactory(role=Role.SPECIALIST, agencies=[AgencyFactory(code="000.00.40.H42")]))
     dossier = filed["dossier"]
