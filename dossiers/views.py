@@ -24,6 +24,7 @@ from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
 from . import access
+from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaints_open_for_user
 from .constants import Channel, DocumentKind
@@ -146,6 +147,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             if Action.CONSULT in actions
             else None,
             "dossier": dossier,
+            "files": list(attachment_list_for_dossier(user=user, dossier=dossier)),
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),

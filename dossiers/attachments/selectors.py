@@ -27,6 +27,11 @@ def attachment_get_for_user(*, user: User, uuid: str) -> Attachment:
         raise AttachmentNotFound() from None
 
 
+def attachment_list_for_dossier(*, user: User, dossier: Dossier) -> QuerySet[Attachment]:
+    """The dossier's files the user may see, oldest first (a consulted agency: not the results)."""
+    return Attachment.objects.filter(dossier=dossier).filter(access.attachments_visible_filter(user))
+
+
 def stored_document_list_for_user(*, user: User) -> QuerySet[StoredDocument]:
     """The user's document store (access.stored_documents_usable_filter), newest first."""
     return StoredDocument.objects.filter(access.stored_documents_usable_filter(user)).order_by("-created_at", "-id")

@@ -309,6 +309,40 @@ def test_an_officer_of_another_agency_gets_404_for_the_dossier_its_files_and_for
     assert DossierDocument.objects.count() == before
 
 
+def test_a_consulted_officer_reads_the_files_but_not_the_result_nor_the_upload(client, office, filed):
+    """Hole closed: the dossier page listed the result's name (whose download was refused) and
+    offered the upload form to the consulted agency, which may not add files."""
+    # given an officer of the agency asked for its opinion
+    consulted_agency = AgencyFactory(code="000.00.30.H42")
+    dossier = filed["dossier"]
+    Consultation.objects.create(
+        dossier=dossier, agency=consulted_agency, question="Ý kiến?", requested_by=office["people"][Role.SPECIALIST],
+        requested_at=dossier.submitted_at, due_at=dossier.due_at,
+    )  # fmt: skip
+    client.force_login(UserFactory(role=Role.SPECIALIST, agencies=[consulted_agency]))
+
+    # when they open the dossier and its files
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    file = client.get(reverse("dossiers:attachment_download", args=[filed["file"].uuid]))
+    result = client.get(reverse("dossiers:attachment_download", args=[filed["result"].uuid]))
+
+    # then the filed papers, not the result, and no upload
+    assert "khai-sinh.pdf" in page
+    assert "quyet-dinh.pdf" not in page
+    assert reverse("dossiers:officer_upload", args=[dossier.code]) not in page
+    assert (file.status_code, result.status_code) == (200, 404)
+
+
+def test_the_own_agency_sees_every_file_and_the_upload(client, office, filed):
+    client.force_login(office["people"][Role.SPECIALIST])
+
+    page = client.get(reverse("dossiers:detail", args=[filed["dossier"].code])).content.decode()
+
+    assert "khai-sinh.pdf" in page
+    assert "quyet-dinh.pdf" in page
+    assert reverse("dossiers:officer_upload", args=[filed["dossier"].code]) in page
+
+
 @pytest.mark.parametrize("who", ["officer", "consulted"])
 def test_the_officer_page_reads_the_scope_once(client, office, who, django_assert_max_num_queries):
     """It used to compute the agency scope three times (the dossier, the consulted check, the page's
