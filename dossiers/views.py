@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +26,7 @@ from workflows.selectors import working_calendar
 from . import access
 from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
-from .complaints import complaint_answer, complaints_open_for_user
+from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
 from .constants import Channel, DocumentKind
 from .documents.services import document_issue
 from .exceptions import DossierNotFound
@@ -39,7 +39,7 @@ from .forms import (
     IntakeForm,
     QueueFilterForm,
 )
-from .models import Complaint, Dossier
+from .models import Dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -425,7 +425,10 @@ def complaints(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complaint_reply(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
-    complaint = get_object_or_404(Complaint.objects.select_related("dossier"), pk=pk)
+    try:
+        complaint = complaint_get_for_user(user=user, pk=pk)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy phản ánh.")) from None
     form = ComplaintAnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Vui lòng nhập nội dung trả lời (tối đa 4.000 ký tự)."))

@@ -343,6 +343,24 @@ def test_the_own_agency_sees_every_file_and_the_upload(client, office, filed):
     assert reverse("dossiers:officer_upload", args=[filed["dossier"].code]) in page
 
 
+def test_a_complaint_of_another_agency_is_404_even_with_an_empty_answer(client, office):
+    """Hole closed: the answer page fetched any complaint by id and, on an empty answer, redirected
+    to its dossier's page, so an officer anywhere could learn the code of any dossier complained about."""
+    # given a complaint about a dossier of the office's agency
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"])
+    complaint = Complaint.objects.create(dossier=dossier, author=dossier.applicant, content="Quá hạn.")
+    client.force_login(UserFactory(role=Role.SPECIALIST, agencies=[AgencyFactory(code="000.00.40.H42")]))
+
+    # when an officer of another agency posts an empty answer to it
+    response = client.post(reverse("dossiers:complaint_reply", args=[complaint.pk]), {"answer": ""})
+
+    # then not found, the dossier's code nowhere in the answer, the complaint untouched
+    assert response.status_code == 404
+    assert dossier.code not in response.get("Location", "") + response.content.decode()
+    complaint.refresh_from_db()
+    assert (complaint.answer, complaint.answered_at) == ("", None)
+
+
 @pytest.mark.parametrize("who", ["officer", "consulted"])
 def test_the_officer_page_reads_the_scope_once(client, office, who, django_assert_max_num_queries):
     """It used to compute the agency scope three times (the dossier, the consulted check, the page's
