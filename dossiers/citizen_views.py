@@ -38,12 +38,14 @@ from eforms.wizard import EformWizardView
 from procedures.models import Procedure
 from workflows import engine
 
+from . import access
 from .attachments.selectors import attachment_components
 from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
 from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
 from .documents.services import document_issue
 from .drafts import services as drafts
+from .drafts.selectors import draft_get_for_owner, draft_list_open
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
 from .payments.services import payment_state_for_draft
@@ -84,7 +86,7 @@ def _citizen(request: HttpRequest) -> User:
 
 def _draft_or_404(user: User, token: str) -> DossierDraft:
     try:
-        return drafts.draft_get_for_owner(owner=user, token=token)
+        return draft_get_for_owner(owner=user, token=token)
     except DossierNotFound:
         raise Http404(_("Không tìm thấy hồ sơ đang soạn.")) from None
 
@@ -153,7 +155,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "components": procedure.components.all(),
         "fees": procedure.fees.all(),
-        "open_drafts": DossierDraft.objects.filter(owner=user, procedure=procedure, dossier__isnull=True)[:5],
+        "open_drafts": draft_list_open(owner=user, procedure=procedure)[:5],
     }
     return render(request, "dossiers/citizen/start.html", context)
 
@@ -305,7 +307,7 @@ def draft_delete(request: HttpRequest, token: str) -> HttpResponse:
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     """Hồ sơ của tôi: drafts to resume, then submitted dossiers, newest first."""
     user = _citizen(request)
-    open_drafts = DossierDraft.objects.filter(owner=user, dossier__isnull=True).select_related("procedure")[:50]
+    open_drafts = draft_list_open(owner=user).select_related("procedure")[:50]
     dossiers = dossier_list_for_user(user=user).select_related("handler").order_by("-submitted_at")[:100]
     return render(request, "dossiers/citizen/my_dossiers.html", {"drafts": open_drafts, "dossiers": dossiers})
 
@@ -336,7 +338,9 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "events": [(event, titles.get(event.actor_id or 0, "")) for event in events],
         "handler_title": titles.get(dossier.handler_id or 0, ""),
         "step_names": steps,
-        "documents": dossier.documents.order_by("created_at"),
+        "documents": [
+            d for d in dossier.documents.order_by("created_at") if access.may_download_document(user, dossier, d.kind)
+        ],
         "filed": [a for a in attachments if a.role == AttachmentRole.FILED],
         "results": [a for a in attachments if a.role == AttachmentRole.RESULT],
         "payments": dossier.payments.order_by("-created_at"),
@@ -442,7 +446,7 @@ def my_dossier_document(request: HttpRequest, code: str, kind: str) -> FileRespo
     """
     user = _citizen(request)
     dossier = _dossier_or_404(user, code)
-    if kind not in DocumentKind.values or kind == DocumentKind.CONTROL_SHEET:
+    if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
     if document is None and kind == DocumentKind.RECEIPT:

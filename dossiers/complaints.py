@@ -61,3 +61,11 @@ def complaints_open_for_user(*, user: User) -> QuerySet[Complaint]:
     """Unanswered complaints about dossiers of the officer's agencies, oldest first."""
     rows = Complaint.objects.filter(answered_at__isnull=True).select_related("dossier__procedure", "author")
     return rows.filter(access.complaints_answerable_filter(user)).order_by("created_at", "id")
+
+
+def complaint_get_for_user(*, user: User, pk: int) -> Complaint:
+    """One complaint the officer may answer (answered or not); DossierNotFound (a 404) otherwise."""
+    try:
+        return Complaint.objects.select_related("dossier").filter(access.complaints_answerable_filter(user)).get(pk=pk)
+    except Complaint.DoesNotExist:
+        raise DossierNotFound() from None

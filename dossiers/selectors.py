@@ -10,43 +10,31 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import Role
 from accounts.models import AgencyMembership, User
-from accounts.selectors import user_agency_scope
 from procedures.models import Agency
 from workflows.calendar import WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
 from workflows.selectors import working_calendar
 
+from . import access
 from .constants import RUNNING, DocumentKind
 from .exceptions import DossierNotFound
 from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
-    """Dossiers the user may see: a citizen's own; an officer's agencies'; all for a province admin."""
-    qs = Dossier.objects.select_related("procedure", "agency")
-    if user.role == Role.CITIZEN:
-        return qs.filter(applicant=user)
-    scope = user_agency_scope(user=user)
-    return qs if scope is None else qs.filter(agency_id__in=scope)
+    """Dossiers the user may act on (access.dossiers_actionable_filter): the queues and lists."""
+    return Dossier.objects.select_related("procedure", "agency").filter(access.dossiers_actionable_filter(user))
 
 
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:
-    """One dossier by code; DossierNotFound (a 404) also when it exists outside the user's scope.
-
-    Officers of an agency asked for its opinion (lấy ý kiến) may read that dossier too.
-    """
+    """One dossier the user may read (access.dossiers_visible_filter: also a consulted agency's);
+    DossierNotFound (a 404) also when it exists outside that. One query."""
     related = ("procedure", "agency", "workflow_version", "form_version", "handler")
     try:
-        return dossier_list_for_user(user=user).select_related(*related).get(code=code)
+        return Dossier.objects.select_related(*related).filter(access.dossiers_visible_filter(user)).get(code=code)
     except Dossier.DoesNotExist:
-        pass
-    if user.is_officer:
-        consulted = Dossier.objects.select_related(*related).filter(code=code).first()
-        if consulted is not None and dossier_consulted_by(user=user, dossier_id=consulted.pk):
-            return consulted
-    raise DossierNotFound()
+        raise DossierNotFound() from None
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
@@ -239,14 +227,12 @@ def officer_titles(*, dossier: Dossier, user_ids: set[int]) -> dict[int, str]:
 
 
 def consultation_list_for_user(*, user: User, open_only: bool = True) -> QuerySet[Consultation]:
-    """Requests for an opinion addressed to the officer's agencies, soonest due first."""
-    scope = user_agency_scope(user=user)
+    """Requests for an opinion the officer may answer (access.consultations_answerable_filter),
+    soonest due first."""
     qs = Consultation.objects.select_related("dossier__procedure", "dossier__agency", "agency", "requested_by")
     if open_only:
         qs = qs.filter(answered_at__isnull=True)
-    if not user.is_officer and not user.is_province_admin:
-        return qs.none()
-    return qs if scope is None else qs.filter(agency_id__in=scope)
+    return qs.filter(access.consultations_answerable_filter(user))
 
 
 def consultation_get_for_user(*, user: User, pk: int) -> Consultation:
@@ -254,11 +240,6 @@ def consultation_get_for_user(*, user: User, pk: int) -> Consultation:
         return consultation_list_for_user(user=user, open_only=False).get(pk=pk)
     except Consultation.DoesNotExist:
         raise DossierNotFound() from None
-
-
-def dossier_consulted_by(*, user: User, dossier_id: int) -> bool:
-    """Whether one of the officer's agencies was asked for its opinion on this dossier (it may read it)."""
-    return consultation_list_for_user(user=user, open_only=False).filter(dossier_id=dossier_id).exists()
 
 
 PROFILE_FIELDS = (

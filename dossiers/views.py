@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,15 +18,17 @@ from django_ratelimit.core import is_ratelimited
 from accounts.constants import Role
 from accounts.models import User
 from accounts.security import client_ip
-from accounts.selectors import procedure_list_for_officer, user_agency_scope
+from accounts.selectors import procedure_list_for_officer
 from common.errors import DomainError
 from eforms.display import form_answers
 from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
+from . import access
+from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
-from .complaints import complaint_answer, complaints_open_for_user
+from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
 from .constants import Channel, DocumentKind
 from .documents.services import document_issue
 from .exceptions import DossierNotFound
@@ -39,7 +41,7 @@ from .forms import (
     IntakeForm,
     QueueFilterForm,
 )
-from .models import Complaint, Dossier
+from .models import Dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -122,8 +124,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         )
     ]
     steps = engine.steps_of(dossier.workflow_version.definition)
-    scope = user_agency_scope(user=user)
-    own = scope is None or dossier.agency_id in scope
+    own = access.may_act_on_dossier(user, dossier)
     if not own:  # a consulted agency reads the dossier and answers; it never acts on it
         actions = []
     consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
@@ -138,7 +139,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "complaint_answer_form": ComplaintAnswerForm() if own else None,
             "consultations": consultations,
             "my_open_consultations": [
-                c for c in consultations if c.answered_at is None and (scope is None or c.agency_id in scope)
+                c for c in consultations if c.answered_at is None and access.may_answer_consultation(user, c)
             ],
             "answer_form": ConsultationAnswerForm(),
             "consult_form": ConsultForm(
@@ -148,6 +149,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             if Action.CONSULT in actions
             else None,
             "dossier": dossier,
+            "files": list(attachment_list_for_dossier(user=user, dossier=dossier)),
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
@@ -357,7 +359,7 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
     """
     user = _officer(request)
     dossier = _dossier_or_404(user, code)
-    if kind not in DocumentKind.values:
+    if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
     if document is None and kind == DocumentKind.RECEIPT and dossier.received_at is not None:
@@ -461,7 +463,10 @@ def complaints(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complaint_reply(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
-    complaint = get_object_or_404(Complaint.objects.select_related("dossier"), pk=pk)
+    try:
+        complaint = complaint_get_for_user(user=user, pk=pk)
+    except DossierNotFound:
+        raise Http404(_("Không tìm thấy phản ánh.")) from None
     form = ComplaintAnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Vui lòng nhập nội dung trả lời (tối đa 4.000 ký tự)."))

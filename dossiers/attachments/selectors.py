@@ -10,44 +10,37 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from procedures.models import DossierComponent
 
+from .. import access
 from ..constants import AttachmentRole
 from ..exceptions import AttachmentNotFound, ComponentNotInProcedure, StoredDocumentNotFound
 from ..models import Attachment, Dossier, DossierDraft, DossierEvent, StoredDocument
-from ..selectors import dossier_consulted_by, dossier_list_for_user
 from .content import allowed_kinds, kinds_text
 from .services import file_limit_mb
 
 
 def attachment_get_for_user(*, user: User, uuid: str) -> Attachment:
-    """A file the user may see: on their own draft, or on a dossier in their scope (the
-    applicant's own, an officer's agencies'). AttachmentNotFound (a 404) otherwise, exactly as
-    for a file that does not exist.
-    """
+    """A file the user may see (access.attachments_visible_filter); AttachmentNotFound (a 404)
+    otherwise, exactly as for a file that does not exist."""
     try:
-        attachment = Attachment.objects.select_related("draft").get(uuid=uuid)
+        return Attachment.objects.filter(access.attachments_visible_filter(user)).get(uuid=uuid)
     except (Attachment.DoesNotExist, ValueError, TypeError, ValidationError):
         raise AttachmentNotFound() from None
-    if attachment.dossier_id is not None:
-        visible = dossier_list_for_user(user=user).filter(pk=attachment.dossier_id).exists() or (
-            attachment.role != AttachmentRole.RESULT
-            and dossier_consulted_by(user=user, dossier_id=attachment.dossier_id)
-        )
-    else:
-        visible = attachment.draft is not None and attachment.draft.owner_id == user.pk
-    if not visible:
-        raise AttachmentNotFound()
-    return attachment
+
+
+def attachment_list_for_dossier(*, user: User, dossier: Dossier) -> QuerySet[Attachment]:
+    """The dossier's files the user may see, oldest first (a consulted agency: not the results)."""
+    return Attachment.objects.filter(dossier=dossier).filter(access.attachments_visible_filter(user))
 
 
 def stored_document_list_for_user(*, user: User) -> QuerySet[StoredDocument]:
-    """The user's document store, newest first."""
-    return StoredDocument.objects.filter(owner=user).order_by("-created_at", "-id")
+    """The user's document store (access.stored_documents_usable_filter), newest first."""
+    return StoredDocument.objects.filter(access.stored_documents_usable_filter(user)).order_by("-created_at", "-id")
 
 
 def stored_document_get_for_user(*, user: User, uuid: str) -> StoredDocument:
     """One of the user's stored documents; StoredDocumentNotFound (a 404) for anyone else's."""
     try:
-        return StoredDocument.objects.get(uuid=uuid, owner=user)
+        return StoredDocument.objects.filter(access.stored_documents_usable_filter(user)).get(uuid=uuid)
     except (StoredDocument.DoesNotExist, ValueError, TypeError, ValidationError):
         raise StoredDocumentNotFound() from None
 
@@ -127,9 +120,10 @@ def attachment_components(
 
 
 def draft_get_for_files(*, user: User, token: str) -> DossierDraft:
-    """The user's own draft by its token; AttachmentNotFound (a 404) for anyone else's."""
+    """The user's own draft by its token (access.drafts_usable_filter); AttachmentNotFound (a 404)
+    for anyone else's."""
     try:
-        return DossierDraft.objects.get(token=token, owner=user)
+        return DossierDraft.objects.filter(access.drafts_usable_filter(user)).get(token=token)
     except (DossierDraft.DoesNotExist, ValueError, TypeError, ValidationError):
         raise AttachmentNotFound() from None
 

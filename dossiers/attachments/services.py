@@ -123,10 +123,6 @@ def _check_component(component: DossierComponent | None, procedure_id: int) -> N
         raise ComponentNotInProcedure()
 
 
-def _in_scope(user: User, dossier: Dossier) -> bool:
-    return access.may_act_on_dossier(user, dossier)
-
-
 def _open_supplement_request(dossier: Dossier) -> DossierEvent | None:
     """The request the citizen is answering now, while the dossier waits for the supplement."""
     if dossier.status != Status.SUPPLEMENT_REQUESTED:
@@ -156,7 +152,7 @@ def _lock_holder(
         raise ValueError("attachment_add takes a draft or a dossier, not both")  # a programming error
     if draft is not None:
         draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
-        if draft.owner_id != user.pk:
+        if not access.may_use_draft(user, draft):
             raise AttachmentNotFound()
         if draft.dossier_id is not None:
             raise AttachmentLocked(name=name, reason=_("hồ sơ đã được nộp."))
@@ -165,15 +161,9 @@ def _lock_holder(
         return draft, None, True
     assert dossier is not None  # noqa: S101 - narrowed above
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if not _in_scope(user, dossier):
+    if not access.may_add_to_dossier(user, dossier, role=role, digitised=digitised):
         raise DossierNotFound()
-    if user.role == Role.CITIZEN:
-        if role != AttachmentRole.SUPPLEMENT or digitised:
-            raise DossierNotFound()
-        return None, dossier, True
-    if not user.is_officer or role == AttachmentRole.SUPPLEMENT:
-        raise DossierNotFound()
-    return None, dossier, False
+    return None, dossier, user.role == Role.CITIZEN
 
 
 @transaction.atomic
@@ -310,11 +300,11 @@ def attachment_reuse(
     same document for the same component again returns the first attachment.
     """
     draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
-    if draft.owner_id != owner_user.pk:
+    if not access.may_use_draft(owner_user, draft):
         raise AttachmentNotFound()
     if draft.dossier_id is not None:
         raise AttachmentLocked(name=stored_document.name, reason=_("hồ sơ đã được nộp."))
-    if stored_document.owner_id != owner_user.pk:
+    if not access.may_use_stored_document(owner_user, stored_document):
         raise StoredDocumentNotFound()
     _check_component(component, draft.procedure_id)
     if not component.reusable:
@@ -346,15 +336,13 @@ def attachment_remove(*, user: User, attachment: Attachment) -> None:
     attachment = (
         Attachment.objects.select_related("draft", "dossier").select_for_update(of=("self",)).get(pk=attachment.pk)
     )
-    dossier = attachment.dossier
+    if not access.may_change_attachment(user, attachment):
+        raise AttachmentNotFound()
+    dossier, draft = attachment.dossier, attachment.draft
     if dossier is None:
-        if attachment.draft is None or attachment.draft.owner_id != user.pk:
-            raise AttachmentNotFound()
-        if attachment.draft.dossier_id is not None:
+        if draft is not None and draft.dossier_id is not None:
             raise AttachmentLocked(name=attachment.name, reason=_("hồ sơ đã được nộp."))
     else:
-        if not _in_scope(user, dossier):
-            raise AttachmentNotFound()
         removable = (
             attachment.role == AttachmentRole.SUPPLEMENT
             and attachment.uploaded_by_id == user.pk

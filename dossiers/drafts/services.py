@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
-from dossiers import attachments
+from dossiers import access, attachments
 from dossiers.constants import Action, AttachmentRole, Channel, Status
 from dossiers.events import use_case
 from dossiers.exceptions import (
@@ -72,16 +72,6 @@ def draft_start(*, owner: User, procedure: Procedure, agency: Agency | None = No
     return DossierDraft.objects.create(
         owner=owner, procedure=procedure, agency=chosen, form_version=form_version_current(procedure=procedure)
     )
-
-
-def draft_get_for_owner(*, owner: User, token: str) -> DossierDraft:
-    """The owner's draft (submitted or not); DossierNotFound for anyone else's or a malformed token."""
-    try:
-        return DossierDraft.objects.select_related("procedure", "agency", "form_version", "dossier").get(
-            token=token, owner=owner
-        )
-    except (DossierDraft.DoesNotExist, ValueError, TypeError):
-        raise DossierNotFound() from None
 
 
 def _editable(draft: DossierDraft) -> DossierDraft:
@@ -331,7 +321,7 @@ def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, idempotenc
 @transaction.atomic
 def dossier_rate(*, dossier: Dossier, citizen: User, score: int, comment: str = "") -> Rating:
     """Satisfaction 1–5 (optional comment), once per dossier, by its applicant, after the result."""
-    if dossier.applicant_id != citizen.pk:
+    if not access.may_rate_dossier(citizen, dossier):
         raise DossierNotFound()
     if dossier.status != Status.RETURNED:
         raise NotRatableYet()
