@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from common.errors import DomainError
 from dossiers.constants import PaymentStatus
-from dossiers.documents.services import DEFAULT_PORTAL_BASE_URL, _heading, _long_datetime, _pdf, qr_data_uri
+from dossiers.documents.rendering import heading, long_datetime, pdf_from_html, portal_url, qr_data_uri
 from dossiers.events import PaymentPaid, publish, use_case
 from dossiers.models import Dossier, DossierDraft, Payment, PaymentNotification
 from dossiers.selectors import dossier_list_for_user
@@ -167,15 +167,7 @@ def payment_signature_valid(signature: object, *values: object, secret: str | No
 
 
 def _platform_url(endpoint: str) -> str:
-    base = getattr(settings, "PAYMENT_URL", "") or (
-        str(getattr(settings, "MOCK_PORTAL_URL", DEFAULT_PORTAL_BASE_URL + "/mock")) + "/thanhtoan"
-    )
-    return f"{str(base).rstrip('/')}/{endpoint}"
-
-
-def _portal_url(path: str, base_url: str | None = None) -> str:
-    base = base_url or getattr(settings, "PORTAL_BASE_URL", DEFAULT_PORTAL_BASE_URL) or DEFAULT_PORTAL_BASE_URL
-    return f"{str(base).rstrip('/')}{path}"
+    return f"{str(settings.PAYMENT_URL).rstrip('/')}/{endpoint}"
 
 
 def platform_time(moment: dt.datetime) -> str:
@@ -204,8 +196,8 @@ def _new_ref() -> str:
 def payment_redirect_url(*, payment: Payment, info: str = "", base_url: str | None = None) -> str:
     """The signed address of the platform's payment page for `payment` (a new `ts` each call)."""
     merchant = _merchant()
-    return_url = _portal_url(reverse("dossiers:payment_return"), base_url)
-    notify_url = _portal_url(reverse("dossiers:payment_notify"), base_url)
+    return_url = portal_url(reverse("dossiers:payment_return"), base_url)
+    notify_url = portal_url(reverse("dossiers:payment_notify"), base_url)
     ts = platform_time(timezone.now())
     sig = payment_sign(merchant, payment.ref, payment.amount, return_url, notify_url, ts)
     query = urlencode(
@@ -623,7 +615,7 @@ def payment_get_for_user(*, user: User, ref: str) -> Payment | None:
 
 def receipt_url(payment: Payment) -> str:
     """Where the receipt can be downloaded (printed and QR-encoded on the receipt)."""
-    return _portal_url(reverse("dossiers:payment_receipt", args=[payment.ref]))
+    return portal_url(reverse("dossiers:payment_receipt", args=[payment.ref]))
 
 
 def payment_receipt_html(*, payment: Payment) -> str:
@@ -640,7 +632,7 @@ def payment_receipt_html(*, payment: Payment) -> str:
     url = receipt_url(payment)
     context: dict[str, Any] = {
         **(
-            _heading(agency, form_number="", title="Biên lai thu phí, lệ phí điện tử", issued_at=payment.paid_at)
+            heading(agency, form_number="", title="Biên lai thu phí, lệ phí điện tử", issued_at=payment.paid_at)
             if agency is not None
             else {"title": "Biên lai thu phí, lệ phí điện tử", "form_number": "", "issued_on": ""}
         ),
@@ -649,7 +641,7 @@ def payment_receipt_html(*, payment: Payment) -> str:
         "procedure": procedure,
         "receipt_dossier": payment.dossier,
         "lines": payment.items,
-        "paid_at": _long_datetime(payment.paid_at),
+        "paid_at": long_datetime(payment.paid_at),
         "receipt_url": url,
         "receipt_qr": qr_data_uri(url),
     }
@@ -670,7 +662,7 @@ def payment_receipt_issue(*, payment_id: int) -> Payment:
     ).get(pk=payment_id)
     if payment.receipt:
         return payment
-    pdf = _pdf(payment_receipt_html(payment=payment))
+    pdf = pdf_from_html(payment_receipt_html(payment=payment))
     payment.receipt.save(f"bien-lai-{payment.ref}.pdf", ContentFile(pdf), save=False)
     stored = Payment.objects.filter(Q(receipt="") | Q(receipt__isnull=True), pk=payment.pk).update(
         receipt=payment.receipt.name
