@@ -44,7 +44,7 @@ from .documents.services import document_issue
 from .drafts import services as drafts
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
-from .payments.services import payment_state_for_draft
+from .payments.selectors import payment_state_for_draft
 from .selectors import (
     dossier_get_for_user,
     dossier_list_for_user,
