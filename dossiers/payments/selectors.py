@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from dossiers.access import payments_visible_filter
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierDraft, Payment
-from dossiers.selectors import dossier_list_for_user
 
 from .fees import FeeLine, draft_fee_lines, fee_total
 
@@ -51,16 +51,12 @@ def payment_state_for_draft(*, draft: DossierDraft) -> PaymentState:
 
 
 def payment_get_for_user(*, user: User, ref: str) -> Payment | None:
-    """A payment its payer, or an officer who may see its dossier, may see; else None."""
-    payment = Payment.objects.select_related("payer", "dossier", "draft__procedure").filter(ref=ref).first()
-    if payment is None:
-        return None
-    if payment.payer_id == user.pk:
-        return payment
-    officer = user.is_officer or user.is_province_admin
-    if officer and payment.dossier_id is not None:
-        return payment if dossier_list_for_user(user=user).filter(pk=payment.dossier_id).exists() else None
-    return None
+    """A payment the user may see (dossiers.access.payments_visible_filter), by ref; else None."""
+    return (
+        Payment.objects.select_related("payer", "dossier", "draft__procedure")
+        .filter(payments_visible_filter(user), ref=ref)
+        .first()
+    )
 
 
 def payments_pending_to_check(*, now: dt.datetime | None = None) -> list[int]:
