@@ -212,3 +212,17 @@ def complaints_answerable_filter(user: User) -> Q:
 def may_answer_complaint(user: User, complaint: Complaint) -> bool:
     """`complaints_answerable_filter` for one loaded complaint."""
     return _is_officer(user) and may_act_on_dossier(user, complaint.dossier)
+
+
+def payments_visible_filter(user: User) -> Q:
+    """`Payment` rows the user may see (the receipt among them), as a filter: the payer's own;
+    an officer's or province admin's once the payment belongs to a dossier whose agency is in
+    their scope (a draft's payment is the payer's business only)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    own = Q(payer_id=user.pk)
+    if not (user.is_officer or user.is_province_admin):
+        return own
+    scope = agency_scope(user)
+    of_dossiers = Q(dossier__isnull=False) if scope is None else Q(dossier__agency_id__in=scope)
+    return own | of_dossiers

@@ -48,7 +48,7 @@ from .drafts import services as drafts
 from .drafts.selectors import draft_get_for_owner, draft_list_open
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
-from .payments.services import payment_state_for_draft
+from .payments.selectors import payment_state_for_draft
 from .selectors import (
     dossier_get_for_user,
     dossier_list_for_user,

@@ -2,7 +2,8 @@
 
 `outbox_record_change` runs inside the transaction that changed the dossier
 (emc_sync/subscriptions.py), once the use case is complete, so the rows it writes are final
-and commit or roll back with the change; `delivery_kick` asks for one delivery task after
+and commit or roll back with the change; `outbox_record_payment` does the same for a fee
+paid after its dossier was submitted; `delivery_kick` asks for one delivery task after
 that transaction commits (one per commit, however many rows it wrote). If that task is lost
 (broker down, worker killed), the beat sweeper finds the rows anyway: the database, not the
 broker, is the record of what is owed.
@@ -18,8 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from common.audit import CHANGE, audit_log
 from common.tasks import publish_now
-from dossiers.events import DossierChange
-from dossiers.models import Dossier
+from dossiers.events import DossierChange, PaymentPaid
+from dossiers.models import Dossier, DossierEvent
 
 from . import mapping
 from .constants import OutboxState, Target
@@ -46,19 +47,9 @@ def outbox_record_change(change: DossierChange) -> None:
     if not settings.SYNC_ENABLED:
         return
     dossier, event = change.dossier, change.record
-    # The mapping reads these lists more than once (the record and the EMC event): once each here.
-    # Fresh, not from an earlier cache: the use case may have attached files or payments since.
-    getattr(dossier, "_prefetched_objects_cache", {}).clear()
-    prefetch_related_objects([dossier], "attachments", "payments", "pauses", "procedure__fees")
+    _fresh_lists(dossier)
     rows = [
-        OutboxRow(
-            target=Target.DVCQG_HOSO,
-            dossier=dossier,
-            event=event,
-            sequence=event.sequence,
-            idempotency_key=outbox_key(target=Target.DVCQG_HOSO, dossier=dossier, sequence=event.sequence),
-            payload=mapping.dossier_record(dossier),
-        ),
+        _record_row(dossier, event=event, sequence=event.sequence),
         OutboxRow(
             target=Target.DVCQG_TIENDO,
             dossier=dossier,
@@ -85,11 +76,60 @@ def outbox_record_change(change: DossierChange) -> None:
     dossier.__dict__.get("_prefetched_objects_cache", {}).clear()
 
 
+def outbox_record_payment(paid: PaymentPaid) -> None:
+    """In the payment's transaction: a fresh dossier record when a fee of a submitted dossier is paid.
+
+    A payment confirmed after its draft was submitted joins the dossier without a line in the
+    dossier's history, so no DossierChange tells the national portal; this record (the
+    dossier's whole state, as for a change: the fee now paid online) does. A fee paid while
+    the dossier was still a draft has no dossier yet (`dossier_id` None): the submission's own
+    record carries it (the submission attaches paid payments before its event), so nothing is
+    written here. Idempotent per payment (key suffix `p<payment id>`); it takes the sequence of
+    the dossier's latest event, so it goes after that event's record and supersedes it unsent.
+    """
+    if not settings.SYNC_ENABLED or paid.dossier_id is None:
+        return
+    dossier = Dossier.objects.select_related("procedure__sector", "agency", "applicant").get(pk=paid.dossier_id)
+    last = dossier.events.order_by("-sequence").first()
+    _fresh_lists(dossier)
+    row = _record_row(dossier, event=last, sequence=last.sequence if last else 0, suffix=f"p{paid.payment_id}")
+    OutboxRow.objects.bulk_create([row], ignore_conflicts=True)
+
+
+def _fresh_lists(dossier: Dossier) -> None:
+    """Load the lists the mapping reads (more than once: the record and the EMC event) once each.
+    Fresh, not from an earlier cache: the use case may have attached files or payments since."""
+    getattr(dossier, "_prefetched_objects_cache", {}).clear()
+    prefetch_related_objects([dossier], "attachments", "payments", "pauses", "procedure__fees")
+
+
+def _record_row(dossier: Dossier, *, event: DossierEvent | None, sequence: int, suffix: str = "") -> OutboxRow:
+    """The national portal's dossier record of the dossier as it stands now."""
+    return OutboxRow(
+        target=Target.DVCQG_HOSO,
+        dossier=dossier,
+        event=event,
+        sequence=sequence,
+        idempotency_key=outbox_key(target=Target.DVCQG_HOSO, dossier=dossier, sequence=sequence, suffix=suffix),
+        payload=mapping.dossier_record(dossier),
+    )
+
+
 def delivery_kick(change: DossierChange) -> None:
     """After the commit of a change (once per transaction): one delivery task, failing fast.
 
     With the broker down the rows are in the database and the beat sweeper finds them."""
     if settings.SYNC_ENABLED and settings.SYNC_DELIVERY_ENABLED:
+        _kick_delivery()
+
+
+def delivery_kick_for_payment(paid: PaymentPaid) -> None:
+    """After the commit of a fee paid on a submitted dossier (once per transaction): as delivery_kick.
+
+    A draft's payment wrote no row: no task. A handler of its own rather than delivery_kick
+    for both: the registry hands a once-per-transaction handler only the transaction's last
+    event, and a draft's payment must not stand in for a dossier change committed with it."""
+    if paid.dossier_id is not None and settings.SYNC_ENABLED and settings.SYNC_DELIVERY_ENABLED:
         _kick_delivery()
 
 

@@ -107,7 +107,7 @@ def test_the_graph_sees_our_imports():
     edges = {(e.source, e.target) for e in rules.import_graph(ROOT, our_modules())}
 
     assert ("dossiers.services", "dossiers.models") in edges
-    assert ("dossiers.payments.services", "dossiers.documents.services") in edges
+    assert ("dossiers.payments.receipts", "dossiers.documents.rendering") in edges
 
 
 def plant(root: Path, files: dict[str, str]) -> list[Path]:

@@ -1,30 +1,25 @@
 """The legal forms of a dossier (Circular 03/2025/TT-VPCP, forms 01–07), rendered to PDF.
 
 Each form is a Django template `templates/documents/form_<kind>.html` on a shared base,
-turned into an A4 PDF by WeasyPrint. Rendering never touches the network: the only URLs
-WeasyPrint may fetch are `data:` URLs (the QR code), and the stylesheet is read from disk
-by us. Forms are legal documents in Vietnamese whatever the reader's language, so they are
-rendered with Vietnamese active and their wording is not marked for translation.
+turned into an A4 PDF by WeasyPrint through `rendering.pdf_from_html` (which fetches nothing
+from the network; the heading, the dates' wording and the QR code come from `rendering` too).
+Forms are legal documents in Vietnamese whatever the reader's language, so they are rendered
+with Vietnamese active and their wording is not marked for translation.
 """
 
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import segno
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from vietnam_provinces import Province, ProvinceCode
 
 from dossiers.constants import Channel, DocumentKind
 from dossiers.models import Dossier, DossierDocument, DossierEvent, DossierPause
@@ -36,7 +31,8 @@ from workflows.calendar import WorkingCalendar
 from workflows.constants import ENDING_ACTIONS
 from workflows.selectors import working_calendar
 
-DEFAULT_PORTAL_BASE_URL = "http://127.0.0.1:8000"
+from .rendering import heading, long_datetime, pdf_from_html, portal_url, qr_data_uri
+
 REGISTER_FORM_NUMBER = "07"
 # Forms whose substance is a reason given to the citizen: the event's comment (or data["reason"]).
 _REASON_FORMS = frozenset({DocumentKind.SUPPLEMENT_REQUEST, DocumentKind.REFUSAL, DocumentKind.STOP_NOTICE})
@@ -44,14 +40,8 @@ _REASON_FORMS = frozenset({DocumentKind.SUPPLEMENT_REQUEST, DocumentKind.REFUSAL
 
 def status_url(dossier: Dossier) -> str:
     """The public status page printed (and QR-encoded) on every form of the dossier."""
-    base = getattr(settings, "PORTAL_BASE_URL", DEFAULT_PORTAL_BASE_URL) or DEFAULT_PORTAL_BASE_URL
     token = dossier_public_token(code=dossier.code)
-    return f"{base.rstrip('/')}/tra-cuu/{quote(dossier.code)}/?k={token}"
-
-
-def qr_data_uri(text: str) -> str:
-    """An SVG QR code as a data: URI (vector, so it prints sharp at any size; sized by CSS)."""
-    return segno.make(text, error="m", micro=False).svg_data_uri(border=0, omitsize=True)
+    return portal_url(f"/tra-cuu/{quote(dossier.code)}/?k={token}")
 
 
 def document_html(
@@ -65,7 +55,7 @@ def document_html(
     issued_at = event.at if event is not None else timezone.now()
     url = status_url(dossier)
     context: dict[str, Any] = {
-        **_heading(dossier.agency, form_number=form.value, title=str(form.label), issued_at=issued_at),
+        **heading(dossier.agency, form_number=form.value, title=str(form.label), issued_at=issued_at),
         "dossier": dossier,
         "procedure": dossier.procedure,
         "event": event,
@@ -73,8 +63,8 @@ def document_html(
         "status_url": url,
         "lookup_url": url.split("/tra-cuu/")[0] + "/tra-cuu/",
         "qr": qr_data_uri(url),
-        "received_at": _long_datetime(dossier.received_at or dossier.submitted_at),
-        "due_at": _long_datetime(dossier.due_at),
+        "received_at": long_datetime(dossier.received_at or dossier.submitted_at),
+        "due_at": long_datetime(dossier.due_at),
     }
     if form in _REASON_FORMS or form == DocumentKind.APOLOGY:
         context["reason"] = str(data.get("reason") or (event.comment if event is not None else "")).strip()
@@ -85,9 +75,9 @@ def document_html(
     elif form == DocumentKind.SUPPLEMENT_REQUEST:
         context["pause"] = _pause_at(dossier, issued_at)
     elif form == DocumentKind.APOLOGY:
-        context["new_due_at"] = _long_datetime(_parse_moment(data.get("new_due_at")))
+        context["new_due_at"] = long_datetime(_parse_moment(data.get("new_due_at")))
     elif form == DocumentKind.STOP_NOTICE:
-        context["stopped_at"] = _long_datetime(issued_at)
+        context["stopped_at"] = long_datetime(issued_at)
     elif form == DocumentKind.CONTROL_SHEET:
         context |= _control_context(dossier)
     with translation.override("vi"):
@@ -98,7 +88,7 @@ def document_render(
     *, dossier: Dossier, kind: str, event: DossierEvent | None = None, data: dict[str, Any] | None = None
 ) -> bytes:
     """Form `kind` (01–06) of a dossier as PDF bytes. Pure: writes nothing."""
-    return _pdf(document_html(dossier=dossier, kind=kind, event=event, data=data))
+    return pdf_from_html(document_html(dossier=dossier, kind=kind, event=event, data=data))
 
 
 def document_issue(
@@ -157,7 +147,7 @@ def register_dossiers(*, agency: Agency, date_from: dt.date, date_to: dt.date) -
 
 def register_html(*, agency: Agency, date_from: dt.date, date_to: dt.date) -> str:
     context = {
-        **_heading(agency, form_number=REGISTER_FORM_NUMBER, title="Sổ theo dõi hồ sơ", issued_at=timezone.now()),
+        **heading(agency, form_number=REGISTER_FORM_NUMBER, title="Sổ theo dõi hồ sơ", issued_at=timezone.now()),
         "date_from": date_from,
         "date_to": date_to,
         "dossiers": register_dossiers(agency=agency, date_from=date_from, date_to=date_to),
@@ -168,61 +158,7 @@ def register_html(*, agency: Agency, date_from: dt.date, date_to: dt.date) -> st
 
 def register_render(*, agency: Agency, date_from: dt.date, date_to: dt.date) -> bytes:
     """Form 07, the tracking register (sổ theo dõi hồ sơ) of `agency` for a date range, as PDF bytes."""
-    return _pdf(register_html(agency=agency, date_from=date_from, date_to=date_to))
-
-
-# Printing.
-
-
-def _pdf(html: str) -> bytes:
-    import weasyprint  # heavy (Pango, fonts): only where a PDF is made
-
-    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
-    stylesheet = weasyprint.CSS(string=_stylesheet(), url_fetcher=fetcher)
-    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
-    assert pdf is not None  # noqa: S101 - write_pdf returns the bytes when given no target
-    return bytes(pdf)
-
-
-@cache
-def _stylesheet() -> str:
-    return (Path(settings.BASE_DIR) / "static" / "css" / "documents.css").read_text(encoding="utf-8")
-
-
-def _heading(agency: Agency, *, form_number: str, title: str, issued_at: dt.datetime) -> dict[str, Any]:
-    """What the top of every form shows: issuer, national motto, place and date, form number."""
-    return {
-        "agency": agency,
-        "parent_agency": agency.parent,
-        "form_number": form_number,
-        "title": title,
-        "place": _place_name(),
-        "issued_on": _long_date(timezone.localtime(issued_at).date()),
-    }
-
-
-@cache
-def _place_name() -> str:
-    """Địa danh of the date line: the province of the portal ("Ninh Bình, ngày ... tháng ...")."""
-    place = getattr(settings, "DOCUMENT_PLACE_NAME", "")
-    if place:
-        return str(place)
-    try:
-        return str(Province.from_code(ProvinceCode(settings.PORTAL_PROVINCE_CODE)).name)
-    except (ValueError, KeyError, AttributeError):
-        return ""
-
-
-def _long_date(day: dt.date) -> str:
-    return f"ngày {day:%d} tháng {day:%m} năm {day:%Y}"
-
-
-def _long_datetime(moment: dt.datetime | None) -> str:
-    """ "09 giờ 00 phút, ngày 02 tháng 12 năm 2026", the wording of the forms; "" for no moment."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    return f"{local:%H} giờ {local:%M} phút, {_long_date(local.date())}"
+    return pdf_from_html(register_html(agency=agency, date_from=date_from, date_to=date_to))
 
 
 def _parse_moment(value: object) -> dt.datetime:
@@ -256,7 +192,7 @@ def _receipt_context(dossier: Dossier, event: DossierEvent | None) -> dict[str, 
     return {
         "components": list(procedure.components.all()),
         "time_limit": limit,
-        "received_at": _long_datetime(dossier.received_at or (event.at if event is not None else None)),
+        "received_at": long_datetime(dossier.received_at or (event.at if event is not None else None)),
     }
 
 

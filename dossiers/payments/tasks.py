@@ -5,7 +5,9 @@ import logging
 
 from celery import Task, shared_task
 
-from .services import payment_check_with_platform, payment_receipt_issue, payments_pending_to_check
+from .receipts import payment_receipt_issue
+from .selectors import payments_pending_to_check
+from .services import payment_check_with_platform
 
 logger = logging.getLogger(__name__)
 

@@ -18,14 +18,9 @@ from dossiers.citizen_views import draft_steps
 from dossiers.constants import PaymentStatus
 from dossiers.drafts.services import draft_fees_set
 from dossiers.models import DossierDraft
-from dossiers.payments.services import (
-    payment_get_for_user,
-    payment_notify,
-    payment_receipt_issue,
-    payment_return,
-    payment_start,
-    payment_state_for_draft,
-)
+from dossiers.payments.receipts import payment_receipt_issue
+from dossiers.payments.selectors import payment_get_for_user, payment_state_for_draft
+from dossiers.payments.services import payment_notify, payment_return, payment_start
 
 
 def _user(request: HttpRequest) -> User:

@@ -9,7 +9,8 @@ from console.services import service_config_draft_start, service_config_publish
 from dossiers.constants import Channel
 from dossiers.exceptions import ProcedureNotOpen
 from dossiers.models import DossierDraft
-from dossiers.payments.services import OnlinePaymentOff, payment_start
+from dossiers.payments.exceptions import OnlinePaymentOff
+from dossiers.payments.services import payment_start
 from dossiers.services import dossier_submit
 from indicators.selectors import Scope, procedure_counts
 from procedures.models import Procedure

@@ -16,15 +16,15 @@ from pypdf import PdfReader
 from accounts.constants import Role
 from dossiers import events
 from dossiers.constants import Channel
-from dossiers.documents import handlers
+from dossiers.documents import handlers, rendering
 from dossiers.documents import services as documents
 from dossiers.documents.handlers import documents_for_event
+from dossiers.documents.rendering import qr_data_uri
 from dossiers.documents.services import (
     control_rows,
     document_html,
     document_issue,
     document_render,
-    qr_data_uri,
     register_dossiers,
     register_render,
 )
@@ -298,7 +298,7 @@ def test_rendering_fetches_nothing_but_data_urls(walk_in):
     port = server.server_address[1]
     try:
         # when HTML pointing at it (and at a local file) is printed
-        pdf = documents._pdf(
+        pdf = rendering.pdf_from_html(
             f'<link rel="stylesheet" href="http://127.0.0.1:{port}/style.css">'
             f'<img src="http://127.0.0.1:{port}/logo.png"><img src="file:///etc/hostname"><p>Xin chào</p>'
         )

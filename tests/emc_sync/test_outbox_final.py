@@ -3,6 +3,7 @@ payments attached), in the same transaction, and delivered exactly as written.""
 
 import json
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
@@ -15,7 +16,7 @@ from dossiers.payments.services import payment_confirm, payment_start
 from emc_sync.constants import Target
 from emc_sync.models import OutboxRow
 from emc_sync.services import delivery_kick
-from tests.emc_sync.conftest import ADD, calls_to, submit
+from tests.emc_sync.conftest import ADD, UPDATE, calls_to, submit
 from tests.emc_sync.test_delivery import answer_all
 from tests.factories import ComponentFactory, FeeFactory
 from tests.files import PDF
@@ -77,3 +78,97 @@ def test_one_delivery_kick_however_many_changes_one_transaction_holds(office, sy
     assert OutboxRow.objects.count() == 6
     kicks = [c for c in callbacks if isinstance(c, _OncePerCommit) and c.handler is delivery_kick]
     assert len(kicks) == 1
+
+
+# A fee paid after submission: the national portal learns it from a fresh dossier record.
+
+
+def records(dossier):
+    return list(
+        OutboxRow.objects.filter(dossier=dossier, target=Target.DVCQG_HOSO)
+        .order_by("id")
+        .values_list("idempotency_key", "state")
+    )
+
+
+def fees(payload):
+    return (
+        payload["DuocThanhToanTrucTuyen"],
+        [(line["MucPhi"], line["HinhThucThu"]) for line in payload["DanhSachLePhi"]],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fee_paid_after_submission_sends_one_fresh_dossier_record_with_the_fee_paid(office, portal):
+    # given a dossier submitted (and delivered) while its fee payment was still pending
+    answer_all(portal)
+    citizen = office["people"]["citizen"]
+    fee = FeeFactory(procedure=office["procedure"], amount=50_000, online_discount_percent=20)
+    draft = draft_start(owner=citizen, procedure=office["procedure"], agency=office["agency"])
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    dossier = draft_submit(draft=draft, declaration=True)
+    rows_before = OutboxRow.objects.count()
+    (submitted,) = calls_to(portal, ADD)
+
+    # when the platform confirms the payment (its own transaction, which commits)
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+
+    # then exactly one new row: the dossier record, the fee paid online, delivered as an update
+    assert fees(json.loads(submitted.request.body)[0]) == (0, [(50_000, 1)])
+    assert OutboxRow.objects.count() == rows_before + 1
+    assert records(dossier) == [
+        (f"dvcqg_hoso:{dossier.code}:1", "delivered"),
+        (f"dvcqg_hoso:{dossier.code}:1:p{payment.pk}", "delivered"),
+    ]
+    fresh = OutboxRow.objects.get(idempotency_key=f"dvcqg_hoso:{dossier.code}:1:p{payment.pk}")
+    assert fees(fresh.payload) == (1, [(fee.online_amount, 2)]) == (1, [(40_000, 2)])
+    assert (fresh.event_id, fresh.sequence) == (dossier.events.get().pk, 1)
+    (updated,) = calls_to(portal, UPDATE)
+    assert json.loads(updated.request.body) == [fresh.payload]
+
+    # and a replay of the platform's word writes nothing more
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+    assert OutboxRow.objects.count() == rows_before + 1
+
+
+def test_a_fee_paid_before_submission_adds_no_record_of_its_own(
+    office, sync, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given no delivery task runs for real: they are counted
+    kicks = []
+    monkeypatch.setattr("emc_sync.services._kick_delivery", lambda: kicks.append(1))
+
+    # when the fee of a draft is paid (and that transaction commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        draft, fee = ready_draft(office)
+
+    # then it wrote nothing and asked for no delivery
+    assert (OutboxRow.objects.count(), kicks) == (0, [])
+
+    # and when the draft is submitted, its one record carries the fee paid
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = draft_submit(draft=draft, declaration=True)
+    assert kicks == [1]
+    assert records(dossier) == [(f"dvcqg_hoso:{dossier.code}:1", "pending")]
+    assert fees(OutboxRow.objects.get(dossier=dossier, target=Target.DVCQG_HOSO).payload) == (
+        1,
+        [(fee.online_amount, 2)],
+    )
+    assert OutboxRow.objects.filter(dossier=dossier).count() == 3  # record, progress, EMC: as for any submission
+
+
+def test_with_sync_off_a_fee_paid_after_submission_writes_nothing(office, settings):
+    # given a dossier submitted with its fee pending, and the sync switched off
+    citizen = office["people"]["citizen"]
+    FeeFactory(procedure=office["procedure"], amount=50_000)
+    draft = draft_start(owner=citizen, procedure=office["procedure"], agency=office["agency"])
+    payment, _url = payment_start(draft=draft, payer=citizen)
+    draft_submit(draft=draft, declaration=True)
+    before = OutboxRow.objects.count()
+    settings.SYNC_ENABLED = False
+
+    # when
+    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
+
+    # then
+    assert OutboxRow.objects.count() == before

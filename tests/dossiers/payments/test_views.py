@@ -2,12 +2,10 @@ import datetime as dt
 import hashlib
 import hmac
 import html
-import io
 import json
 import re
 from types import SimpleNamespace
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -15,35 +13,24 @@ import responses
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from accounts.constants import Role
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierDraft, Payment, PaymentNotification
-from dossiers.payments.services import payment_attach_to_dossier, payment_start, payment_state_for_draft
+from dossiers.payments.selectors import payment_state_for_draft
+from dossiers.payments.services import payment_attach_to_dossier, payment_start
 from dvctt.celery import app as celery_app
+from tests.dossiers.payments.conftest import QUERY_URL, VN, pdf_text, sign
 from tests.factories import AgencyFactory, DossierFactory, FeeFactory, UserFactory
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOTIFY = "/thanh-toan/thong-bao/"
 RETURN = "/thanh-toan/ket-qua/"
-QUERY_URL = "http://platform.test/thanhtoan/tra-cuu"
 
 
 @pytest.fixture(autouse=True)
-def platform(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PAYMENT_URL = "http://platform.test/thanhtoan"
-    settings.PAYMENT_MERCHANT = "dvctt"
-    settings.PAYMENT_SECRET = "payment-secret"
-    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
+def eager_tasks(monkeypatch):
     # The receipt task runs right after commit, as in the embedded default (also when REDIS_URL is set).
     monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", True)  # the namespaced key
-
-
-@pytest.fixture
-def citizen(office):
-    return office["people"][Role.CITIZEN]
 
 
 @pytest.fixture
@@ -54,10 +41,6 @@ def payment(office, citizen):
     with time_machine.travel(dt.datetime(2026, 11, 23, 9, tzinfo=VN), tick=False):
         started, _url = payment_start(draft=draft, payer=citizen)
     return started
-
-
-def sign(*values):
-    return hmac.new(b"payment-secret", "|".join(map(str, values)).encode(), hashlib.sha256).hexdigest()
 
 
 def notification(payment, **changes):
@@ -93,10 +76,6 @@ def return_query(payment, status="paid", transaction_id="GD20261123-0001"):
             "sig": sign(payment.ref, transaction_id, status),
         }
     )
-
-
-def pdf_text(pdf):
-    return " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
 def unchanged(payment):

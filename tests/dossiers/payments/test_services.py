@@ -1,175 +1,36 @@
 import datetime as dt
-import hashlib
-import hmac
-import io
+import functools
 import json
 import threading
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 import responses
-import time_machine
 from django.db import close_old_connections, connection
-from pypdf import PdfReader
 from responses import matchers
 
 from accounts.constants import Role
 from dossiers.constants import PaymentStatus
 from dossiers.models import DossierDraft, Payment, PaymentNotification
 from dossiers.payments import handlers as payment_handlers
+from dossiers.payments.exceptions import AlreadyPaid, NoFeeDue, PaymentNotAllowed
+from dossiers.payments.selectors import payment_state_for_draft
 from dossiers.payments.services import (
-    AlreadyPaid,
-    FeeLine,
-    NoFeeDue,
-    PaymentNotAllowed,
     payment_attach_to_dossier,
     payment_check_with_platform,
     payment_confirm,
-    payment_fees_for,
     payment_notify,
-    payment_receipt_issue,
-    payment_sign,
-    payment_signature_valid,
     payment_start,
-    payment_state_for_draft,
 )
 from dossiers.payments.tasks import payments_check_pending
+from tests.dossiers.payments.conftest import QUERY_URL, VN, at, sign
 from tests.factories import DossierFactory, FeeFactory, UserFactory
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-QUERY_URL = "http://platform.test/thanhtoan/tra-cuu"
 KEYS = ("merchant", "ref", "transaction_id", "amount", "status", "paid_at")
 
 EAGER = SimpleNamespace(conf=SimpleNamespace(task_always_eager=True))  # a fake task's app: run at once
-
-
-@pytest.fixture(autouse=True)
-def platform(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PAYMENT_URL = "http://platform.test/thanhtoan"
-    settings.PAYMENT_MERCHANT = "dvctt"
-    settings.PAYMENT_SECRET = "payment-secret"
-    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
-    settings.PAYMENT_PENDING_CHECK_AFTER_MINUTES = 15
-
-
-@pytest.fixture
-def citizen(office):
-    return office["people"][Role.CITIZEN]
-
-
-@pytest.fixture
-def draft(citizen, office):
-    """A draft of a procedure with two fees: 100.000 đ less 20% online, and 30.000 đ without discount."""
-    procedure = office["procedure"]
-    FeeFactory(procedure=procedure, name="Lệ phí cấp giấy", amount=100_000, online_discount_percent=20, order=1)
-    FeeFactory(procedure=procedure, name="Phí thẩm định", amount=30_000, order=2)
-    return DossierDraft.objects.create(owner=citizen, procedure=procedure, agency=office["agency"])
-
-
-def sign(*values):
-    return hmac.new(b"payment-secret", "|".join(map(str, values)).encode(), hashlib.sha256).hexdigest()
-
-
-def at(year, month, day, hour, minute=0):
-    return time_machine.travel(dt.datetime(year, month, day, hour, minute, tzinfo=VN), tick=False)
-
-
-def pdf_text(pdf):
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return " ".join(text.split())
-
-
-# Signatures.
-
-
-def test_signature_is_hex_hmac_sha256_of_the_fields_joined_by_bars():
-    # given the redirect fields of the contract (vector computed with `openssl dgst -sha256 -hmac payment-secret`)
-    fields = (
-        "dvctt",
-        "DVC261123ABCDEF",
-        80000,
-        "http://127.0.0.1:8000/thanh-toan/ket-qua/",
-        "http://127.0.0.1:8000/thanh-toan/thong-bao/",
-        "20261123090000",
-    )
-
-    # when
-    signature = payment_sign(*fields, secret="payment-secret")
-
-    # then
-    assert signature == "88b371edd1ecabe447127e25a33487d04bfa1b2ebf6d7e6b111db43a48fbf733"
-    assert payment_sign("Phí", "đồng", secret="payment-secret") == (
-        "93068123449892b72a8c14b33b4a898a37ea52d2614aa58933e1202c0626862d"
-    )
-
-
-@pytest.mark.parametrize(
-    ("signature", "valid"),
-    [
-        ("88b371edd1ecabe447127e25a33487d04bfa1b2ebf6d7e6b111db43a48fbf733", True),
-        ("88B371EDD1ECABE447127E25A33487D04BFA1B2EBF6D7E6B111DB43A48FBF733", True),
-        ("88b371edd1ecabe447127e25a33487d04bfa1b2ebf6d7e6b111db43a48fbf734", False),
-        ("", False),
-        (None, False),
-        (12345, False),
-        ("chữ ký giả", False),
-    ],
-)
-def test_a_received_signature_is_checked_exactly(signature, valid):
-    fields = (
-        "dvctt",
-        "DVC261123ABCDEF",
-        "80000",
-        "http://127.0.0.1:8000/thanh-toan/ket-qua/",
-        "http://127.0.0.1:8000/thanh-toan/thong-bao/",
-        "20261123090000",
-    )
-
-    assert payment_signature_valid(signature, *fields) is valid
-
-
-# Fees.
-
-
-def test_online_fees_get_the_catalogue_discount(draft):
-    # given the draft's procedure and its two fees
-
-    # when
-    online = payment_fees_for(procedure=draft.procedure, online=True)
-    desk = payment_fees_for(procedure=draft.procedure, online=False)
-
-    # then
-    assert online == [
-        FeeLine(name="Lệ phí cấp giấy", amount=100_000, discount_percent=20, due=80_000),
-        FeeLine(name="Phí thẩm định", amount=30_000, discount_percent=0, due=30_000),
-    ]
-    assert [line.due for line in desk] == [100_000, 30_000]
-
-
-def test_optional_fees_are_charged_only_when_chosen(office, citizen):
-    # given a procedure whose late-registration fee and extra copies apply only to some applicants
-    procedure = office["procedure"]
-    FeeFactory(procedure=procedure, name="Lệ phí đúng hạn", amount=0, order=1)
-    late = FeeFactory(
-        procedure=procedure, name="Lệ phí không đúng hạn", amount=5_000, online_discount_percent=50, order=2
-    )
-    FeeFactory(procedure=procedure, name="Bản sao trích lục", amount=8_000, optional=True, order=3)
-    late.optional = True
-    late.save(update_fields=["optional"])
-    draft = DossierDraft.objects.create(owner=citizen, procedure=procedure, fees_chosen=[late.pk])
-
-    # when
-    none_chosen = payment_fees_for(procedure=procedure)
-    payment, _url = payment_start(draft=draft, payer=citizen)
-
-    # then
-    assert [line.name for line in none_chosen] == ["Lệ phí đúng hạn"]
-    assert payment.amount == 2_500
-    assert [item["name"] for item in payment.items] == ["Lệ phí đúng hạn", "Lệ phí không đúng hạn"]
 
 
 # Starting.
@@ -304,7 +165,8 @@ def test_confirm_applies_once(draft, citizen, django_capture_on_commit_callbacks
     payment.refresh_from_db()
     assert (changed, changed_again, cancel_changed) == (True, False, False)
     assert (payment.status, payment.transaction_id, payment.paid_at) == (PaymentStatus.PAID, "GD1", paid_at)
-    assert len(callbacks) == 1  # one receipt enqueued
+    receipts = [c for c in callbacks if isinstance(c, functools.partial) and payment_handlers.issue_receipt in c.args]
+    assert len(receipts) == 1  # one receipt enqueued
 
 
 # Asking the platform; the scheduled check.
@@ -421,23 +283,7 @@ def test_a_platform_that_cannot_be_reached_changes_nothing(draft, citizen):
     assert (log.accepted, log.verdict) == (False, "Không tra cứu được cổng thanh toán: ConnectionError.")
 
 
-# The draft's state; handing payments to the dossier.
-
-
-def test_payment_state_for_draft(draft, citizen):
-    # given nothing yet
-    before = payment_state_for_draft(draft=draft)
-    # a payment started
-    payment, _url = payment_start(draft=draft, payer=citizen)
-    started = payment_state_for_draft(draft=draft)
-    # and paid
-    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD1")
-    paid = payment_state_for_draft(draft=draft)
-
-    # then
-    assert (before.amount_due, before.paid, before.pending) == (110_000, False, None)
-    assert (started.paid, started.pending) == (False, payment)
-    assert (paid.paid, paid.paid_payment, paid.pending) == (True, payment, None)
+# Handing payments to the dossier.
 
 
 def test_paid_payments_follow_the_draft_to_its_dossier(draft, citizen, office):
@@ -468,50 +314,6 @@ def test_a_payment_confirmed_after_submission_joins_the_dossier(draft, citizen, 
     # then
     payment.refresh_from_db()
     assert payment.dossier == dossier
-
-
-# The receipt.
-
-
-def test_the_receipt_is_rendered_once_with_what_was_paid(draft, citizen):
-    # given
-    payment, _url = payment_start(draft=draft, payer=citizen)
-    paid_at = dt.datetime(2026, 11, 23, 9, 5, tzinfo=VN)
-    payment_confirm(payment_id=payment.pk, status=PaymentStatus.PAID, transaction_id="GD20261123-42", paid_at=paid_at)
-
-    # when
-    issued = payment_receipt_issue(payment_id=payment.pk)
-    again = payment_receipt_issue(payment_id=payment.pk)
-
-    # then
-    assert again.receipt.name == issued.receipt.name
-    assert issued.receipt.name.endswith(f"bien-lai-{payment.ref}.pdf")
-    text = pdf_text(issued.receipt.read())
-    assert "Mẫu số" not in text
-    for expected in (
-        "BIÊN LAI THU PHÍ, LỆ PHÍ ĐIỆN TỬ",
-        "SỞ TƯ PHÁP",
-        "Người nộp tiền: Nguyễn Văn An",
-        "thủ tục Thủ tục thử nghiệm (mã thủ tục 1.000001)",
-        "SỞ TƯ PHÁP CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Lệ phí cấp giấy 100.000 đồng 20% 80.000 đồng",
-        "Phí thẩm định 30.000 đồng – 30.000 đồng",
-        "Tổng số tiền đã nộp: 110.000 đồng",
-        payment.ref,
-        "Mã giao dịch thanh toán: GD20261123-42",
-        "Thời gian thanh toán: 09 giờ 05 phút, ngày 23 tháng 11 năm 2026",
-        f"http://127.0.0.1:8000/thanh-toan/{payment.ref}/bien-lai/",
-    ):
-        assert expected in text
-
-
-def test_an_unpaid_payment_has_no_receipt(draft, citizen):
-    payment, _url = payment_start(draft=draft, payer=citizen)
-
-    with pytest.raises(ValueError, match="chưa được thanh toán"):
-        payment_receipt_issue(payment_id=payment.pk)
-    payment.refresh_from_db()
-    assert not payment.receipt
 
 
 # Two at once (PostgreSQL: row locks).
