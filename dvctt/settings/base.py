@@ -528,6 +528,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
         "dvctt.stores": {"filters": ["store_errors"]},
     },
 }
