@@ -221,6 +221,11 @@ def test_withdraw_needs_a_reason(client, submitted):
 
 
 def returned(submitted, service):
+    # an electronic result is returned with its file (dossiers.services refuses it otherwise)
+    Attachment.objects.create(
+        dossier=submitted, role=AttachmentRole.RESULT, uploaded_by=officer(service, R), name="ket-qua.pdf",
+        file=SimpleUploadedFile("kq.pdf", PDF), content_type="application/pdf", size=len(PDF), sha256="cd" * 32,
+    )  # fmt: skip
     for role, action, to_step in (
         (R, Action.RECEIVE, None),
         (R, Action.FORWARD, "tham_dinh"),
