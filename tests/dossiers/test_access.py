@@ -31,8 +31,7 @@ from dossiers.models import (
 from dossiers.services import dossier_submit
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ComponentFactory, DossierFactory, UserFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF
 
 # The columns of the table: who asks.
 PEOPLE = (

@@ -94,7 +94,7 @@ def records(dossier):
 def fees(payload):
     return (
         payload["DuocThanhToanTrucTuyen"],
-        [(line["MucPhi"], line["HinhThucThu"]) for line in payload["DanhSachLePhi"]],
+        [(line["Gia"], line["HinhThucThu"]) for line in payload["DanhSachLePhi"]],
     )
 
 
