@@ -10,9 +10,19 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_make_run_sets_the_base_url_from_the_port():
-    dry_run = subprocess.run(["make", "-n", "run", "PORT=8201"], cwd=ROOT, capture_output=True, text=True, check=True)
+    # Under `make test` (CI) MAKEFLAGS and MAKELEVEL are inherited, and a nested make prints
+    # "Entering/Leaving directory" lines around the recipe: find the recipe's own line.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "PORT=8201"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
-    line = dry_run.stdout.strip().splitlines()[-1]
+    line = next(line for line in dry_run.stdout.splitlines() if "runserver" in line)
     assert "runserver 127.0.0.1:8201" in line
     assert "PORTAL_BASE_URL=${PORTAL_BASE_URL:-http://127.0.0.1:8201}" in line
 
