@@ -52,6 +52,11 @@ RECEIVED_ON_SUBMIT = frozenset({Channel.DIRECT})
 def dossier_code_next(*, agency: Agency, day: dt.date) -> str:
     """`<agency identifier>-<YYMMDD>-<NNNN>`, the sequence per agency per day.
 
+    The sequence is four digits, zero-padded, and grows a digit past 9999 rather than wrap or
+    refuse: a province desk taking in more than 9,999 dossiers in a day keeps unique codes of the
+    same shape (`…-10000`), and a 14-character agency identifier leaves the code at 27 characters,
+    well inside the national portal's 40 (docs/national-sync.md, "Dossier codes").
+
     One upsert statement takes the next number under the counter row's lock, so two
     submissions at once never get the same number; a number is never handed out twice
     (a rolled-back transaction takes its number back with it, unseen by anyone).
