@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dossiers import api as dossiers_api
@@ -33,6 +34,9 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("quan-tri/dich-vu/", include("console.urls")),
     path("ngon-ngu/", set_language, name="set_language"),
+    # The scripts' text in the reader's language (locale/*/LC_MESSAGES/djangojs.po). base.html
+    # asks for it with ?l=<language>, so a browser's cached copy is never the other language's.
+    path("jsi18n/", cache_page(3600)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (?script=): no inline script, CSP holds.

@@ -7,6 +7,13 @@
 (function () {
   "use strict";
 
+  // Text in Vietnamese first; Django's JavaScript catalogue (/jsi18n/, loaded by base.html) gives
+  // the English when the admin reads the portal in English.
+  var gettext = window.gettext || function (text) { return text; };
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_whole, name) { return String(values[name]); });
+  }
+
   var root = document.getElementById("eform-builder");
   var textarea = document.getElementById("id_schema");
   var configNode = document.getElementById("eform-builder-config");
@@ -34,9 +41,9 @@
   var PREFILLABLE = ["text", "textarea", "integer", "decimal", "money", "date", "select", "radio", "yes_no", "email", "phone", "citizen_id", "tax_code", "address"];
   var NO_REQUIRED = ["heading", "help", "declaration"];
   var OPERATORS = [
-    ["equals", "bằng"], ["not_equals", "khác"], ["in", "là một trong (phân cách bằng dấu phẩy)"],
-    ["gt", "lớn hơn"], ["gte", "lớn hơn hoặc bằng"], ["lt", "nhỏ hơn"], ["lte", "nhỏ hơn hoặc bằng"],
-    ["filled", "đã điền"], ["empty", "chưa điền"]
+    ["equals", gettext("bằng")], ["not_equals", gettext("khác")], ["in", gettext("là một trong (phân cách bằng dấu phẩy)")],
+    ["gt", gettext("lớn hơn")], ["gte", gettext("lớn hơn hoặc bằng")], ["lt", gettext("nhỏ hơn")], ["lte", gettext("nhỏ hơn hoặc bằng")],
+    ["filled", gettext("đã điền")], ["empty", gettext("chưa điền")]
   ];
   var autoKeys = new WeakSet(); // fields and steps whose key follows their label / title
   var previewStep = schema.steps[0].key;
@@ -164,13 +171,13 @@
 
   function render() {
     root.textContent = "";
-    root.appendChild(textField("b-title", "Tiêu đề biểu mẫu", schema.title || "", function (e) {
+    root.appendChild(textField("b-title", gettext("Tiêu đề biểu mẫu"), schema.title || "", function (e) {
       setOrDelete(schema, "title", e.target.value); changed();
     }));
     var list = el("ol", { "class": "builder-steps" });
     schema.steps.forEach(function (step, index) { list.appendChild(renderStep(step, index)); });
     root.appendChild(list);
-    root.appendChild(button("b-add-step", "Thêm bước", null, addStep, "button-secondary"));
+    root.appendChild(button("b-add-step", gettext("Thêm bước"), null, addStep, "button-secondary"));
     root.appendChild(renderChecks());
     updatePreviewSelect();
     showErrors(lastErrors);
@@ -178,14 +185,14 @@
 
   function renderStep(step, index) {
     var id = "b-s" + index;
-    var name = step.title || ("Bước " + (index + 1));
+    var name = step.title || fmt(gettext("Bước %(n)s"), { n: index + 1 });
     var section = el("li", { "class": "builder-step", id: id, "data-step": step.key, "aria-labelledby": id + "-heading" });
     section.addEventListener("focusin", function () { if (previewStep !== step.key) { previewStep = step.key; updatePreviewSelect(); schedulePreview(); } });
-    section.appendChild(el("h2", { id: id + "-heading", "class": "h3", text: "Bước " + (index + 1) + ": " + name }));
+    section.appendChild(el("h2", { id: id + "-heading", "class": "h3", text: fmt(gettext("Bước %(n)s: %(name)s"), { n: index + 1, name: name }) }));
     section.appendChild(el("div", { "class": "builder-errors-inline", id: id + "-errors" }));
-    section.appendChild(textField(id + "-title", "Tên bước", step.title, function (e) {
+    section.appendChild(textField(id + "-title", gettext("Tên bước"), step.title, function (e) {
       step.title = e.target.value;
-      document.getElementById(id + "-heading").textContent = "Bước " + (index + 1) + ": " + (step.title || "");
+      document.getElementById(id + "-heading").textContent = fmt(gettext("Bước %(n)s: %(name)s"), { n: index + 1, name: step.title || "" });
       if (autoKeys.has(step)) {
         var old = step.key;
         step.key = uniqueKey(slug(step.title), step, schema.steps);
@@ -196,29 +203,29 @@
       updatePreviewSelect();
       changed();
     }));
-    section.appendChild(textField(id + "-key", "Mã bước (chữ thường không dấu, số, dấu gạch dưới)", step.key, function (e) {
+    section.appendChild(textField(id + "-key", gettext("Mã bước (chữ thường không dấu, số, dấu gạch dưới)"), step.key, function (e) {
       autoKeys.delete(step);
       if (previewStep === step.key) { previewStep = e.target.value; }
       step.key = e.target.value;
       changed();
     }, { spellcheck: "false", autocomplete: "off" }));
     section.appendChild(el("div", { "class": "field" }, [
-      el("label", { "for": id + "-description", text: "Mô tả bước" }),
+      el("label", { "for": id + "-description", text: gettext("Mô tả bước") }),
       el("textarea", { id: id + "-description", rows: "2", value: step.description || "", oninput: function (e) { setOrDelete(step, "description", e.target.value); changed(); } })
     ]));
-    section.appendChild(renderCondition(step, id, earlierFields(index, -1), "Chỉ hiện bước này khi"));
+    section.appendChild(renderCondition(step, id, earlierFields(index, -1), gettext("Chỉ hiện bước này khi")));
     var actions = el("div", { "class": "button-row builder-step-actions" });
-    if (index > 0) { actions.appendChild(button(id + "-up", "Lên", "bước " + name, function () { moveStep(index, -1); })); }
-    if (index < schema.steps.length - 1) { actions.appendChild(button(id + "-down", "Xuống", "bước " + name, function () { moveStep(index, 1); })); }
-    if (schema.steps.length > 1) { actions.appendChild(button(id + "-remove", "Xóa bước", name, function () { removeStep(index); })); }
+    if (index > 0) { actions.appendChild(button(id + "-up", gettext("Lên"), fmt(gettext("bước %(name)s"), { name: name }), function () { moveStep(index, -1); })); }
+    if (index < schema.steps.length - 1) { actions.appendChild(button(id + "-down", gettext("Xuống"), fmt(gettext("bước %(name)s"), { name: name }), function () { moveStep(index, 1); })); }
+    if (schema.steps.length > 1) { actions.appendChild(button(id + "-remove", gettext("Xóa bước"), name, function () { removeStep(index); })); }
     section.appendChild(actions);
-    var fields = el("ol", { "class": "builder-fields", "aria-label": "Các trường của bước " + (index + 1) });
+    var fields = el("ol", { "class": "builder-fields", "aria-label": fmt(gettext("Các trường của bước %(n)s"), { n: index + 1 }) });
     step.fields.forEach(function (f, position) { fields.appendChild(renderField(step, index, f, position)); });
     section.appendChild(fields);
     var types = config.types.map(function (t) { return [t.value, t.label]; });
     var add = el("div", { "class": "builder-add-field" }, [
-      selectField(id + "-newtype", "Loại trường mới", types, "text", function () {}),
-      button(id + "-add", "Thêm trường", "vào bước " + (index + 1), function () {
+      selectField(id + "-newtype", gettext("Loại trường mới"), types, "text", function () {}),
+      button(id + "-add", gettext("Thêm trường"), fmt(gettext("vào bước %(n)s"), { n: index + 1 }), function () {
         addField(index, document.getElementById(id + "-newtype").value);
       }, "button-secondary")
     ]);
@@ -245,17 +252,17 @@
     var id = "b-s" + stepIndex + "-f" + position;
     var item = el("li", { "class": "builder-field", id: id, "data-field": f.key });
     var legend = el("h3", { "class": "h4", id: id + "-heading" });
-    function title() { legend.textContent = "Trường " + (position + 1) + " (" + (TYPE_LABELS[f.type] || f.type) + "): " + fieldName(f); }
+    function title() { legend.textContent = fmt(gettext("Trường %(n)s (%(type)s): %(name)s"), { n: position + 1, type: TYPE_LABELS[f.type] || f.type, name: fieldName(f) }); }
     title();
     item.appendChild(legend);
     item.appendChild(el("div", { "class": "builder-errors-inline", id: id + "-errors" }));
     if (f.type === "help") {
       item.appendChild(el("div", { "class": "field" }, [
-        el("label", { "for": id + "-label", text: "Nội dung hướng dẫn" }),
+        el("label", { "for": id + "-label", text: gettext("Nội dung hướng dẫn") }),
         el("textarea", { id: id + "-label", rows: "3", value: f.text || "", oninput: function (e) { f.text = e.target.value; changed(); } })
       ]));
     } else {
-      item.appendChild(textField(id + "-label", "Nhãn", f.label, function (e) {
+      item.appendChild(textField(id + "-label", gettext("Nhãn"), f.label, function (e) {
         f.label = e.target.value;
         title();
         if (autoKeys.has(f)) {
@@ -268,7 +275,7 @@
         changed();
       }));
     }
-    item.appendChild(textField(id + "-key", "Mã trường (tự tạo từ nhãn, sửa được)", f.key, function (e) {
+    item.appendChild(textField(id + "-key", gettext("Mã trường (tự tạo từ nhãn, sửa được)"), f.key, function (e) {
       autoKeys.delete(f);
       renameField(f.key, e.target.value);
       f.key = e.target.value;
@@ -276,31 +283,31 @@
       changed();
     }, { spellcheck: "false", autocomplete: "off" }));
     if (NO_REQUIRED.indexOf(f.type) === -1) {
-      item.appendChild(checkboxField(id + "-required", "Bắt buộc", f.required, function (e) {
+      item.appendChild(checkboxField(id + "-required", gettext("Bắt buộc"), f.required, function (e) {
         if (e.target.checked) { f.required = true; } else { delete f.required; }
         changed();
       }));
     }
     if (f.type !== "help") {
       item.appendChild(el("div", { "class": "field" }, [
-        el("label", { "for": id + "-help", text: "Hướng dẫn" }),
+        el("label", { "for": id + "-help", text: gettext("Hướng dẫn") }),
         el("textarea", { id: id + "-help", rows: "2", value: f.help_text || "", oninput: function (e) { setOrDelete(f, "help_text", e.target.value); changed(); } })
       ]));
     }
     if (PLACEHOLDER.indexOf(f.type) !== -1) {
-      item.appendChild(textField(id + "-placeholder", "Gợi ý nhập", f.placeholder, function (e) { setOrDelete(f, "placeholder", e.target.value); changed(); }));
+      item.appendChild(textField(id + "-placeholder", gettext("Gợi ý nhập"), f.placeholder, function (e) { setOrDelete(f, "placeholder", e.target.value); changed(); }));
     }
     renderTypeOptions(item, id, f);
     if (PREFILLABLE.indexOf(f.type) !== -1) {
-      var sources = [["", "(không điền sẵn)"]].concat(config.prefill.map(function (p) { return [p.value, p.label]; }));
-      item.appendChild(selectField(id + "-prefill", "Điền sẵn từ", sources, f.prefill, function (e) { setOrDelete(f, "prefill", e.target.value); changed(); }));
+      var sources = [["", gettext("(không điền sẵn)")]].concat(config.prefill.map(function (p) { return [p.value, p.label]; }));
+      item.appendChild(selectField(id + "-prefill", gettext("Điền sẵn từ"), sources, f.prefill, function (e) { setOrDelete(f, "prefill", e.target.value); changed(); }));
     }
-    item.appendChild(renderCondition(f, id, earlierFields(stepIndex, position), "Chỉ hiện trường này khi"));
+    item.appendChild(renderCondition(f, id, earlierFields(stepIndex, position), gettext("Chỉ hiện trường này khi")));
     var name = fieldName(f);
     var actions = el("div", { "class": "button-row builder-field-actions" });
-    if (position > 0) { actions.appendChild(button(id + "-up", "Lên", "trường " + name, function () { moveField(stepIndex, position, -1); })); }
-    if (position < step.fields.length - 1) { actions.appendChild(button(id + "-down", "Xuống", "trường " + name, function () { moveField(stepIndex, position, 1); })); }
-    actions.appendChild(button(id + "-remove", "Xóa trường", name, function () { removeField(stepIndex, position); }));
+    if (position > 0) { actions.appendChild(button(id + "-up", gettext("Lên"), fmt(gettext("trường %(name)s"), { name: name }), function () { moveField(stepIndex, position, -1); })); }
+    if (position < step.fields.length - 1) { actions.appendChild(button(id + "-down", gettext("Xuống"), fmt(gettext("trường %(name)s"), { name: name }), function () { moveField(stepIndex, position, 1); })); }
+    actions.appendChild(button(id + "-remove", gettext("Xóa trường"), name, function () { removeField(stepIndex, position); }));
     item.appendChild(actions);
     return item;
   }
@@ -317,8 +324,8 @@
     if (CHOICES.indexOf(f.type) !== -1) {
       var lines = (f.options || []).map(function (o) { return o.value === slug(o.label) ? o.label : o.value + " = " + o.label; });
       item.appendChild(el("div", { "class": "field" }, [
-        el("label", { "for": id + "-options", text: "Các lựa chọn" }),
-        el("p", { "class": "hint", id: id + "-options-hint", text: "Mỗi dòng một lựa chọn. Mã tự tạo từ nhãn; muốn đặt mã riêng, viết “mã = Nhãn”." }),
+        el("label", { "for": id + "-options", text: gettext("Các lựa chọn") }),
+        el("p", { "class": "hint", id: id + "-options-hint", text: gettext("Mỗi dòng một lựa chọn. Mã tự tạo từ nhãn; muốn đặt mã riêng, viết “mã = Nhãn”.") }),
         el("textarea", { id: id + "-options", rows: "4", "aria-describedby": id + "-options-hint", value: lines.join("\n"), oninput: function (e) {
           f.options = e.target.value.split("\n").map(function (line) { return line.trim(); }).filter(Boolean).map(function (line) {
             var match = /^([a-z0-9_]+)\s*=\s*(.+)$/.exec(line);
@@ -329,27 +336,27 @@
       ]));
     }
     if (NUMBERS.indexOf(f.type) !== -1) {
-      numberInput(item, id + "-min", "Giá trị nhỏ nhất", f, "min", f.type !== "decimal");
-      numberInput(item, id + "-max", "Giá trị lớn nhất", f, "max", f.type !== "decimal");
+      numberInput(item, id + "-min", gettext("Giá trị nhỏ nhất"), f, "min", f.type !== "decimal");
+      numberInput(item, id + "-max", gettext("Giá trị lớn nhất"), f, "max", f.type !== "decimal");
     }
     if (f.type === "date") {
-      item.appendChild(textField(id + "-min", "Ngày nhỏ nhất (yyyy-mm-dd hoặc today)", f.min, function (e) { setOrDelete(f, "min", e.target.value.trim()); changed(); }));
-      item.appendChild(textField(id + "-max", "Ngày lớn nhất (yyyy-mm-dd hoặc today)", f.max, function (e) { setOrDelete(f, "max", e.target.value.trim()); changed(); }));
+      item.appendChild(textField(id + "-min", gettext("Ngày nhỏ nhất (yyyy-mm-dd hoặc today)"), f.min, function (e) { setOrDelete(f, "min", e.target.value.trim()); changed(); }));
+      item.appendChild(textField(id + "-max", gettext("Ngày lớn nhất (yyyy-mm-dd hoặc today)"), f.max, function (e) { setOrDelete(f, "max", e.target.value.trim()); changed(); }));
     }
     if (f.type === "text" || f.type === "textarea") {
-      numberInput(item, id + "-min-length", "Độ dài tối thiểu", f, "min_length", true);
-      numberInput(item, id + "-max-length", "Độ dài tối đa", f, "max_length", true);
+      numberInput(item, id + "-min-length", gettext("Độ dài tối thiểu"), f, "min_length", true);
+      numberInput(item, id + "-max-length", gettext("Độ dài tối đa"), f, "max_length", true);
     }
     if (f.type === "file") {
-      var components = [["", "(chọn thành phần hồ sơ)"]].concat(config.components.map(function (c) { return [c, c]; }));
-      item.appendChild(selectField(id + "-component", "Thành phần hồ sơ", components, f.component, function (e) { setOrDelete(f, "component", e.target.value); changed(); }));
-      numberInput(item, id + "-max-size", "Dung lượng tối đa (MB)", f, "max_size_mb", false);
-      item.appendChild(checkboxField(id + "-multiple", "Cho phép nhiều tệp", f.multiple, function (e) { if (e.target.checked) { f.multiple = true; } else { delete f.multiple; } changed(); }));
+      var components = [["", gettext("(chọn thành phần hồ sơ)")]].concat(config.components.map(function (c) { return [c, c]; }));
+      item.appendChild(selectField(id + "-component", gettext("Thành phần hồ sơ"), components, f.component, function (e) { setOrDelete(f, "component", e.target.value); changed(); }));
+      numberInput(item, id + "-max-size", gettext("Dung lượng tối đa (MB)"), f, "max_size_mb", false);
+      item.appendChild(checkboxField(id + "-multiple", gettext("Cho phép nhiều tệp"), f.multiple, function (e) { if (e.target.checked) { f.multiple = true; } else { delete f.multiple; } changed(); }));
     }
     if (f.type === "repeating_group") {
-      item.appendChild(el("p", { "class": "hint", text: "Bảng có " + (f.fields || []).length + " cột; sửa các cột trong phần JSON." }));
-      numberInput(item, id + "-min-rows", "Số dòng tối thiểu", f, "min_rows", true);
-      numberInput(item, id + "-max-rows", "Số dòng tối đa", f, "max_rows", true);
+      item.appendChild(el("p", { "class": "hint", text: fmt(gettext("Bảng có %(n)s cột; sửa các cột trong phần JSON."), { n: (f.fields || []).length }) }));
+      numberInput(item, id + "-min-rows", gettext("Số dòng tối thiểu"), f, "min_rows", true);
+      numberInput(item, id + "-max-rows", gettext("Số dòng tối đa"), f, "max_rows", true);
     }
   }
 
@@ -377,20 +384,20 @@
     var box = el("fieldset", { "class": "builder-condition" }, [el("legend", { text: legendText })]);
     var condition = owner.visible_if;
     if (condition && !condition.field) {
-      box.appendChild(el("p", { "class": "hint", text: "Điều kiện kết hợp (tất cả / một trong) – sửa trong phần JSON." }));
-      box.appendChild(button(id + "-rule-clear", "Bỏ điều kiện", null, function () { delete owner.visible_if; rerender(id + "-rule-field"); }));
+      box.appendChild(el("p", { "class": "hint", text: gettext("Điều kiện kết hợp (tất cả / một trong) – sửa trong phần JSON.") }));
+      box.appendChild(button(id + "-rule-clear", gettext("Bỏ điều kiện"), null, function () { delete owner.visible_if; rerender(id + "-rule-field"); }));
       return box;
     }
-    var fieldOptions = [["", "(luôn hiện)"]].concat(candidates.map(function (f) { return [f.key, fieldName(f) + " (" + f.key + ")"]; }));
+    var fieldOptions = [["", gettext("(luôn hiện)")]].concat(candidates.map(function (f) { return [f.key, fieldName(f) + " (" + f.key + ")"]; }));
     var target = null;
     candidates.forEach(function (f) { if (condition && f.key === condition.field) { target = f; } });
-    box.appendChild(selectField(id + "-rule-field", "Trường", fieldOptions, condition ? condition.field : "", function (e) {
+    box.appendChild(selectField(id + "-rule-field", gettext("Trường"), fieldOptions, condition ? condition.field : "", function (e) {
       if (!e.target.value) { delete owner.visible_if; }
       else { owner.visible_if = { field: e.target.value, op: (owner.visible_if && owner.visible_if.op) || "equals" }; }
       rerender(id + "-rule-field");
     }));
     if (!condition) { return box; }
-    box.appendChild(selectField(id + "-rule-op", "Phép so sánh", OPERATORS, condition.op, function (e) {
+    box.appendChild(selectField(id + "-rule-op", gettext("Phép so sánh"), OPERATORS, condition.op, function (e) {
       condition.op = e.target.value;
       if (condition.op === "filled" || condition.op === "empty") { delete condition.value; }
       rerender(id + "-rule-op");
@@ -398,15 +405,15 @@
     if (condition.op === "filled" || condition.op === "empty") { return box; }
     if (target && (target.type === "yes_no" || target.type === "declaration")) {
       if (condition.value === undefined) { condition.value = true; }
-      box.appendChild(selectField(id + "-rule-value", "Giá trị", [["true", "Có"], ["false", "Không"]], conditionValueToText(condition.value), function (e) {
+      box.appendChild(selectField(id + "-rule-value", gettext("Giá trị"), [["true", gettext("Có")], ["false", gettext("Không")]], conditionValueToText(condition.value), function (e) {
         condition.value = e.target.value === "true"; changed();
       }));
     } else if (target && CHOICES.indexOf(target.type) !== -1 && condition.op !== "in") {
       var options = (target.options || []).map(function (o) { return [o.value, o.label]; });
       if (condition.value === undefined && options.length) { condition.value = options[0][0]; }
-      box.appendChild(selectField(id + "-rule-value", "Giá trị", options, condition.value, function (e) { condition.value = e.target.value; changed(); }));
+      box.appendChild(selectField(id + "-rule-value", gettext("Giá trị"), options, condition.value, function (e) { condition.value = e.target.value; changed(); }));
     } else {
-      box.appendChild(textField(id + "-rule-value", "Giá trị", conditionValueToText(condition.value), function (e) {
+      box.appendChild(textField(id + "-rule-value", gettext("Giá trị"), conditionValueToText(condition.value), function (e) {
         condition.value = textToConditionValue(e.target.value, target, condition.op); changed();
       }));
     }
@@ -416,15 +423,15 @@
   function renderChecks() {
     var checks = schema.checks || [];
     var box = el("section", { "class": "builder-checks", "aria-labelledby": "b-checks-heading" }, [
-      el("h2", { "class": "h3", id: "b-checks-heading", text: "Kiểm tra chéo giữa các trường" }),
-      el("p", { "class": "hint", text: checks.length ? "Các kiểm tra được giữ nguyên khi lưu; sửa điều kiện trong phần JSON." : "Chưa có kiểm tra chéo (thêm trong phần JSON nếu cần)." })
+      el("h2", { "class": "h3", id: "b-checks-heading", text: gettext("Kiểm tra chéo giữa các trường") }),
+      el("p", { "class": "hint", text: checks.length ? gettext("Các kiểm tra được giữ nguyên khi lưu; sửa điều kiện trong phần JSON.") : gettext("Chưa có kiểm tra chéo (thêm trong phần JSON nếu cần).") })
     ]);
     if (checks.length) {
       var list = el("ol");
       checks.forEach(function (check, index) {
         list.appendChild(el("li", {}, [
           document.createTextNode(check.message + " "),
-          button("b-check-" + index + "-remove", "Xóa", "kiểm tra " + (index + 1), function () {
+          button("b-check-" + index + "-remove", gettext("Xóa"), fmt(gettext("kiểm tra %(n)s"), { n: index + 1 }), function () {
             checks.splice(index, 1);
             if (!checks.length) { delete schema.checks; }
             rerender("b-add-step");
@@ -456,17 +463,17 @@
     var step = schema.steps[stepIndex];
     step.fields.push(newField(type));
     rerender("b-s" + stepIndex + "-f" + (step.fields.length - 1) + "-label");
-    announce("Đã thêm trường mới vào bước " + (stepIndex + 1) + ".");
+    announce(fmt(gettext("Đã thêm trường mới vào bước %(n)s."), { n: stepIndex + 1 }));
   }
 
   function removeField(stepIndex, position) {
     var step = schema.steps[stepIndex];
     var name = fieldName(step.fields[position]);
-    if (step.fields.length === 1) { announce("Mỗi bước cần ít nhất một trường; hãy thêm trường khác trước."); return; }
+    if (step.fields.length === 1) { announce(gettext("Mỗi bước cần ít nhất một trường; hãy thêm trường khác trước.")); return; }
     step.fields.splice(position, 1);
     var next = Math.min(position, step.fields.length - 1);
     rerender("b-s" + stepIndex + "-f" + next + "-label");
-    announce("Đã xóa trường " + name + ".");
+    announce(fmt(gettext("Đã xóa trường %(name)s."), { name: name }));
   }
 
   function moveField(stepIndex, position, delta) {
@@ -480,7 +487,7 @@
     var node = document.getElementById(prefix + (delta < 0 ? "-up" : "-down")) ||
       document.getElementById(prefix + (delta < 0 ? "-down" : "-up")) || document.getElementById(prefix + "-label");
     if (node) { node.focus(); }
-    announce("Đã chuyển trường " + fieldName(moved) + " tới vị trí " + (target + 1) + ".");
+    announce(fmt(gettext("Đã chuyển trường %(name)s tới vị trí %(n)s."), { name: fieldName(moved), n: target + 1 }));
   }
 
   function addStep() {
@@ -492,7 +499,7 @@
     schema.steps.push(step);
     previewStep = step.key;
     rerender("b-s" + (schema.steps.length - 1) + "-title");
-    announce("Đã thêm bước " + number + ".");
+    announce(fmt(gettext("Đã thêm bước %(n)s."), { n: number }));
   }
 
   function removeStep(index) {
@@ -500,7 +507,7 @@
     schema.steps.splice(index, 1);
     previewStep = schema.steps[Math.min(index, schema.steps.length - 1)].key;
     rerender("b-s" + Math.min(index, schema.steps.length - 1) + "-title");
-    announce("Đã xóa bước " + name + ".");
+    announce(fmt(gettext("Đã xóa bước %(name)s."), { name: name }));
   }
 
   function moveStep(index, delta) {
@@ -512,7 +519,7 @@
     var prefix = "b-s" + target;
     var node = document.getElementById(prefix + (delta < 0 ? "-up" : "-down")) || document.getElementById(prefix + (delta < 0 ? "-down" : "-up")) || document.getElementById(prefix + "-title");
     if (node) { node.focus(); }
-    announce("Đã chuyển bước " + moved.title + " tới vị trí " + (target + 1) + ".");
+    announce(fmt(gettext("Đã chuyển bước %(name)s tới vị trí %(n)s."), { name: moved.title, n: target + 1 }));
   }
 
   function announce(text) { previewStatus.textContent = text; }
@@ -525,7 +532,7 @@
     lastErrors = errors;
     Array.prototype.forEach.call(root.querySelectorAll(".builder-errors-inline"), function (node) { node.textContent = ""; });
     errors.forEach(function (message) {
-      var match = /^Bước (\d+), trường “([^”]+)”/.exec(message);
+      var match = /^(?:Bước|Step) (\d+), (?:trường|field) “([^”]+)”/.exec(message);
       var target = null;
       if (match) {
         var stepNode = document.getElementById("b-s" + (Number(match[1]) - 1));
@@ -533,7 +540,7 @@
         target = fieldNode ? fieldNode.querySelector(".builder-errors-inline") : null;
       }
       if (!target) {
-        var stepMatch = /^Bước (\d+)/.exec(message);
+        var stepMatch = /^(?:Bước|Step) (\d+)/.exec(message);
         if (stepMatch) { target = document.getElementById("b-s" + (Number(stepMatch[1]) - 1) + "-errors"); }
       }
       if (target) { target.appendChild(el("p", { "class": "field-error", text: message })); }
@@ -545,7 +552,7 @@
   function updatePreviewSelect() {
     previewSelect.textContent = "";
     schema.steps.forEach(function (step, index) {
-      var option = el("option", { value: step.key, text: "Bước " + (index + 1) + ": " + (step.title || step.key) });
+      var option = el("option", { value: step.key, text: fmt(gettext("Bước %(n)s: %(name)s"), { n: index + 1, name: step.title || step.key }) });
       if (step.key === previewStep) { option.selected = true; }
       previewSelect.appendChild(option);
     });
@@ -573,7 +580,7 @@
         var problems = document.getElementById("eform-preview-problems");
         problems.textContent = "";
         if (data.errors.length) {
-          problems.appendChild(el("p", { "class": "field-error", text: "Biểu mẫu hiện có " + data.errors.length + " lỗi; sửa trước khi lưu:" }));
+          problems.appendChild(el("p", { "class": "field-error", text: fmt(gettext("Biểu mẫu hiện có %(n)s lỗi; sửa trước khi lưu:"), { n: data.errors.length }) }));
           var list = el("ul", { "class": "errorlist" });
           data.errors.forEach(function (message) { list.appendChild(el("li", { text: message })); });
           problems.appendChild(list);
@@ -582,7 +589,7 @@
       })
       .catch(function () {
         previewBox.removeAttribute("aria-busy");
-        previewBody.textContent = "Không tải được phần xem trước; biểu mẫu vẫn lưu được.";
+        previewBody.textContent = gettext("Không tải được phần xem trước; biểu mẫu vẫn lưu được.");
       });
   }
 
@@ -597,7 +604,7 @@
       try {
         var parsed = JSON.parse(textarea.value);
         if (parsed && Array.isArray(parsed.steps) && parsed.steps.length) { schema = parsed; previewStep = schema.steps[0].key; render(); schedulePreview(); }
-      } catch (e) { announce("Nội dung JSON chưa đúng cú pháp; phần soạn thảo giữ bản trước."); }
+      } catch (e) { announce(gettext("Nội dung JSON chưa đúng cú pháp; phần soạn thảo giữ bản trước.")); }
     });
   }
   previewBox.hidden = false;

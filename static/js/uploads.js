@@ -5,6 +5,16 @@
 (function () {
   "use strict";
 
+  // Vietnamese first; Django's JavaScript catalogue (/jsi18n/, base.html) gives the English.
+  var gettext = window.gettext || function (text) { return text; };
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_whole, name) { return String(values[name]); });
+  }
+  function megabytes(bytes) {
+    var text = (bytes / 1048576).toFixed(1);
+    return document.documentElement.lang === "en" ? text : text.replace(".", ",");
+  }
+
   function live(root, text) {
     var region = root.querySelector("[data-upload-live]");
     if (region) { region.textContent = ""; window.setTimeout(function () { region.textContent = text; }, 50); }
@@ -39,7 +49,7 @@
         onDone(body);
         live(root, body.message || "");
       } else {
-        var text = body.error || "Không tải lên được tệp. Vui lòng thử lại.";
+        var text = body.error || gettext("Không tải lên được tệp. Vui lòng thử lại.");
         showError(form, text);
         live(root, text);
       }
@@ -47,7 +57,7 @@
     xhr.addEventListener("error", function () {
       if (progress) { progress.hidden = true; }
       if (button) { button.disabled = false; }
-      var text = "Mất kết nối khi tải lên. Vui lòng kiểm tra mạng và thử lại.";
+      var text = gettext("Mất kết nối khi tải lên. Vui lòng kiểm tra mạng và thử lại.");
       showError(form, text);
       live(root, text);
     });
@@ -71,8 +81,9 @@
         var file = input && input.files && input.files[0];
         if (file && max && file.size > max) {
           event.preventDefault();
-          var text = "Tệp “" + file.name + "” có dung lượng " + (file.size / 1048576).toFixed(1).replace(".", ",") +
-            " MB, vượt quá " + Math.round(max / 1048576) + " MB cho phép.";
+          var text = fmt(gettext("Tệp “%(name)s” có dung lượng %(size)s MB, vượt quá %(max)s MB cho phép."), {
+            name: file.name, size: megabytes(file.size), max: Math.round(max / 1048576)
+          });
           showError(form, text); live(root, text);
           return;
         }
