@@ -23,8 +23,9 @@ from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEven
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
-    """Dossiers the user may act on (access.dossiers_actionable_filter): the queues and lists."""
-    return Dossier.objects.select_related("procedure", "agency").filter(access.dossiers_actionable_filter(user))
+    """Dossiers listed for the user (access.dossiers_listed_filter: those they may act on, and an
+    officer's desk's handed-over ones): the queues and lists."""
+    return Dossier.objects.select_related("procedure", "agency").filter(access.dossiers_listed_filter(user))
 
 
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:
@@ -94,9 +95,12 @@ def dossier_queue(
     now = timezone.now()
     qs = dossier_list_for_user(user=user).select_related("handler")
     if tab == QueueTab.TO_RECEIVE:
-        qs = qs.filter(status=Status.NEW)
+        # Waiting at the desk step: queued at the desk it is to be handed in at.
+        qs = qs.filter(
+            access.dossiers_at_my_step_filter(user) if user.role == access.DESK_ROLE else Q(), status=Status.NEW
+        )
     elif tab == QueueTab.MY_STEP:
-        qs = qs.filter(step_role=user.role, status__in=(*RUNNING, Status.PROCESSED))
+        qs = qs.filter(access.dossiers_at_my_step_filter(user), status__in=(*RUNNING, Status.PROCESSED))
     elif tab == QueueTab.NEAR_DUE:
         soon = (calendar or working_calendar()).add_working_days(now, 1)
         qs = qs.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)
