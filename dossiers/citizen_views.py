@@ -145,7 +145,12 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "dossiers/citizen/start.html", {"procedure": procedure, "form": None}, status=404)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.draft_start(owner=user, procedure=procedure, agency=form.cleaned_data["agency"])
+            draft = drafts.draft_start(
+                owner=user,
+                procedure=procedure,
+                agency=form.cleaned_data["agency"],
+                receiving_agency=form.cleaned_data["receiving_agency"],
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -344,6 +349,8 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "filed": [a for a in attachments if a.role == AttachmentRole.FILED],
         "results": [a for a in attachments if a.role == AttachmentRole.RESULT],
         "payments": dossier.payments.order_by("-created_at"),
+        # Status 6: what to pay, how much and where (and a button when it may be paid online).
+        "obligation": dossier.obligations.filter(settled_at__isnull=True).first(),
         "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else [],
         "supplement_request": request_event,
         "supplement_boxes": attachment_components(user=user, dossier=dossier, supplement_event=request_event)

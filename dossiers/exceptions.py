@@ -213,3 +213,8 @@ class ResultAddressRequired(DomainError):
 class ObligationInvalid(DomainError):
     code = "obligation_invalid"
     message = _("Yêu cầu thực hiện nghĩa vụ tài chính không hợp lệ.")
+
+
+class CompetentAgencyRequired(DomainError):
+    code = "competent_agency_required"
+    message = _("Thủ tục %(code)s do nhiều cơ quan thực hiện: vui lòng chọn cơ quan giải quyết.")
