@@ -17,7 +17,6 @@ from dossiers.constants import EventKind, ObligationSettlement, PauseKind, Payme
 from dossiers.exceptions import ObligationInvalid
 from dossiers.models import Dossier, DossierEvent, DossierPause, FinancialObligation, Payment
 from dossiers.notifications.services import MemorySmsBackend
-from dossiers.notifications.tasks import notify_applicant_task
 from dossiers.services import dossier_act
 from dvctt.celery import app as celery_app
 from emc_sync import mapping
