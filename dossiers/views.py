@@ -29,7 +29,7 @@ from . import access
 from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
-from .constants import Channel, DocumentKind
+from .constants import Channel, DocumentKind, EventKind
 from .documents.services import document_issue
 from .exceptions import DossierNotFound
 from .forms import (
@@ -138,7 +138,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "own": own,
             "received_here": not own and access.may_read_as_received(user, dossier),
-            "obligations": list(dossier.obligations.select_related("settled_by").order_by("requested_at")),
+            # Read only when the history has one (the timeline is loaded anyway): no query on most pages.
+            "obligations": list(dossier.obligations.select_related("settled_by").order_by("requested_at"))
+            if any(e.action == EventKind.REQUEST_PAYMENT for e in timeline)
+            else [],
             "obligation_form": ObligationForm(
                 initial={"expected_sequence": sequence, "idempotency_key": uuid.uuid4().hex, "online": True}
             )
