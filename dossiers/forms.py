@@ -60,13 +60,8 @@ class IntakeForm(forms.Form):
         field = self.fields["procedure"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
         field.queryset = procedures
-        self.fields["agency"].queryset = (
-            Agency.objects.filter(  # type: ignore[attr-defined]
-                is_active=True, procedures__in=procedures
-            )
-            .distinct()
-            .order_by("level", "name")
-        )
+        agencies = Agency.objects.filter(is_active=True, procedures__in=procedures).distinct()
+        self.fields["agency"].queryset = agencies.order_by("level", "name")  # type: ignore[attr-defined]
 
     def clean_applicant_name(self) -> str:
         return " ".join(to_nfc(self.cleaned_data["applicant_name"]).split())
