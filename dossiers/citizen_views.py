@@ -65,7 +65,9 @@ DRAFT_STEPS = (
     ("draft_review", gettext_lazy("Kiểm tra và nộp")),
 )
 # Citizens may withdraw before a decision (the workflow says when; this only decides the button).
-WITHDRAWABLE = frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED})
+WITHDRAWABLE = frozenset(
+    {Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED}
+)
 
 
 @dataclass(frozen=True)
