@@ -5,7 +5,12 @@ and replays alike.
 The rules:
 - A citizen sees and acts on their own dossiers, drafts and stored documents, nobody else's.
 - An officer sees and acts on the dossiers of their agencies and the sub-agencies below them
-  (`agency_scope`); a province admin (or superuser) on every agency's.
+  (`agency_scope`); a province admin (or superuser) on every agency's. The agency is the
+  dossier's competent agency.
+- Receipt regardless of administrative boundary (Decree 118/2025): the one-stop desk where a
+  dossier was handed in (its receiving agency) sees it for its whole life, and acts on it while
+  it is at a desk step (receiving it, returning the result), never on the competent agency's
+  processing steps. Desk steps of such a dossier are queued at the receiving desk.
 - An officer of an agency asked for its opinion (lấy ý kiến) may read that dossier, its files
   except the results, and its forms, and answer the consultation; never act on the dossier.
 - Complaints are answered by officers who may act on the dossier; consultations by officers of
@@ -52,25 +57,66 @@ def _is_applicant(user: User, dossier: Dossier) -> bool:
 # --- dossiers ---------------------------------------------------------------------------------
 
 
+# The desk steps: where the one-stop desk works a dossier (receives it, returns the result).
+DESK_ROLE = Role.RECEPTION_OFFICER
+
+
 def dossiers_actionable_filter(user: User) -> Q:
-    """Dossiers the user may act on: a citizen's own; those of an officer's agencies and below;
-    all for a province admin. An empty scope (an officer without an agency) matches nothing."""
+    """Dossiers the user may act on: a citizen's own; those of an officer's agencies and below,
+    and those handed in at them while at a desk step; all for a province admin. An empty scope
+    (an officer without an agency) matches nothing."""
     if not user.is_authenticated:
         return _NOTHING
     if user.role == Role.CITIZEN:
         return Q(applicant_id=user.pk)
     scope = agency_scope(user)
-    return Q() if scope is None else Q(agency_id__in=scope)
+    if scope is None:
+        return Q()
+    return Q(agency_id__in=scope) | Q(receiving_agency_id__in=scope, step_role=DESK_ROLE)
 
 
 def may_act_on_dossier(user: User, dossier: Dossier) -> bool:
-    """The applicant (a citizen's own dossier) or an officer whose scope covers its agency."""
+    """`dossiers_actionable_filter` for one loaded dossier."""
     if not user.is_authenticated:
         return False
     if user.role == Role.CITIZEN:
         return dossier.applicant_id == user.pk
     scope = agency_scope(user)
-    return scope is None or dossier.agency_id in scope
+    if scope is None or dossier.agency_id in scope:
+        return True
+    return dossier.receiving_agency_id in scope and dossier.step_role == DESK_ROLE
+
+
+def dossiers_received_filter(user: User) -> Q:
+    """Dossiers handed in at one of the officer's desks (read for their whole life)."""
+    if not _is_officer(user):
+        return _NOTHING
+    scope = agency_scope(user)
+    return Q() if scope is None else Q(receiving_agency_id__in=scope)
+
+
+def dossiers_listed_filter(user: User) -> Q:
+    """What an officer's lists and queues show: the dossiers they may act on and those handed in
+    at their desks (to follow them and return the result); a citizen's own."""
+    actionable = dossiers_actionable_filter(user)
+    if not actionable or not _is_officer(user):
+        return actionable
+    return actionable | dossiers_received_filter(user)
+
+
+def dossiers_at_my_step_filter(user: User) -> Q:
+    """Queue placement: dossiers waiting for this officer's role. A desk step of a dossier is
+    queued at the desk it was handed in at (its receiving agency; the competent agency's own
+    when none is recorded); every other step at the competent agency."""
+    if not _is_officer(user):
+        return _NOTHING
+    scope = agency_scope(user)
+    mine = Q(step_role=user.role)
+    if scope is None:
+        return mine
+    if user.role != DESK_ROLE:
+        return mine & Q(agency_id__in=scope)
+    return mine & (Q(receiving_agency_id__in=scope) | Q(receiving_agency__isnull=True, agency_id__in=scope))
 
 
 def require_act_on_dossier(user: User, dossier: Dossier) -> None:
@@ -95,16 +141,27 @@ def may_read_as_consulted(user: User, dossier: Dossier) -> bool:
 
 
 def dossiers_visible_filter(user: User) -> Q:
-    """Dossiers the user may read: those they may act on, and those they were consulted on."""
-    actionable = dossiers_actionable_filter(user)
-    if not actionable:  # Q(): every dossier already (and Q() | x would narrow it to x)
-        return actionable
-    return actionable | dossiers_consulted_filter(user)
+    """Dossiers the user may read: those listed for them (acted on, handed in at their desk), and
+    those they were consulted on."""
+    listed = dossiers_listed_filter(user)
+    if not listed:  # Q(): every dossier already (and Q() | x would narrow it to x)
+        return listed
+    return listed | dossiers_consulted_filter(user)
 
 
 def may_see_dossier(user: User, dossier: Dossier) -> bool:
     """`dossiers_visible_filter` for one loaded dossier."""
-    return may_act_on_dossier(user, dossier) or may_read_as_consulted(user, dossier)
+    return (
+        may_act_on_dossier(user, dossier) or may_read_as_received(user, dossier) or may_read_as_consulted(user, dossier)
+    )
+
+
+def may_read_as_received(user: User, dossier: Dossier) -> bool:
+    """`dossiers_received_filter` for one loaded dossier."""
+    if not _is_officer(user) or dossier.receiving_agency_id is None:
+        return False
+    scope = agency_scope(user)
+    return scope is None or dossier.receiving_agency_id in scope
 
 
 def may_rate_dossier(user: User, dossier: Dossier) -> bool:
@@ -144,9 +201,10 @@ def may_use_stored_document(user: User, document: StoredDocument) -> bool:
 
 
 def attachments_visible_filter(user: User) -> Q:
-    """Files the user may see and download: every file of a dossier they may act on; those of a
-    dossier they were consulted on except its results; those of their own unsubmitted draft."""
-    actionable = Dossier.objects.filter(dossiers_actionable_filter(user)).values("pk")
+    """Files the user may see and download: every file of a dossier they may act on or that was
+    handed in at their desk; those of a dossier they were consulted on except its results; those
+    of their own unsubmitted draft."""
+    actionable = Dossier.objects.filter(dossiers_listed_filter(user)).values("pk")
     consulted = Dossier.objects.filter(dossiers_consulted_filter(user)).values("pk")
     drafts = DossierDraft.objects.filter(drafts_usable_filter(user)).values("pk")
     return (

@@ -10,12 +10,24 @@ from procedures.models import Agency
 
 class StartForm(forms.Form):
     agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
-        label=_("Cơ quan tiếp nhận hồ sơ"), queryset=Agency.objects.none(), empty_label=None
+        label=_("Cơ quan giải quyết hồ sơ"), queryset=Agency.objects.none(), empty_label=None
+    )
+    # Decree 118/2025: paper handed in, and the result collected, at any one-stop desk of the province.
+    receiving_agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
+        label=_("Nơi nộp hồ sơ giấy, nhận kết quả"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("— Tại cơ quan giải quyết hồ sơ —"),
+        help_text=_("Có thể chọn bộ phận một cửa bất kỳ trong tỉnh, không phụ thuộc địa giới hành chính."),
     )
 
     def __init__(self, *args: object, agencies: QuerySet[Agency], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["receiving_agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        ).order_by("level", "name")
+        self.fields["receiving_agency"].widget.attrs["aria-describedby"] = "id_receiving_agency_help"
 
 
 class SubmitForm(forms.Form):

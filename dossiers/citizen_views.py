@@ -65,7 +65,9 @@ DRAFT_STEPS = (
     ("draft_review", gettext_lazy("Kiểm tra và nộp")),
 )
 # Citizens may withdraw before a decision (the workflow says when; this only decides the button).
-WITHDRAWABLE = frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED})
+WITHDRAWABLE = frozenset(
+    {Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED}
+)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,12 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "dossiers/citizen/start.html", {"procedure": procedure, "form": None}, status=404)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = drafts.draft_start(owner=user, procedure=procedure, agency=form.cleaned_data["agency"])
+            draft = drafts.draft_start(
+                owner=user,
+                procedure=procedure,
+                agency=form.cleaned_data["agency"],
+                receiving_agency=form.cleaned_data["receiving_agency"],
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -344,6 +351,8 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "filed": [a for a in attachments if a.role == AttachmentRole.FILED],
         "results": [a for a in attachments if a.role == AttachmentRole.RESULT],
         "payments": dossier.payments.order_by("-created_at"),
+        # Status 6: what to pay, how much and where (and a button when it may be paid online).
+        "obligation": dossier.obligations.filter(settled_at__isnull=True).first(),
         "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else [],
         "supplement_request": request_event,
         "supplement_boxes": attachment_components(user=user, dossier=dossier, supplement_event=request_event)

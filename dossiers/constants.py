@@ -11,6 +11,7 @@ __all__ = [
     "Channel",
     "DocumentKind",
     "EventKind",
+    "ObligationSettlement",
     "PauseKind",
     "PaymentStatus",
     "Status",
@@ -40,6 +41,15 @@ class ApplicantType(models.IntegerChoices):
 
 class PauseKind(models.TextChoices):
     SUPPLEMENT = "supplement", _("Chờ bổ sung hồ sơ")
+    # Only where the workflow step's rule says so (WorkflowStep "stops_clock").
+    PAYMENT = "payment", _("Chờ thực hiện nghĩa vụ tài chính")
+
+
+class ObligationSettlement(models.TextChoices):
+    """How a financial obligation (status 6) was met."""
+
+    ONLINE = "online", _("Thanh toán trực tuyến")
+    OFFICER = "officer", _("Cán bộ xác nhận đã nộp")
 
 
 class DocumentKind(models.TextChoices):
@@ -76,9 +86,9 @@ class PaymentStatus(models.TextChoices):
 class EventKind(models.TextChoices):
     """What a line of a dossier's history records: the choices of DossierEvent.action.
 
-    Every workflow action (workflows.constants.Action, same values and labels) and the three
-    things that happen outside the workflow: the filing, an apology with a new date, and a
-    consulted agency's answer. Nowhere else is an action spelled as a bare string.
+    Every workflow action (workflows.constants.Action, same values and labels) and the things
+    that happen outside the workflow: the filing, an apology with a new date, a consulted
+    agency's answer, and the receiving desk's handover to the competent agency. Nowhere else is an action spelled as a bare string.
     """
 
     SUBMIT = "submit", _("Nộp hồ sơ")
@@ -94,5 +104,9 @@ class EventKind(models.TextChoices):
     STOP = "stop", _("Dừng xử lý")
     PROVIDE_SUPPLEMENT = "provide_supplement", _("Bổ sung hồ sơ")
     WITHDRAW = "withdraw", _("Rút hồ sơ")
+    REQUEST_PAYMENT = "request_payment", _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    SETTLE_PAYMENT = "settle_payment", _("Đã thực hiện nghĩa vụ tài chính")
     APOLOGISE = "apologise", _("Xin lỗi, hẹn lại ngày trả kết quả")
     CONSULTATION_ANSWER = "consultation_answer", _("Cơ quan được lấy ý kiến đã trả lời")
+    # Received at a desk other than the competent agency (Decree 118/2025): handed over to it.
+    HANDOVER = "handover", _("Chuyển hồ sơ đến cơ quan giải quyết")

@@ -114,6 +114,34 @@ class ResultReturned(DossierActed):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FinancialObligationRequested(DossierActed):
+    """Status 6: the applicant must pay `amount` đồng for `description` at `pay_at` (and online
+    when `online`) before processing goes on."""
+
+    amount: int
+    pay_at: str
+    online: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinancialObligationMet(DossierActed):
+    """The financial obligation was met (paid online, or confirmed by an officer): back to processing."""
+
+    obligation_id: int
+    settled_how: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DossierHandedOver(DossierChange):
+    """Received at one desk and handed over to the competent agency in the same action
+    (Decree 118/2025): the receiving desk keeps sight of it and returns the result; form 06
+    shows the handover (giver, receiver, time)."""
+
+    from_agency_id: int
+    to_agency_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class DossierApologised(DossierChange):
     """An officer apologised for a late dossier and promised a new date (form 04)."""
 
@@ -187,7 +215,20 @@ def change_from_row(dossier: Dossier, row: DossierEvent) -> DossierChange:
         return ConsultationAnswered(
             **values, consultation_id=int(row.data["consultation"]), agency_code=str(row.data["agency"])
         )
+    if kind == EventKind.HANDOVER:
+        return DossierHandedOver(
+            **values, from_agency_id=int(row.data["from_agency"]), to_agency_id=int(row.data["to_agency"])
+        )
     action = Action(kind.value)
+    if action == Action.REQUEST_PAYMENT:
+        return FinancialObligationRequested(
+            **values, action=action, amount=int(row.data["amount"]), pay_at=str(row.data["pay_at"]),
+            online=bool(row.data.get("online")),
+        )  # fmt: skip
+    if action == Action.SETTLE_PAYMENT:
+        return FinancialObligationMet(
+            **values, action=action, obligation_id=int(row.data["obligation"]), settled_how=str(row.data["settled_how"])
+        )
     return ACTION_EVENTS.get(action, DossierActed)(**values, action=action)
 
 

@@ -208,3 +208,13 @@ class ResultDeliveryUnavailable(DomainError):
 class ResultAddressRequired(DomainError):
     code = "result_address_required"
     message = _("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính công ích.")
+
+
+class ObligationInvalid(DomainError):
+    code = "obligation_invalid"
+    message = _("Yêu cầu thực hiện nghĩa vụ tài chính không hợp lệ.")
+
+
+class CompetentAgencyRequired(DomainError):
+    code = "competent_agency_required"
+    message = _("Thủ tục %(code)s do nhiều cơ quan thực hiện: vui lòng chọn cơ quan giải quyết.")

@@ -38,6 +38,14 @@ class IntakeForm(forms.Form):
     procedure: "forms.ModelChoiceField[Procedure]" = forms.ModelChoiceField(
         label=_("Thủ tục"), queryset=Procedure.objects.none(), empty_label=_("— Chọn thủ tục —")
     )
+    # Decree 118/2025: the desk receives any procedure of the province for any competent agency.
+    agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
+        label=_("Cơ quan giải quyết"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("— Cơ quan của bộ phận một cửa này, hoặc cơ quan duy nhất thực hiện thủ tục —"),
+        help_text=_("Hồ sơ được tiếp nhận tại đây và chuyển ngay đến cơ quan giải quyết đã chọn."),
+    )
     applicant_name = forms.CharField(label=_("Họ và tên chủ hồ sơ"), max_length=255)
     applicant_id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False)
     applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=15, required=False)
@@ -52,6 +60,8 @@ class IntakeForm(forms.Form):
         field = self.fields["procedure"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
         field.queryset = procedures
+        agencies = Agency.objects.filter(is_active=True, procedures__in=procedures).distinct()
+        self.fields["agency"].queryset = agencies.order_by("level", "name")  # type: ignore[attr-defined]
 
     def clean_applicant_name(self) -> str:
         return " ".join(to_nfc(self.cleaned_data["applicant_name"]).split())
@@ -104,3 +114,23 @@ class ConsultationAnswerForm(forms.Form):
 
 class ComplaintAnswerForm(forms.Form):
     answer = forms.CharField(label=_("Nội dung trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ObligationForm(forms.Form):
+    """Yêu cầu thực hiện nghĩa vụ tài chính (status 6): what to pay, how much, where."""
+
+    description = forms.CharField(
+        label=_("Nội dung nghĩa vụ tài chính"),
+        help_text=_(
+            "Ví dụ: tiền sử dụng đất, lệ phí trước bạ, thuế thu nhập cá nhân; căn cứ thông báo của cơ quan thuế."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    amount = forms.IntegerField(label=_("Số tiền phải nộp (đồng)"), min_value=1, max_value=10**15)
+    pay_at = forms.CharField(
+        label=_("Nơi nộp"), max_length=500, help_text=_("Cơ quan thuế, kho bạc hoặc ngân hàng nhận tiền, địa chỉ.")
+    )
+    online = forms.BooleanField(label=_("Cho phép nộp trực tuyến qua Cổng thanh toán"), required=False)
+    expected_sequence = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)

@@ -18,6 +18,7 @@ from .constants import (
     Channel,
     DocumentKind,
     EventKind,
+    ObligationSettlement,
     PauseKind,
     PaymentStatus,
     Status,
@@ -36,8 +37,21 @@ class Dossier(models.Model):
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers"
     )
+    # The competent agency (cơ quan giải quyết): its queues, its scope, its indicators.
     agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan tiếp nhận"), on_delete=models.PROTECT, related_name="dossiers"
+        Agency, verbose_name=_("cơ quan giải quyết"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # Where the dossier was (or is to be) handed in and its result collected (nơi tiếp nhận):
+    # any one-stop desk of the province (Decree 118/2025, receipt regardless of administrative
+    # boundary). Set on every submission; None only on rows written around the lifecycle
+    # (COPY in benchmarks), which read as "received at the competent agency" (`receiving_unit`).
+    receiving_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("nơi tiếp nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
     )
     channel = models.CharField(_("kênh nộp"), max_length=20, choices=Channel.choices)
     applicant = models.ForeignKey(
@@ -131,11 +145,31 @@ class Dossier(models.Model):
                 name="dossier_step_queue_idx",
             ),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_number_idx"),
+            # The receiving desk's view of dossiers it handed over (access.dossiers_received_filter).
+            models.Index(
+                fields=["receiving_agency", "due_at", "id"],
+                condition=models.Q(receiving_agency__isnull=False),
+                name="dossier_receiving_due_idx",
+            ),
             models.Index(fields=["applicant", "-submitted_at"], name="dossier_applicant_idx"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def receiving_unit_id(self) -> int:
+        """The receiving desk's agency id (the competent agency's own when none was recorded)."""
+        return self.receiving_agency_id or self.agency_id
+
+    @property
+    def receiving_unit(self) -> Agency:
+        return self.receiving_agency if self.receiving_agency_id is not None else self.agency  # type: ignore[return-value]
+
+    @property
+    def handed_over(self) -> bool:
+        """Received at a desk other than the competent agency (Decree 118/2025)."""
+        return self.receiving_unit_id != self.agency_id
 
 
 class DossierEvent(models.Model):
@@ -269,8 +303,13 @@ class DossierDraft(models.Model):
     )
     procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan tiếp nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Agency, verbose_name=_("cơ quan giải quyết"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Where the applicant will hand in paper or collect the result (None: the competent agency).
+    receiving_agency = models.ForeignKey(
+        Agency, verbose_name=_("nơi nộp hồ sơ giấy, nhận kết quả"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     form_version = models.ForeignKey(
         FormVersion,
         verbose_name=_("phiên bản biểu mẫu"),
@@ -437,6 +476,15 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
     checked_at = models.DateTimeField(_("tra cứu lần cuối"), null=True, blank=True)
     receipt = models.FileField(_("biên lai điện tử"), upload_to="receipts/%Y/%m/", blank=True)
+    # A financial obligation of a dossier in processing (status 6) paid online, rather than its fees.
+    obligation = models.ForeignKey(
+        "FinancialObligation",
+        verbose_name=_("nghĩa vụ tài chính"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
 
     class Meta:
         verbose_name = _("thanh toán")
@@ -445,6 +493,52 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.ref
+
+
+class FinancialObligation(models.Model):
+    """Nghĩa vụ tài chính: what the applicant must pay (land levy, taxes) before processing goes on.
+
+    Opened by the lifecycle service with the request_payment action (status 6), closed by it
+    with settle_payment (back to processing): paid online through the payment platform, or
+    confirmed by an officer who saw the proof of payment made elsewhere (the tax office, the treasury).
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="obligations")
+    requested_event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("nội dung nghĩa vụ tài chính"), max_length=2000)
+    amount = models.PositiveBigIntegerField(_("số tiền phải nộp (đồng)"))
+    pay_at = models.CharField(_("nơi nộp"), max_length=500)
+    online = models.BooleanField(_("cho phép thanh toán trực tuyến"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("yêu cầu lúc"))
+    settled_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    settled_how = models.CharField(
+        _("hình thức hoàn thành"), max_length=10, choices=ObligationSettlement.choices, blank=True
+    )
+    settled_note = models.TextField(_("ghi chú xác nhận"), blank=True)
+
+    class Meta:
+        verbose_name = _("nghĩa vụ tài chính")
+        verbose_name_plural = _("nghĩa vụ tài chính")
+        ordering = ["dossier_id", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(settled_at__isnull=True), name="obligation_one_open_per_dossier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.amount} đồng"
 
 
 class PaymentNotification(models.Model):

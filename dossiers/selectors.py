@@ -11,20 +11,22 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgencyMembership, User
-from procedures.models import Agency
+from procedures.models import Agency, Procedure
+from procedures.selectors import agency_descendant_ids
 from workflows.calendar import WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
 from workflows.selectors import working_calendar
 
 from . import access
 from .constants import RUNNING, DocumentKind
-from .exceptions import DossierNotFound
+from .exceptions import CompetentAgencyRequired, DossierNotFound
 from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
-    """Dossiers the user may act on (access.dossiers_actionable_filter): the queues and lists."""
-    return Dossier.objects.select_related("procedure", "agency").filter(access.dossiers_actionable_filter(user))
+    """Dossiers listed for the user (access.dossiers_listed_filter: those they may act on, and an
+    officer's desk's handed-over ones): the queues and lists."""
+    return Dossier.objects.select_related("procedure", "agency").filter(access.dossiers_listed_filter(user))
 
 
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:
@@ -35,6 +37,20 @@ def dossier_get_for_user(*, user: User, code: str) -> Dossier:
         return Dossier.objects.select_related(*related).filter(access.dossiers_visible_filter(user)).get(code=code)
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
+
+
+def competent_agency_default(*, procedure: Procedure, desk: Agency) -> Agency:
+    """The competent agency when the desk did not name one: the desk's own agency (or one below
+    it) when it implements the procedure, else the procedure's only implementing agency.
+    CompetentAgencyRequired when several agencies could be meant."""
+    agencies = list(procedure.implementing_agencies.filter(is_active=True).order_by("code"))
+    below = agency_descendant_ids(agency_ids=[desk.pk])
+    own = [agency for agency in agencies if agency.pk in below]
+    if own:
+        return next((a for a in own if a.pk == desk.pk), own[0])
+    if len(agencies) == 1:
+        return agencies[0]
+    raise CompetentAgencyRequired(code=procedure.code)
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:
@@ -94,9 +110,12 @@ def dossier_queue(
     now = timezone.now()
     qs = dossier_list_for_user(user=user).select_related("handler")
     if tab == QueueTab.TO_RECEIVE:
-        qs = qs.filter(status=Status.NEW)
+        # Waiting at the desk step: queued at the desk it is to be handed in at.
+        qs = qs.filter(
+            access.dossiers_at_my_step_filter(user) if user.role == access.DESK_ROLE else Q(), status=Status.NEW
+        )
     elif tab == QueueTab.MY_STEP:
-        qs = qs.filter(step_role=user.role, status__in=(*RUNNING, Status.PROCESSED))
+        qs = qs.filter(access.dossiers_at_my_step_filter(user), status__in=(*RUNNING, Status.PROCESSED))
     elif tab == QueueTab.NEAR_DUE:
         soon = (calendar or working_calendar()).add_working_days(now, 1)
         qs = qs.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)

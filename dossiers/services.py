@@ -29,7 +29,7 @@ from workflows.selectors import workflow_version_current, working_calendar
 
 from . import access
 from .answers import answer_once
-from .constants import AttachmentRole, Channel, EventKind, PauseKind
+from .constants import AttachmentRole, Channel, EventKind, ObligationSettlement, PauseKind, PaymentStatus
 from .events import ConsultationAnswered, DossierApologised, change_from_row, publish, use_case
 from .exceptions import (
     CommentRequired,
@@ -38,13 +38,20 @@ from .exceptions import (
     DossierChangedMeanwhile,
     DossierNotFound,
     IdempotencyKeyElsewhere,
+    ObligationInvalid,
     ProcedureNotOpen,
     ResultFileMissing,
 )
-from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause
+from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause, FinancialObligation
 
 # Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
-COMMENT_REQUIRED = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP})
+# Also the content of a financial obligation, and how it was met (the proof seen, the transaction).
+COMMENT_REQUIRED = frozenset(
+    {
+        Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP,
+        Action.REQUEST_PAYMENT, Action.SETTLE_PAYMENT,
+    }
+)  # fmt: skip
 # Channels where the dossier is taken in by an officer at the desk: received on submission.
 RECEIVED_ON_SUBMIT = frozenset({Channel.DIRECT})
 
@@ -136,8 +143,16 @@ def dossier_submit(
     result_delivery: str = "",
     result_address: str = "",
     national_code: str = "",
+    receiving_agency: Agency | None = None,
 ) -> Dossier:
     """Create a submitted dossier: code, provisional due date, first history row, DossierSubmitted.
+
+    `agency` is the competent agency (cơ quan giải quyết), which must implement the procedure;
+    `receiving_agency` the one-stop desk where it is handed in and its result collected (nơi
+    tiếp nhận): any active agency of the province (Decree 118/2025, receipt regardless of
+    administrative boundary), by default the competent agency itself. The code is numbered by
+    the receiving desk. A dossier taken in at a desk other than the competent agency is handed
+    over to it in the same use case (`DossierHandedOver`, a second history row).
 
     A dossier forwarded by Cổng DVCQG (`Channel.NATIONAL_PORTAL`) keeps `national_code`, the
     national portal's MaHoSo, for its whole life: no second, local code is made (DOMAIN.md).
@@ -163,6 +178,8 @@ def dossier_submit(
         reason = _("thủ tục chỉ nhận hồ sơ trực tuyến, không nhận hồ sơ giấy tại bộ phận một cửa.")
     elif not procedure.implementing_agencies.filter(pk=agency.pk).exists():
         reason = _("%(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
+    elif receiving_agency is not None and not receiving_agency.is_active:
+        reason = _("%(agency)s không còn tiếp nhận hồ sơ.") % {"agency": receiving_agency.name}
     version = workflow_version_current(procedure=procedure)
     if not reason and version is None:
         reason = _("chưa có quy trình điện tử được ban hành.")
@@ -179,6 +196,7 @@ def dossier_submit(
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
                 form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
                 result_delivery=result_delivery, result_address=result_address, national_code=national_code,
+                receiving_agency=receiving_agency or agency,
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -186,7 +204,43 @@ def dossier_submit(
             return earlier.dossier
         raise
     publish(change_from_row(dossier, row))
+    if dossier.status == Status.RECEIVED and dossier.handed_over:
+        _hand_over(dossier, actor=actor, at=row.at, last_sequence=row.sequence)
     return dossier
+
+
+def _hand_over(dossier: Dossier, *, actor: User | None, at: dt.datetime, last_sequence: int) -> DossierEvent:
+    """The receiving desk hands a dossier it just received to the competent agency (Decree 118/2025).
+
+    Part of the receipt's use case: the dossier moves on from the desk step the way the desk's
+    own "forward" would (into the competent agency's queue for the next step), and one history
+    row (EventKind.HANDOVER, giver and receiver in its data, for form 06) publishes
+    DossierHandedOver. A first step with no "forward" keeps its step: the row records the handover.
+    """
+    definition = dossier.workflow_version.definition
+    from_status, from_step = dossier.status, dossier.step_key
+    step = next(s for s in engine.steps_of(definition) if s.key == dossier.step_key)
+    if Action.FORWARD in step.actions:
+        plan = engine.plan_transition(
+            definition, step_key=step.key, status=Status(dossier.status), action=Action.FORWARD, role=step.role
+        )
+        assert plan.to_status is not None  # noqa: S101 - forward always names its status
+        dossier.status, dossier.step_key, dossier.step_role = plan.to_status, plan.to_step, plan.to_role
+        fields = ["status", "step_key", "step_role", "updated_at"]
+        if plan.finishes:
+            dossier.finished_at = at
+            fields.append("finished_at")
+        dossier.save(update_fields=fields)
+    row = _append_event(
+        dossier, action=EventKind.HANDOVER, actor=actor, at=at, from_status=from_status, from_step=from_step,
+        data={
+            "from_agency": dossier.receiving_unit_id, "to_agency": dossier.agency_id,
+            "from_agency_name": dossier.receiving_unit.name, "to_agency_name": dossier.agency.name,
+        },
+        last_sequence=last_sequence,
+    )  # fmt: skip
+    publish(change_from_row(dossier, row))
+    return row
 
 
 def _create_submitted(
@@ -208,13 +262,15 @@ def _create_submitted(
     result_delivery: str,
     result_address: str,
     national_code: str,
+    receiving_agency: Agency,
 ) -> tuple[Dossier, DossierEvent]:
     now = timezone.now()
     received = channel in RECEIVED_ON_SUBMIT
     dossier = Dossier.objects.create(
-        code=national_code or dossier_code_next(agency=agency, day=timezone.localdate(now)),
+        code=national_code or dossier_code_next(agency=receiving_agency, day=timezone.localdate(now)),
         procedure=procedure,
         agency=agency,
+        receiving_agency=receiving_agency,
         channel=channel,
         applicant=applicant,
         applicant_name=applicant_name,
@@ -287,7 +343,7 @@ def dossier_act(
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
             # What the subscribers read (the national record names the sector, agency, applicant).
-            .select_related("procedure__sector", "workflow_version", "agency", "applicant")
+            .select_related("procedure__sector", "workflow_version", "agency", "receiving_agency", "applicant")
             .get(pk=dossier_id)
         )
     except Dossier.DoesNotExist:
@@ -323,8 +379,24 @@ def dossier_act(
         to_step=to_step,
     )
     now = timezone.now()
+    if action == Action.REQUEST_PAYMENT:
+        data = {**(data or {}), **_obligation_terms(data or {})}
+    elif action == Action.SETTLE_PAYMENT:
+        data = {**(data or {}), **_obligation_settle(dossier, actor=actor, at=now, note=comment.strip())}
     from_status, from_step = dossier.status, dossier.step_key
     changed = {"status", "step_key", "step_role", "updated_at"}
+    if plan.stops_clock:
+        DossierPause.objects.create(
+            dossier=dossier, kind=PauseKind.PAYMENT, started_at=now, resume_status=Status.PROCESSING,
+            due_before=dossier.due_at, reason=comment.strip(),
+        )  # fmt: skip
+    if plan.resumes_clock and (pause := dossier.pauses.select_for_update().filter(ended_at__isnull=True).first()):
+        pause.ended_at = now
+        if dossier.due_at is not None:
+            dossier.due_at = working_calendar().shift_for_pause(dossier.due_at, pause.started_at, now)
+            changed.add("due_at")
+        pause.due_after = dossier.due_at
+        pause.save(update_fields=["ended_at", "due_after"])
     if plan.opens_pause:
         DossierPause.objects.create(
             dossier=dossier, kind=PauseKind.SUPPLEMENT, started_at=now, resume_status=dossier.status,
@@ -368,8 +440,48 @@ def dossier_act(
         comment=comment.strip(), data=data, idempotency_key=idempotency_key,
         last_sequence=last.sequence if last is not None else 0,
     )  # fmt: skip
+    if action == Action.REQUEST_PAYMENT:
+        FinancialObligation.objects.create(
+            dossier=dossier, requested_event=row, description=comment.strip(), amount=row.data["amount"],
+            pay_at=row.data["pay_at"], online=row.data["online"], requested_by=actor, requested_at=now,
+        )  # fmt: skip
     publish(change_from_row(dossier, row))
+    if action == Action.RECEIVE and dossier.handed_over:
+        _hand_over(dossier, actor=actor, at=now, last_sequence=row.sequence)
     return dossier
+
+
+def _obligation_terms(data: dict[str, Any]) -> dict[str, Any]:
+    """What a request for a financial obligation must say besides its content (the comment):
+    the amount in đồng, where to pay, whether it may be paid online. ObligationInvalid otherwise."""
+    try:
+        amount = int(data.get("amount", 0))
+    except (TypeError, ValueError):
+        amount = 0
+    pay_at = str(data.get("pay_at", "")).strip()
+    if amount <= 0:
+        raise ObligationInvalid(_("Vui lòng nhập số tiền phải nộp (đồng), lớn hơn 0."))
+    if not pay_at:
+        raise ObligationInvalid(_("Vui lòng nhập nơi nộp (cơ quan thuế, kho bạc, ngân hàng)."))
+    return {"amount": amount, "pay_at": pay_at[:500], "online": bool(data.get("online"))}
+
+
+def _obligation_settle(dossier: Dossier, *, actor: User, at: dt.datetime, note: str) -> dict[str, Any]:
+    """Close the dossier's open financial obligation (row locked). The applicant settles only by
+    a payment the platform confirmed; an officer by confirming proof of a payment made elsewhere."""
+    obligation = dossier.obligations.select_for_update().filter(settled_at__isnull=True).first()
+    if obligation is None:
+        raise ActionNotAllowed(_("Hồ sơ không có nghĩa vụ tài chính đang chờ thực hiện."))
+    if actor.role == Role.CITIZEN:
+        if not obligation.payments.filter(status=PaymentStatus.PAID).exists():
+            raise ActionNotAllowed(_("Chưa nhận được khoản thanh toán trực tuyến cho nghĩa vụ tài chính."))
+        how = ObligationSettlement.ONLINE
+    else:
+        how = ObligationSettlement.OFFICER
+    obligation.settled_at, obligation.settled_by, obligation.settled_how = at, actor, how
+    obligation.settled_note = note
+    obligation.save(update_fields=["settled_at", "settled_by", "settled_how", "settled_note"])
+    return {"obligation": obligation.pk, "settled_how": str(how)}
 
 
 @use_case

@@ -17,7 +17,7 @@ from .events import (
     Subscription,
 )
 from .notifications.handlers import notify_applicant_of_change, tell_complaint_answered
-from .payments.handlers import issue_receipt
+from .payments.handlers import issue_receipt, settle_obligation
 from .population.handlers import check_population
 
 SUBSCRIPTIONS = [
@@ -30,6 +30,8 @@ SUBSCRIPTIONS = [
     Subscription(ComplaintAnswered, tell_complaint_answered, Phase.AFTER_COMMIT),
     # The applicant's identity against the population registry (indicator 4.5).
     Subscription(DossierSubmitted, check_population, Phase.AFTER_COMMIT),
+    # A financial obligation (status 6) paid online: the dossier goes back to processing.
+    Subscription(PaymentPaid, settle_obligation, Phase.IN_TRANSACTION),
     # The electronic receipt of a fee paid online.
     Subscription(PaymentPaid, issue_receipt, Phase.AFTER_COMMIT),
 ]

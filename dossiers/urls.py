@@ -14,6 +14,7 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:code>/thao-tac/", views.act, name="act"),
     path("can-bo/ho-so/<str:code>/xin-loi/", views.apologise, name="apologise"),
+    path("can-bo/ho-so/<str:code>/nghia-vu-tai-chinh/", views.request_payment, name="request_payment"),
     path("can-bo/ho-so/<str:code>/lay-y-kien/", views.consult, name="consult"),
     path("can-bo/lay-y-kien/", views.consultations, name="consultations"),
     path("can-bo/lay-y-kien/<int:pk>/tra-loi/", views.consultation_reply, name="consultation_reply"),

@@ -18,9 +18,9 @@ from django_ratelimit.core import is_ratelimited
 from accounts.constants import Role
 from accounts.models import User
 from accounts.security import client_ip
-from accounts.selectors import procedure_list_for_officer
 from common.errors import DomainError
 from eforms.display import form_answers
+from procedures.selectors import procedure_list
 from workflows import engine
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
@@ -29,7 +29,7 @@ from . import access
 from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
-from .constants import Channel, DocumentKind
+from .constants import Channel, DocumentKind, EventKind
 from .documents.services import document_issue
 from .exceptions import DossierNotFound
 from .forms import (
@@ -39,6 +39,7 @@ from .forms import (
     ConsultationAnswerForm,
     ConsultForm,
     IntakeForm,
+    ObligationForm,
     QueueFilterForm,
 )
 from .models import Dossier
@@ -46,6 +47,7 @@ from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
     QueueTab,
+    competent_agency_default,
     consultation_get_for_user,
     consultation_list_for_user,
     dossier_get_for_user,
@@ -125,7 +127,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     ]
     steps = engine.steps_of(dossier.workflow_version.definition)
     own = access.may_act_on_dossier(user, dossier)
-    if not own:  # a consulted agency reads the dossier and answers; it never acts on it
+    if not own:  # a consulted agency, or the desk it was handed in at, reads it; never acts on it now
         actions = []
     consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
     complaints = list(dossier.complaints.select_related("answered_by").order_by("created_at"))
@@ -135,6 +137,16 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "dossiers/detail.html",
         {
             "own": own,
+            "received_here": not own and access.may_read_as_received(user, dossier),
+            # Read only when the history has one (the timeline is loaded anyway): no query on most pages.
+            "obligations": list(dossier.obligations.select_related("settled_by").order_by("requested_at"))
+            if any(e.action == EventKind.REQUEST_PAYMENT for e in timeline)
+            else [],
+            "obligation_form": ObligationForm(
+                initial={"expected_sequence": sequence, "idempotency_key": uuid.uuid4().hex, "online": True}
+            )
+            if Action.REQUEST_PAYMENT in actions
+            else None,
             "complaints": complaints,
             "complaint_answer_form": ComplaintAnswerForm() if own else None,
             "consultations": consultations,
@@ -153,7 +165,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
-            "actions": [a for a in actions if a != Action.CONSULT],
+            "actions": [a for a in actions if a not in (Action.CONSULT, Action.REQUEST_PAYMENT)],
             "remaining": dossier_remaining(dossier=dossier),
             "documents": list(dossier.documents.order_by("created_at")),
             "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
@@ -198,6 +210,34 @@ def act(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def request_payment(request: HttpRequest, code: str) -> HttpResponse:
+    """Status 6: the officer asks the applicant to meet a financial obligation (land levy, taxes)."""
+    user = _officer(request)
+    dossier = _dossier_or_404(user, code)
+    form = ObligationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("dossiers:detail", code=code)
+    data = form.cleaned_data
+    try:
+        dossier_act(
+            dossier_id=dossier.pk,
+            actor=user,
+            action=Action.REQUEST_PAYMENT,
+            comment=data["description"],
+            expected_sequence=data["expected_sequence"],
+            idempotency_key=data["idempotency_key"],
+            data={"amount": data["amount"], "pay_at": data["pay_at"], "online": data["online"]},
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": Action.REQUEST_PAYMENT.label})
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """Walk-in intake: the reception officer enters a citizen's dossier at the desk; it is received at once."""
     user = _officer(request)
@@ -206,14 +246,17 @@ def intake(request: HttpRequest) -> HttpResponse:
     agency = user.memberships.select_related("agency").first()
     if agency is None:
         raise PermissionDenied(_("Tài khoản chưa được gán cơ quan công tác."))
-    procedures = procedure_list_for_officer(user=user).filter(is_published=True).exclude(online_level="information")
+    # Any procedure on the province's list, for any competent agency (Decree 118/2025).
+    procedures = procedure_list(published_only=True).exclude(online_level="information").order_by("name")
     form = IntakeForm(request.POST or None, procedures=procedures, initial={"idempotency_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            competent = data["agency"] or competent_agency_default(procedure=data["procedure"], desk=agency.agency)
             dossier = dossier_submit(
                 procedure=data["procedure"],
-                agency=agency.agency,
+                agency=competent,
+                receiving_agency=agency.agency,
                 channel=Channel.DIRECT,
                 applicant_name=data["applicant_name"],
                 applicant_id_number=data["applicant_id_number"],

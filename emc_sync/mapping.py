@@ -56,6 +56,8 @@ EMC_STATUS_FOR_ACTION: dict[str, int] = {
     Action.NUMBER_DISPATCH: EMC_PROCESSING,  # the result is ready (status 9), not yet handed over
     Action.RETURN_RESULT: EMC_RETURNED,
     Action.WITHDRAW: EMC_OTHER,
+    # The receiving desk hands the dossier to the competent agency: a transfer (Decree 118/2025).
+    EventKind.HANDOVER: EMC_ASSIGNED,
 }
 
 
@@ -101,6 +103,11 @@ def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
     return files
 
 
+def _fees_paid_online(dossier: Dossier) -> bool:
+    """A fee paid online; a financial obligation (status 6: land levy, taxes) paid online is not a fee."""
+    return any(p.status == PaymentStatus.PAID and p.obligation_id is None for p in dossier.payments.all())
+
+
 def result_code(dossier: Dossier, attachment: Attachment) -> str:
     """MaGiayToKetQua of a result document: the dossier code and the file's number (stable)."""
     return f"{dossier.code}-KQ{attachment.pk}"
@@ -118,7 +125,7 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     attachments = sorted(dossier.attachments.all(), key=lambda a: (a.created_at, a.pk))
     filed = [a for a in attachments if a.role != AttachmentRole.RESULT]
     results = [a for a in attachments if a.role == AttachmentRole.RESULT]
-    paid_online = any(payment.status == PaymentStatus.PAID for payment in dossier.payments.all())
+    paid_online = _fees_paid_online(dossier)
     record: dict[str, Any] = {
         "MaHoSo": dossier.code,
         "MaTTHC": procedure.code,
@@ -147,9 +154,10 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     ):
         _put(record, key, national_datetime(value))
     record["TrangThaiHoSo"] = int(dossier.status)
+    # The competent agency, and where the dossier was handed in: any one-stop desk of the
+    # province (Decree 118/2025); the competent agency's own when no other desk received it.
     record["DonViXuLy"] = dossier.agency.code
-    # Where it was handed in: the receiving desk (today the competent agency's own).
-    record["NoiNopHoSo"] = dossier.agency.code
+    record["NoiNopHoSo"] = dossier.receiving_unit.code
     record["HinhThuc"] = _flag(dossier.channel in ONLINE_CHANNELS)
     # 1 only when the dossier reuses digitised data (a stored document or the national store),
     # not for files scanned at the desk.
@@ -232,6 +240,14 @@ def _person(user: Any) -> str:
     return str(user.full_name or user.username)
 
 
+# What the receiving desk does for a dossier handed in there; the rest is the competent agency's.
+DESK_EVENTS = frozenset({EventKind.SUBMIT, EventKind.RECEIVE, EventKind.HANDOVER, EventKind.RETURN_RESULT})
+
+
+def _acting_unit(dossier: Dossier, event: DossierEvent) -> Any:
+    return dossier.receiving_unit if event.action in DESK_EVENTS else dossier.agency
+
+
 def progress_record(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     """The national portal's progress record for one event of the dossier."""
     content = event.action_label
@@ -242,7 +258,7 @@ def progress_record(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "NguoiXuLy": _person(event.actor)[:HANDLER_MAX],
         "ChucDanh": str(event.actor.get_role_display()) if event.actor is not None else "Hệ thống",
         "ThoiDiemXuLy": national_datetime(event.at),
-        "PhongBanXuLy": dossier.agency.name,
+        "PhongBanXuLy": _acting_unit(dossier, event).name,
         "NoiDungXuLy": content[:2000],
         "TrangThai": int(event.to_status),
         "NgayBatDau": national_datetime(event.at),
@@ -266,7 +282,7 @@ def emc_event(dossier: Dossier, event: DossierEvent) -> dict[str, Any] | None:
         return None
     procedure = dossier.procedure
     channel = Channel(dossier.channel)
-    if any(payment.status == PaymentStatus.PAID for payment in dossier.payments.all()):
+    if _fees_paid_online(dossier):
         payments = 1
     elif any(fee.amount > 0 for fee in procedure.fees.all()):
         payments = 2

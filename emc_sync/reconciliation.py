@@ -56,7 +56,7 @@ def reconcile(*, date_from: dt.date, date_to: dt.date, requeue: bool = False) ->
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VN)
     dossiers = (
         Dossier.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        .select_related("procedure__sector", "agency", "applicant")
+        .select_related("procedure__sector", "agency", "receiving_agency", "applicant")
         .order_by("code")
     )
     theirs = portal_holdings(date_from=date_from, date_to=date_to)

@@ -89,7 +89,9 @@ def outbox_record_payment(paid: PaymentPaid) -> None:
     """
     if not settings.SYNC_ENABLED or paid.dossier_id is None:
         return
-    dossier = Dossier.objects.select_related("procedure__sector", "agency", "applicant").get(pk=paid.dossier_id)
+    dossier = Dossier.objects.select_related("procedure__sector", "agency", "receiving_agency", "applicant").get(
+        pk=paid.dossier_id
+    )
     last = dossier.events.order_by("-sequence").first()
     _fresh_lists(dossier)
     row = _record_row(dossier, event=last, sequence=last.sequence if last else 0, suffix=f"p{paid.payment_id}")

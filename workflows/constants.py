@@ -43,9 +43,17 @@ class Action(models.TextChoices):
     STOP = "stop", _("Dừng xử lý")
     PROVIDE_SUPPLEMENT = "provide_supplement", _("Bổ sung hồ sơ")
     WITHDRAW = "withdraw", _("Rút hồ sơ")
+    # Status 6: the applicant owes a financial obligation (land levy, taxes) before processing goes on.
+    REQUEST_PAYMENT = "request_payment", _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    # The obligation was met: paid online (the payment platform's word) or confirmed by an officer.
+    SETTLE_PAYMENT = "settle_payment", _("Đã thực hiện nghĩa vụ tài chính")
 
 
 CITIZEN_ACTIONS = frozenset({Action.PROVIDE_SUPPLEMENT, Action.WITHDRAW})
+# Actions a definition never lists: offered wherever their counterpart is. Settling a financial
+# obligation is offered at the step that requested it, to its officers (confirming a payment made
+# elsewhere) and to the applicant (only through an online payment: the lifecycle service checks).
+IMPLIED_ACTIONS: dict[Action, Action] = {Action.SETTLE_PAYMENT: Action.REQUEST_PAYMENT}
 # Officer actions that move the dossier to another step: they need a target step.
 MOVING_ACTIONS = frozenset({Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.NUMBER_DISPATCH})
 # Officer actions that end the dossier's processing where they stand.

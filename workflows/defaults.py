@@ -10,12 +10,22 @@ def _step(key: str, name: str, role: str, share: int, *actions: tuple[str, str |
         "role": role,
         "agency": "competent",
         "share": share,
-        "actions": [{"action": a, **({"to": t} if t else {})} for a, t in actions],
+        "actions": [_action(a, t) for a, t in actions],
     }
 
 
+def _action(action: str, to: str | None) -> dict[str, Any]:
+    item: dict[str, Any] = {"action": action, **({"to": to} if to else {})}
+    if action == "request_payment":
+        # Land and tax obligations: the time the applicant takes to pay is not the agency's
+        # (the default; a province admin changes it per workflow step).
+        item["stops_clock"] = True
+    return item
+
+
 def department_definition() -> dict[str, Any]:
-    """Department-level procedures: one-stop shop, specialist, leader, clerk, one-stop shop."""
+    """Department-level procedures: one-stop shop, specialist (who may ask for a financial
+    obligation: land levy, taxes), leader, clerk, one-stop shop."""
     return {
         "steps": [
             _step(
@@ -25,7 +35,7 @@ def department_definition() -> dict[str, Any]:
             _step(
                 "tham_dinh", "Thẩm định, xử lý", "specialist", 60,
                 ("forward", "phe_duyet"), ("send_back", "tiep_nhan"), ("request_supplement", None),
-                ("consult", None), ("stop", None),
+                ("consult", None), ("request_payment", None), ("stop", None),
             ),
             _step("phe_duyet", "Phê duyệt, ký", "leader", 15, ("approve", "van_thu"), ("send_back", "tham_dinh")),
             _step("van_thu", "Vào số, phát hành", "clerk", 5, ("number_dispatch", "tra_ket_qua")),

@@ -25,6 +25,7 @@ from .constants import (
     CITIZEN_ACTIONS,
     COMPETENT_AGENCY,
     ENDING_ACTIONS,
+    IMPLIED_ACTIONS,
     MOVING_ACTIONS,
     Action,
     Status,
@@ -45,9 +46,13 @@ _FROM: Mapping[Action, frozenset[Status]] = {
     Action.APPROVE: frozenset({Status.PROCESSING}),
     Action.NUMBER_DISPATCH: frozenset({Status.PROCESSING}),
     Action.RETURN_RESULT: frozenset({Status.PROCESSED}),
-    Action.STOP: frozenset({Status.RECEIVED, Status.PROCESSING}),
+    Action.STOP: frozenset({Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_REQUESTED}),
     Action.PROVIDE_SUPPLEMENT: frozenset({Status.SUPPLEMENT_REQUESTED}),
-    Action.WITHDRAW: frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED}),
+    Action.WITHDRAW: frozenset(
+        {Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED}
+    ),
+    Action.REQUEST_PAYMENT: frozenset({Status.PROCESSING}),
+    Action.SETTLE_PAYMENT: frozenset({Status.PAYMENT_REQUESTED}),
 }
 _TO: Mapping[Action, Status | None] = {
     Action.RECEIVE: Status.RECEIVED,
@@ -62,6 +67,8 @@ _TO: Mapping[Action, Status | None] = {
     Action.STOP: Status.STOPPED,
     Action.PROVIDE_SUPPLEMENT: None,
     Action.WITHDRAW: Status.WITHDRAWN,
+    Action.REQUEST_PAYMENT: Status.PAYMENT_REQUESTED,
+    Action.SETTLE_PAYMENT: Status.PROCESSING,
 }
 
 
@@ -73,6 +80,9 @@ class StepRule:
     agency: str
     share: int
     actions: Mapping[Action, str | None]  # action -> target step key (None: stays)
+    # Whether the clock stops while the applicant meets a financial obligation this step asks
+    # for (the "stops_clock" of its request_payment action: data, set per workflow).
+    payment_stops_clock: bool = False
 
     @property
     def role_label(self) -> str:
@@ -81,6 +91,11 @@ class StepRule:
     @property
     def returns_result(self) -> bool:
         return Action.RETURN_RESULT in self.actions
+
+    def offers(self, action: Action) -> bool:
+        """Listed at this step, or implied by what is listed (settling what the step requested)."""
+        implied_by = IMPLIED_ACTIONS.get(action)
+        return action in self.actions or (implied_by is not None and implied_by in self.actions)
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,8 @@ class TransitionPlan:
     closes_pause: bool
     finishes: bool  # the result is ready: finished_at is set, status becomes PROCESSED
     ends: bool  # no further action by officers (refused, stopped, returned, withdrawn)
+    stops_clock: bool = False  # a financial obligation requested at a step whose rule stops the clock
+    resumes_clock: bool = False  # the obligation met: a clock stopped for it runs again
 
 
 def steps_of(definition: Mapping[str, Any]) -> list[StepRule]:
@@ -106,6 +123,9 @@ def steps_of(definition: Mapping[str, Any]) -> list[StepRule]:
             agency=step.get("agency", COMPETENT_AGENCY),
             share=int(step.get("share", 0)),
             actions={Action(a["action"]): a.get("to") for a in step["actions"]},
+            payment_stops_clock=any(
+                a["action"] == Action.REQUEST_PAYMENT and bool(a.get("stops_clock")) for a in step["actions"]
+            ),
         )
         for step in definition["steps"]
     ]
@@ -119,7 +139,9 @@ def allowed_actions(definition: Mapping[str, Any], *, step_key: str, status: Sta
     """Officer or citizen actions that `plan_transition` would accept now, in definition order."""
     step = _step(definition, step_key)
     candidates: Iterable[Action] = (
-        [a for a in Action if a in CITIZEN_ACTIONS] if role == "citizen" else step.actions.keys()
+        [a for a in Action if a in CITIZEN_ACTIONS]
+        if role == "citizen"
+        else [*step.actions.keys(), *(a for a in IMPLIED_ACTIONS if step.offers(a))]
     )
     if role != "citizen" and role != step.role:
         return []
@@ -144,11 +166,13 @@ def plan_transition(
     if action in CITIZEN_ACTIONS:
         if role != "citizen" and action == Action.WITHDRAW:
             raise ActionNotAllowed(_("Chỉ người nộp hồ sơ mới được rút hồ sơ."))
+    elif action in IMPLIED_ACTIONS and step.offers(action) and role == "citizen":
+        pass  # the applicant settles through an online payment (the lifecycle service checks it)
     elif role != step.role:
         raise ActionNotAllowed(
             _("Bước “%(step)s” do vai trò khác thực hiện; bạn không thể thực hiện thao tác này.") % {"step": step.name}
         )
-    elif action not in step.actions:
+    elif not step.offers(action):
         raise ActionNotAllowed(
             _("Thao tác “%(action)s” không được phép ở bước “%(step)s”.") % {"action": action.label, "step": step.name}
         )
@@ -175,6 +199,8 @@ def plan_transition(
         closes_pause=action == Action.PROVIDE_SUPPLEMENT,
         finishes=finishes,
         ends=action in ENDING_ACTIONS or action == Action.WITHDRAW,
+        stops_clock=action == Action.REQUEST_PAYMENT and step.payment_stops_clock,
+        resumes_clock=action == Action.SETTLE_PAYMENT,
     )
 
 
@@ -226,13 +252,22 @@ def validate_definition(definition: Any) -> list[str]:
             continue
         for item in actions:
             name = item.get("action") if isinstance(item, Mapping) else None
-            if name not in Action.values or Action(name) in CITIZEN_ACTIONS:
+            if name not in Action.values or Action(name) in CITIZEN_ACTIONS or Action(name) in IMPLIED_ACTIONS:
                 errors.append(_("%(label)s: thao tác “%(name)s” không hợp lệ.") % {"label": label, "name": name})
                 continue
             if Action(name) in MOVING_ACTIONS and not item.get("to"):
                 errors.append(
                     _("%(label)s: thao tác “%(action)s” phải chỉ rõ bước chuyển đến.")
                     % {"label": label, "action": Action(name).label}
+                )
+            if "stops_clock" in item and (
+                Action(name) != Action.REQUEST_PAYMENT or not isinstance(item["stops_clock"], bool)
+            ):
+                errors.append(
+                    _(
+                        "%(label)s: “stops_clock” chỉ dùng cho thao tác yêu cầu thực hiện nghĩa vụ tài chính, giá trị true/false."
+                    )
+                    % {"label": label}
                 )
             if Action(name) not in MOVING_ACTIONS and item.get("to"):
                 errors.append(

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import OFFICER_ROLES, Role
 
-from .constants import CITIZEN_ACTIONS, MOVING_ACTIONS, Action
+from .constants import CITIZEN_ACTIONS, IMPLIED_ACTIONS, MOVING_ACTIONS, Action
 
-OFFICER_ACTIONS = [a for a in Action if a not in CITIZEN_ACTIONS]
+OFFICER_ACTIONS = [a for a in Action if a not in CITIZEN_ACTIONS and a not in IMPLIED_ACTIONS]
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r in OFFICER_ROLES]
 
 
@@ -18,6 +18,10 @@ class StepForm(forms.Form):
     name = forms.CharField(label=_("Tên bước"), max_length=255)
     role = forms.ChoiceField(label=_("Vai trò thực hiện"), choices=ROLE_CHOICES)
     share = forms.IntegerField(label=_("Tỷ lệ thời gian (%)"), min_value=0, max_value=100)
+    # The clock rule of status 6 is data: whether waiting for the applicant's financial obligation counts.
+    payment_stops_clock = forms.BooleanField(
+        label=_("Không tính thời gian chờ thực hiện nghĩa vụ tài chính vào thời hạn giải quyết"), required=False
+    )
 
     def __init__(self, *args: Any, step_keys: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,7 +34,7 @@ class StepForm(forms.Form):
                 )
 
     def step_fields(self) -> list[forms.BoundField]:
-        names = ["key", "name", "role", "share", "ORDER", "DELETE"]
+        names = ["key", "name", "role", "share", "payment_stops_clock", "ORDER", "DELETE"]
         return [self[name] for name in names if name in self.fields]
 
     def action_fields(self) -> list[tuple[forms.BoundField, forms.BoundField | None]]:
@@ -46,6 +50,8 @@ class StepForm(forms.Form):
                 item: dict[str, Any] = {"action": action.value}
                 if action in MOVING_ACTIONS and data.get(f"to_{action.value}"):
                     item["to"] = data[f"to_{action.value}"]
+                if action == Action.REQUEST_PAYMENT:
+                    item["stops_clock"] = bool(data.get("payment_stops_clock"))
                 actions.append(item)
         return {
             "key": data["key"], "name": data["name"], "role": data["role"], "agency": "competent",
@@ -59,6 +65,8 @@ def step_initial(step: dict[str, Any]) -> dict[str, Any]:
         initial[f"do_{item['action']}"] = True
         if item.get("to"):
             initial[f"to_{item['action']}"] = item["to"]
+        if item["action"] == Action.REQUEST_PAYMENT:
+            initial["payment_stops_clock"] = bool(item.get("stops_clock"))
     return initial
 
 

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from dossiers.constants import Channel, DocumentKind
+from dossiers.constants import Channel, DocumentKind, EventKind
 from dossiers.models import Dossier, DossierDocument, DossierEvent, DossierPause
 from dossiers.selectors import dossier_public_token
 from procedures.constants import TimeLimitUnit
@@ -54,8 +54,11 @@ def document_html(
     data = data or {}
     issued_at = event.at if event is not None else timezone.now()
     url = status_url(dossier)
+    # The receipt is the receiving desk's paper (Decree 118/2025: any desk of the province);
+    # every other form is the competent agency's.
+    issuer = dossier.receiving_unit if form == DocumentKind.RECEIPT else dossier.agency
     context: dict[str, Any] = {
-        **heading(dossier.agency, form_number=form.value, title=str(form.label), issued_at=issued_at),
+        **heading(issuer, form_number=form.value, title=str(form.label), issued_at=issued_at),
         "dossier": dossier,
         "procedure": dossier.procedure,
         "event": event,
@@ -217,6 +220,9 @@ class ControlRow:
     verdict: str  # "Đúng hạn" / "Quá hạn" for an action that ends the step, else ""
     used: str  # working hours used at the step / hours allowed by its share, when judged
     comment: str
+    # A handover between agencies (the receiving desk to the competent agency): giver, receiver.
+    handed_from: str = ""
+    handed_to: str = ""
 
 
 def _control_context(dossier: Dossier) -> dict[str, Any]:
@@ -262,6 +268,8 @@ def control_rows(*, dossier: Dossier, calendar: WorkingCalendar) -> list[Control
                 verdict=verdict,
                 used=used_text,
                 comment=event.comment,
+                handed_from=str(event.data.get("from_agency_name", "")) if event.action == EventKind.HANDOVER else "",
+                handed_to=str(event.data.get("to_agency_name", "")) if event.action == EventKind.HANDOVER else "",
             )
         )
         if reached_at is None or event.from_step != event.to_step:

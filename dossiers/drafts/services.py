@@ -52,11 +52,15 @@ def _open_agency(procedure: Procedure, agency: Agency | None) -> Agency | None:
 
 
 @transaction.atomic
-def draft_start(*, owner: User, procedure: Procedure, agency: Agency | None = None) -> DossierDraft:
+def draft_start(
+    *, owner: User, procedure: Procedure, agency: Agency | None = None, receiving_agency: Agency | None = None
+) -> DossierDraft:
     """Start a dossier online: a draft pinned to the procedure's current e-form version.
 
     Only citizens' accounts; only published procedures offered online (full or partial).
-    `agency` must implement the procedure; with one implementing agency it is chosen.
+    `agency` (the competent agency) must implement the procedure; with one implementing agency
+    it is chosen. `receiving_agency`: the one-stop desk, anywhere in the province, where the
+    applicant will hand in paper or collect the result (None: the competent agency's own).
     """
     if owner.role != Role.CITIZEN:
         raise ProcedureNotOpen(
@@ -69,9 +73,15 @@ def draft_start(*, owner: User, procedure: Procedure, agency: Agency | None = No
         raise ProcedureNotOpen(
             code=procedure.code, reason=_("%(agency)s không thực hiện thủ tục này.") % {"agency": agency.name}
         )
+    if receiving_agency is not None and not receiving_agency.is_active:
+        raise ProcedureNotOpen(
+            code=procedure.code,
+            reason=_("%(agency)s không còn tiếp nhận hồ sơ.") % {"agency": receiving_agency.name},
+        )
     return DossierDraft.objects.create(
-        owner=owner, procedure=procedure, agency=chosen, form_version=form_version_current(procedure=procedure)
-    )
+        owner=owner, procedure=procedure, agency=chosen, receiving_agency=receiving_agency,
+        form_version=form_version_current(procedure=procedure),
+    )  # fmt: skip
 
 
 def _editable(draft: DossierDraft) -> DossierDraft:
@@ -180,7 +190,7 @@ def draft_submit(
     # PostgreSQL refuses FOR UPDATE on the nullable side of one.
     locked = (
         DossierDraft.objects.select_for_update(of=("self",))
-        .select_related("owner", "procedure", "agency", "form_version")
+        .select_related("owner", "procedure", "agency", "receiving_agency", "form_version")
         .get(pk=draft.pk)
     )
     if locked.dossier_id is not None:
@@ -210,6 +220,7 @@ def draft_submit(
         idempotency_key=f"draft:{locked.token}",
         result_delivery=delivery,
         result_address=address,
+        receiving_agency=locked.receiving_agency,
     )
     attachments.attachments_move_to_dossier(draft=locked, dossier=dossier)
     payment_attach_to_dossier(draft=locked, dossier=dossier)

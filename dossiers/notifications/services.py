@@ -43,8 +43,14 @@ WITH_REASON = frozenset(
         EventKind.SEND_BACK,
         EventKind.APOLOGISE,
         EventKind.WITHDRAW,
+        EventKind.REQUEST_PAYMENT,
     }
 )
+
+
+def _amount(value: object) -> str:
+    """1250000 -> "1.250.000" (Vietnamese thousands separator)."""
+    return f"{int(value):,}".replace(",", ".")  # type: ignore[call-overload]
 
 
 class SmsBackend(Protocol):
@@ -127,6 +133,12 @@ def message_body(event: DossierEvent) -> str:
     ]
     if event.action in WITH_REASON and event.comment:
         lines += ["", f"Nội dung: {event.comment}"]
+    if event.action == EventKind.REQUEST_PAYMENT and event.data.get("amount"):
+        lines.append(
+            f"Số tiền phải nộp: {_amount(event.data['amount'])} đồng. Nơi nộp: {event.data.get('pay_at', '')}."
+        )
+        if event.data.get("online"):
+            lines.append("Có thể thanh toán trực tuyến tại trang theo dõi hồ sơ dưới đây.")
     if event.action == EventKind.APOLOGISE and event.data.get("new_due_at"):
         lines.append(f"Ngày hẹn trả mới: {_when(dt.datetime.fromisoformat(event.data['new_due_at']))}.")
     elif dossier.due_at and event.to_status in (Status.NEW, Status.RECEIVED, Status.PROCESSING):
@@ -142,6 +154,8 @@ def message_sms(event: DossierEvent) -> str:
     text = f"{settings.PORTAL_NAME}: Ho so {dossier.code} {Status(event.to_status).label}."
     if event.to_status == Status.SUPPLEMENT_REQUESTED:
         text += " Vui long bo sung ho so tren Cong DVC."
+    if event.action == EventKind.REQUEST_PAYMENT and event.data.get("amount"):
+        text += f" So tien {_amount(event.data['amount'])} dong, nop tai {event.data.get('pay_at', '')}."
     return _plain(text)
 
 

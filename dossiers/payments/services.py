@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from dossiers.constants import PaymentStatus
 from dossiers.events import PaymentPaid, publish, use_case
-from dossiers.models import Dossier, DossierDraft, Payment, PaymentNotification
+from dossiers.models import Dossier, DossierDraft, FinancialObligation, Payment, PaymentNotification
 
 from .exceptions import AlreadyPaid, NoFeeDue, OnlinePaymentOff, PaymentNotAllowed
 from .fees import draft_fee_lines, fee_total
@@ -107,6 +107,39 @@ def payment_start(*, draft: DossierDraft, payer: User, base_url: str | None = No
         )
     procedure = locked.procedure
     info = f"Nộp phí, lệ phí thủ tục {procedure.code}: {procedure.name}"
+    return payment, payment_redirect_url(payment=payment, info=info, base_url=base_url)
+
+
+@transaction.atomic
+def payment_start_for_obligation(
+    *, obligation_id: int, payer: User, base_url: str | None = None
+) -> tuple[Payment, str]:
+    """Start (or resume) paying a dossier's financial obligation (status 6) online.
+
+    Preconditions: `payer` is the dossier's applicant, the obligation is open and may be paid
+    online. Locks the obligation row; a pending payment of the same amount is reused (a double
+    click gives one payment). Once the platform's word is applied (payment_confirm), the
+    PaymentPaid event settles the obligation through the lifecycle (handlers.settle_obligation).
+    Raises PaymentNotAllowed, AlreadyPaid.
+    """
+    obligation = FinancialObligation.objects.select_for_update().select_related("dossier").get(pk=obligation_id)
+    dossier = obligation.dossier
+    if dossier.applicant_id != payer.pk:
+        raise PaymentNotAllowed(reason=_("chỉ người nộp hồ sơ mới thanh toán được."))
+    if obligation.settled_at is not None:
+        raise AlreadyPaid()
+    if not obligation.online:
+        raise PaymentNotAllowed(reason=_("nghĩa vụ tài chính này nộp tại %(place)s.") % {"place": obligation.pay_at})
+    payments = Payment.objects.filter(obligation=obligation)
+    if payments.filter(status=PaymentStatus.PAID).exists():
+        raise AlreadyPaid()
+    payment = payments.filter(status=PaymentStatus.PENDING, amount=obligation.amount).order_by("-created_at").first()
+    if payment is None:
+        payment = Payment.objects.create(
+            ref=_new_ref(), dossier=dossier, obligation=obligation, payer=payer, amount=obligation.amount,
+            items=[{"name": obligation.description[:255], "amount": obligation.amount, "charged": obligation.amount}],
+        )  # fmt: skip
+    info = f"Nghĩa vụ tài chính hồ sơ {dossier.code}: {obligation.description}"[:255]
     return payment, payment_redirect_url(payment=payment, info=info, base_url=base_url)
 
 

@@ -17,16 +17,23 @@ from common.errors import DomainError
 from dossiers.citizen_views import draft_steps
 from dossiers.constants import PaymentStatus
 from dossiers.drafts.services import draft_fees_set
-from dossiers.models import DossierDraft
+from dossiers.models import DossierDraft, FinancialObligation, Payment
 from dossiers.payments.receipts import payment_receipt_issue
 from dossiers.payments.selectors import payment_get_for_user, payment_state_for_draft
-from dossiers.payments.services import payment_notify, payment_return, payment_start
+from dossiers.payments.services import payment_notify, payment_return, payment_start, payment_start_for_obligation
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # login_required ran first
     return user
+
+
+def _back_url(payment: Payment) -> str:
+    """A financial obligation's payment goes back to its dossier; a fee's to its draft."""
+    if payment.obligation_id is not None and payment.dossier is not None:
+        return reverse("dossiers:my_dossier", args=[payment.dossier.code])
+    return _draft_url(payment.draft)
 
 
 def _draft_url(draft: DossierDraft | None) -> str:
@@ -138,7 +145,7 @@ def return_page(request: HttpRequest) -> HttpResponse:
             "payment": payment,
             "state": outcome.state,
             "title": titles.get(outcome.state, titles[PaymentStatus.PENDING]),
-            "back_url": _draft_url(payment.draft),
+            "back_url": _back_url(payment),
         },
     )
 
@@ -157,9 +164,26 @@ def receipt(request: HttpRequest, ref: str) -> FileResponse:
     )
 
 
+@login_required
+@require_POST
+def start_obligation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay a dossier's financial obligation online: off to the payment platform."""
+    user = _user(request)
+    obligation = FinancialObligation.objects.select_related("dossier").filter(pk=pk, dossier__applicant=user).first()
+    if obligation is None:
+        raise Http404(_("Không tìm thấy nghĩa vụ tài chính."))
+    try:
+        _payment, url = payment_start_for_obligation(obligation_id=obligation.pk, payer=user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("dossiers:my_dossier", code=obligation.dossier.code)
+    return HttpResponseRedirect(url)
+
+
 urlpatterns: list[URLPattern] = [
     path("thanh-toan/thong-bao/", notify, name="payment_notify"),
     path("thanh-toan/ket-qua/", return_page, name="payment_return"),
     path("thanh-toan/ho-so-nhap/<uuid:token>/", start, name="payment_start"),
+    path("thanh-toan/nghia-vu-tai-chinh/<int:pk>/", start_obligation, name="payment_start_obligation"),
     path("thanh-toan/<str:ref>/bien-lai/", receipt, name="payment_receipt"),
 ]

@@ -8,7 +8,7 @@ from accounts.constants import Role
 from dossiers import events
 from dossiers.constants import Channel, EventKind
 from dossiers.exceptions import CommentRequired, DossierChangedMeanwhile, DossierNotFound, ProcedureNotOpen
-from dossiers.models import Dossier, DossierEvent, DossierPause
+from dossiers.models import Dossier, DossierEvent, DossierPause, FinancialObligation
 from dossiers.services import dossier_act, dossier_submit
 from tests.factories import AgencyFactory, DossierFactory, UserFactory
 from workflows.constants import Action, Status
@@ -46,6 +46,13 @@ ALLOWED = {
         Action.SEND_BACK: ("tiep_nhan", Status.PROCESSING),
         Action.REQUEST_SUPPLEMENT: ("tham_dinh", Status.SUPPLEMENT_REQUESTED),
         Action.CONSULT: ("tham_dinh", Status.PROCESSING),
+        Action.REQUEST_PAYMENT: ("tham_dinh", Status.PAYMENT_REQUESTED),
+        Action.STOP: ("tham_dinh", Status.STOPPED),
+        Action.WITHDRAW: ("tham_dinh", Status.WITHDRAWN),
+    },
+    # Status 6: a financial obligation (land levy, taxes) asked for at the specialist's step.
+    ("tham_dinh", Status.PAYMENT_REQUESTED): {
+        Action.SETTLE_PAYMENT: ("tham_dinh", Status.PROCESSING),  # an officer confirms the payment
         Action.STOP: ("tham_dinh", Status.STOPPED),
         Action.WITHDRAW: ("tham_dinh", Status.WITHDRAWN),
     },
@@ -64,6 +71,8 @@ ALLOWED = {
     ("tra_ket_qua", Status.RETURNED): {},
     ("tiep_nhan", Status.WITHDRAWN): {},
 }
+# What a request for a financial obligation states besides its content (the comment).
+OBLIGATION = {"amount": 1_250_000, "pay_at": "Thuế cơ sở 1 tỉnh Ninh Bình"}
 STEP_ROLE = {"tiep_nhan": R, "tham_dinh": S, "phe_duyet": L, "van_thu": C, "tra_ket_qua": R}
 CASES = [(step, status, action) for (step, status) in ALLOWED for action in Action]
 
@@ -93,23 +102,35 @@ def test_transition_matrix(office, step, status, action):
         DossierPause.objects.create(
             dossier=dossier, kind="supplement", started_at=dossier.submitted_at, resume_status=Status.RECEIVED
         )
+    if status == Status.PAYMENT_REQUESTED:
+        requested = DossierEvent.objects.create(
+            dossier=dossier, sequence=1, action=EventKind.REQUEST_PAYMENT, at=dossier.submitted_at,
+            from_status=Status.PROCESSING, to_status=status, from_step=step, to_step=step, data=OBLIGATION,
+        )  # fmt: skip
+        FinancialObligation.objects.create(
+            dossier=dossier, requested_event=requested, description="Lệ phí trước bạ", amount=1_250_000,
+            pay_at="Thuế cơ sở 1", requested_by=people[S], requested_at=dossier.submitted_at,
+        )  # fmt: skip
     actor = people[CIT] if action in (Action.WITHDRAW, Action.PROVIDE_SUPPLEMENT) else people[STEP_ROLE[step]]
     expected = ALLOWED[(step, status)].get(action)
+    data = OBLIGATION if action == Action.REQUEST_PAYMENT else None
     before = snapshot(dossier)
+    events_before = DossierEvent.objects.filter(dossier=dossier).count()
 
     if expected is None:
         # when a forbidden action is tried, then it is refused and nothing changes
         with pytest.raises(ActionNotAllowed):
-            dossier_act(dossier_id=dossier.pk, actor=actor, action=action, comment="Lý do")
+            dossier_act(dossier_id=dossier.pk, actor=actor, action=action, comment="Lý do", data=data)
         assert snapshot(dossier) == before
         return
 
     # when the allowed action is taken
-    result = dossier_act(dossier_id=dossier.pk, actor=actor, action=action, comment="Lý do")
+    result = dossier_act(dossier_id=dossier.pk, actor=actor, action=action, comment="Lý do", data=data)
 
     # then the dossier moves as the one-stop-shop rules say, with one event
     assert (result.step_key, result.status, result.step_role) == (*expected, STEP_ROLE[expected[0]])
-    event = DossierEvent.objects.get(dossier=dossier)
+    assert DossierEvent.objects.filter(dossier=dossier).count() == events_before + 1
+    event = DossierEvent.objects.filter(dossier=dossier).latest("sequence")
     assert (event.action, event.actor, event.from_status, event.to_status, event.from_step, event.to_step) == (
         action, actor, status, expected[1], step, expected[0],
     )  # fmt: skip
