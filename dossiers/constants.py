@@ -76,9 +76,9 @@ class PaymentStatus(models.TextChoices):
 class EventKind(models.TextChoices):
     """What a line of a dossier's history records: the choices of DossierEvent.action.
 
-    Every workflow action (workflows.constants.Action, same values and labels) and the three
-    things that happen outside the workflow: the filing, an apology with a new date, and a
-    consulted agency's answer. Nowhere else is an action spelled as a bare string.
+    Every workflow action (workflows.constants.Action, same values and labels) and the four
+    things that happen outside the workflow: the filing, an apology with a new date, a
+    consulted agency's answer, and a change forwarded by the national portal. Nowhere else is an action spelled as a bare string.
     """
 
     SUBMIT = "submit", _("Nộp hồ sơ")
@@ -96,3 +96,5 @@ class EventKind(models.TextChoices):
     WITHDRAW = "withdraw", _("Rút hồ sơ")
     APOLOGISE = "apologise", _("Xin lỗi, hẹn lại ngày trả kết quả")
     CONSULTATION_ANSWER = "consultation_answer", _("Cơ quan được lấy ý kiến đã trả lời")
+    # Cổng DVCQG forwarded a changed record of a dossier it forwarded before (no status change).
+    NATIONAL_UPDATE = "national_update", _("Cổng DVCQG cập nhật thông tin hồ sơ")

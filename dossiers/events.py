@@ -114,6 +114,14 @@ class ResultReturned(DossierActed):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DossierUpdatedByNationalPortal(DossierChange):
+    """Cổng DVCQG forwarded a changed record of a dossier it forwarded before; `fields` says
+    which of the dossier's facts changed (no status change)."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class DossierApologised(DossierChange):
     """An officer apologised for a late dossier and promised a new date (form 04)."""
 
@@ -187,6 +195,8 @@ def change_from_row(dossier: Dossier, row: DossierEvent) -> DossierChange:
         return ConsultationAnswered(
             **values, consultation_id=int(row.data["consultation"]), agency_code=str(row.data["agency"])
         )
+    if kind == EventKind.NATIONAL_UPDATE:
+        return DossierUpdatedByNationalPortal(**values, fields=tuple(row.data.get("fields", ())))
     action = Action(kind.value)
     return ACTION_EVENTS.get(action, DossierActed)(**values, action=action)
 

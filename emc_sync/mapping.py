@@ -22,6 +22,7 @@ from procedures.constants import OnlineLevel
 from workflows.constants import Action, Status
 
 from .constants import EMC_ASSIGNED, EMC_OTHER, EMC_PROCESSING, EMC_RECEIVED, EMC_RETURNED
+from .models import NationalDossier, NationalFile
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CITIZEN_ID = re.compile(r"^\d{12}$")
@@ -83,10 +84,19 @@ def file_link(attachment: Attachment) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
+def _national_ids(dossier: Dossier) -> dict[int, str]:
+    """The national portal's ids of the files it forwarded with the dossier (one query, only for
+    a dossier it forwarded): they go back under the id it gave them."""
+    if dossier.channel != Channel.NATIONAL_PORTAL:
+        return {}
+    return dict(NationalFile.objects.filter(dossier=dossier).values_list("attachment_id", "national_id"))
+
+
+def _files(attachments: list[Attachment], national_ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
     files = []
     for attachment in attachments:
-        item: dict[str, Any] = {"TepDinhKemId": str(attachment.uuid), "TenTepDinhKem": attachment.name, "IsDeleted": 0}
+        file_id = (national_ids or {}).get(attachment.pk) or str(attachment.uuid)
+        item: dict[str, Any] = {"TepDinhKemId": file_id, "TenTepDinhKem": attachment.name, "IsDeleted": 0}
         if attachment.component_id is not None:
             item["MaThanhPhanHoSo"] = str(attachment.component_id)
         item["DuongDanTaiTepTin"] = file_link(attachment)
@@ -99,6 +109,12 @@ def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
             item["MaKetQuaThayThe"] = f"KDL-{attachment.reused_from_id}"
         files.append(item)
     return files
+
+
+def _national_applicant_id(dossier: Dossier) -> str:
+    return str(
+        NationalDossier.objects.filter(dossier=dossier).values_list("applicant_national_id", flat=True).first() or ""
+    )
 
 
 def result_code(dossier: Dossier, attachment: Attachment) -> str:
@@ -130,6 +146,9 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         "LoaiDoiTuong": dossier.applicant_type,
     }
     _put(record, "SoGiayToChuHoSo", dossier.applicant_id_number)
+    if dossier.channel == Channel.NATIONAL_PORTAL:
+        # The national portal's id of the applicant, as it forwarded it (online dossiers only).
+        _put(record, "MaDoiTuong", _national_applicant_id(dossier))
     _put(record, "Email", dossier.applicant_email)
     _put(record, "SoDienThoai", dossier.applicant_phone)
     record["TrichYeuHoSo"] = (dossier.summary or procedure.name)[:1000]
@@ -158,7 +177,7 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         dossier.applicant is not None and dossier.applicant.vneid_verified_at is not None
     )
     record["DuocThanhToanTrucTuyen"] = _flag(paid_online)
-    record["TaiLieuNop"] = _files(filed)
+    record["TaiLieuNop"] = _files(filed, _national_ids(dossier))
     record["DanhSachLePhi"] = [
         {
             "TenPhiLePhi": fee.name,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dvcqg/hoso/tiendo", views.progress_add),
     path("dvcqg/hoso", views.dossier_list),
     path("dvcqg/hoso-moi", views.inbound_feed),
+    path("dvcqg/tep/<str:file_id>", views.portal_file),
     path("emc/sukien", views.emc_event),
     path("emc/tracking.js", views.tracking_script),
     path("emc/pv", views.page_view),
@@ -19,5 +20,8 @@ urlpatterns = [
     path("control/faults", views.control_faults),
     path("control/reset", views.control_reset),
     path("control/inbound", views.control_inbound),
+    path("control/inbound/<str:ma_ho_so>/chuyen-lai", views.control_inbound_again),
+    path("control/inbound/<str:ma_ho_so>/rut", views.control_inbound_withdraw),
+    path("control/inbound/<str:ma_ho_so>/bo-sung", views.control_inbound_supplement),
     path("", include("emc_sync.mock_portal.citizen.urls")),
 ]
