@@ -18,8 +18,7 @@ from tests.factories import FeeFactory
 from tests.files import pdf_bytes
 from workflows.constants import Action, Status
 
-from .conftest import act
-from .test_live_stand_in import drain_all, live, stand_in  # noqa: F401 - the fixtures
+from .conftest import act, drain_all
 
 R = Role.RECEPTION_OFFICER
 
