@@ -297,3 +297,21 @@ def test_a_name_in_decomposed_unicode_is_stored_composed(office, portal):
     inbound_poll()
 
     assert Dossier.objects.get().applicant_name == unicodedata.normalize("NFC", "Nguyễn Thị Ánh")
+
+
+def test_the_public_lookup_finds_a_forwarded_dossier_by_its_national_code(office, portal, client):
+    from django.urls import reverse
+
+    from tests.stores import clear_caches
+
+    # given a dossier forwarded by the national portal
+    portal.get(FEED, json=page(filed("G22.37-261123-000042")))
+    inbound_poll()
+    clear_caches()
+
+    # when the citizen looks it up with the national code and the last four digits of their id
+    response = client.post(reverse("dossiers:public_status_search"), {"ma": "G22.37-261123-000042", "so_cuoi": "5678"})
+
+    # then
+    html = response.content.decode()
+    assert (response.status_code, "G22.37-261123-000042" in html, "Mới đăng ký" in html) == (200, True, True)
