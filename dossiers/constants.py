@@ -13,6 +13,7 @@ __all__ = [
     "EventKind",
     "PauseKind",
     "PaymentStatus",
+    "ReplacementState",
     "Status",
     "StoredDocumentKind",
 ]
@@ -64,6 +65,14 @@ class AttachmentRole(models.TextChoices):
 class StoredDocumentKind(models.TextChoices):
     UPLOAD = "upload", _("Giấy tờ đã nộp")
     RESULT = "result", _("Kết quả điện tử")
+
+
+class ReplacementState(models.TextChoices):
+    """What reading a replaced component's database gave (Resolution 66.7/2025)."""
+
+    READ = "read", _("Đã lấy dữ liệu")
+    NOT_FOUND = "not_found", _("Không tìm thấy dữ liệu")
+    UNAVAILABLE = "unavailable", _("Cơ sở dữ liệu không trả lời")
 
 
 class PaymentStatus(models.TextChoices):

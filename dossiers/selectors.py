@@ -19,7 +19,16 @@ from workflows.selectors import working_calendar
 from . import access
 from .constants import RUNNING, DocumentKind
 from .exceptions import DossierNotFound
-from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
+from .models import (
+    Attachment,
+    ComponentReplacement,
+    Consultation,
+    Dossier,
+    DossierDraft,
+    DossierEvent,
+    Rating,
+    StoredDocument,
+)
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
@@ -35,6 +44,12 @@ def dossier_get_for_user(*, user: User, code: str) -> Dossier:
         return Dossier.objects.select_related(*related).filter(access.dossiers_visible_filter(user)).get(code=code)
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
+
+
+def dossier_replacements(*, dossier: Dossier) -> list[ComponentReplacement]:
+    """The components read from a database at filing (Resolution 66.7/2025), with the database.
+    One query."""
+    return list(dossier.replacements.select_related("database").order_by("component_id"))
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:

@@ -43,6 +43,7 @@ from .exceptions import (
     ResultFileMissing,
 )
 from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause
+from .replacements.services import components_replace
 
 # Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
 COMMENT_REQUIRED = frozenset({Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.SEND_BACK, Action.STOP})
@@ -240,6 +241,8 @@ def _create_submitted(
         received_at=now if received else None,
         due_at=_due_at(procedure, start=now, channel=channel),
     )
+    # Resolution 66.7/2025: components replaced by national data are read now, before the event.
+    components_replace(dossier=dossier)
     row = _append_event(
         dossier, action=EventKind.SUBMIT, actor=actor or applicant, at=now, from_status=None, from_step="",
         idempotency_key=idempotency_key, last_sequence=0,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
-from dossiers.constants import AttachmentRole, Channel, EventKind, PaymentStatus
-from dossiers.models import Attachment, Dossier, DossierEvent
+from dossiers.constants import AttachmentRole, Channel, EventKind, PaymentStatus, ReplacementState
+from dossiers.models import Attachment, ComponentReplacement, Dossier, DossierEvent
 from procedures.constants import OnlineLevel
 from workflows.constants import Action, Status
 
@@ -117,6 +117,30 @@ def _national_applicant_id(dossier: Dossier) -> str:
     )
 
 
+def _replacements(dossier: Dossier) -> list[ComponentReplacement]:
+    """The components whose data were read from a database at filing (one query)."""
+    return list(
+        dossier.replacements.filter(state=ReplacementState.READ)
+        .select_related("database", "component")
+        .order_by("component_id")
+    )
+
+
+def _replaced_item(replacement: ComponentReplacement) -> dict[str, Any]:
+    """A component the applicant was not asked for: no file, the database record in its place
+    (MaKetQuaThayThe `<MaCSDL>:<record>`, TepDinhKemId `CSDL-<row>`; both assumed)."""
+    return {
+        "TepDinhKemId": f"CSDL-{replacement.pk}",
+        "TenTepDinhKem": replacement.component.name[:255],
+        "IsDeleted": 0,
+        "MaThanhPhanHoSo": str(replacement.component_id),
+        "DuocSoHoa": 0,
+        "DuocTaiSuDung": 1,
+        "DuocLayTuKhoDMQG": 0,
+        "MaKetQuaThayThe": replacement.replacement_code[:64],
+    }
+
+
 def result_code(dossier: Dossier, attachment: Attachment) -> str:
     """MaGiayToKetQua of a result document: the dossier code and the file's number (stable)."""
     return f"{dossier.code}-KQ{attachment.pk}"
@@ -172,12 +196,13 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     record["HinhThuc"] = _flag(dossier.channel in ONLINE_CHANNELS)
     # 1 only when the dossier reuses digitised data (a stored document or the national store),
     # not for files scanned at the desk.
-    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.reused_from_id is not None for a in filed))
+    replaced = _replacements(dossier)
+    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.reused_from_id is not None for a in filed) or bool(replaced))
     record["TaiKhoanDuocXacThucVoiVNeID"] = _flag(
         dossier.applicant is not None and dossier.applicant.vneid_verified_at is not None
     )
     record["DuocThanhToanTrucTuyen"] = _flag(paid_online)
-    record["TaiLieuNop"] = _files(filed, _national_ids(dossier))
+    record["TaiLieuNop"] = _files(filed, _national_ids(dossier)) + [_replaced_item(r) for r in replaced]
     record["DanhSachLePhi"] = [
         {
             "TenPhiLePhi": fee.name,
@@ -208,6 +233,9 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         databases.append({"MaCSDL": DB_POPULATION})
     if any(a.from_national_store for a in filed):
         databases.append({"MaCSDL": DB_NATIONAL_STORE})
+    for replacement in replaced:  # each database that replaced a component (Resolution 66.7/2025)
+        if {"MaCSDL": replacement.database.code} not in databases:
+            databases.append({"MaCSDL": replacement.database.code})
     record["DSKetNoiCSDL"] = databases
     return record
 

@@ -428,9 +428,11 @@ def stored_document_add_result(*, dossier: Dossier, attachment: Attachment) -> S
 
 
 def attachment_check_complete(*, draft: DossierDraft) -> list[DossierComponent]:
-    """The draft's required components that have no file yet (empty: ready to submit)."""
+    """The draft's required components that have no file yet (empty: ready to submit); a component
+    replaced by a database is never asked for (Resolution 66.7/2025)."""
     filled = draft.attachments.filter(component__isnull=False).values("component_id")
-    return list(DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True).exclude(pk__in=filled))
+    required = DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True, replaced_by__isnull=True)
+    return list(required.exclude(pk__in=filled))
 
 
 def store_results_on_return(event: ResultReturned) -> None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("emc/tracking.js", views.tracking_script),
     path("emc/pv", views.page_view),
     path("dancu/congdan/<str:so_dinh_danh>", views.citizen_detail),
+    path("csdl/<str:ma_csdl>/<str:ma_tra_cuu>", views.sector_record),
     path("control/received", views.control_received),
     path("control/faults", views.control_faults),
     path("control/reset", views.control_reset),

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import faults, records, tokens
+from . import databases, faults, records, tokens
 from .citizens import CITIZENS
 from .models import ReceivedRecord, Target
 from .validation import batch_errors, record_errors, refusal_message
@@ -229,6 +229,15 @@ def citizen_detail(request: HttpRequest, so_dinh_danh: str) -> JsonResponse:
         return answer(404, "3", "Không tìm thấy công dân có số định danh này.")
     fields = ("SoDinhDanh", "HoVaTen", "NgaySinh", "GioiTinh", "QueQuan", "NoiThuongTru", "DanToc", "QuocTich")
     return answer(200, "0", "Thành công.", **{name: citizen[name] for name in fields})  # type: ignore[literal-required]
+
+
+@endpoint(methods=("GET",))
+def sector_record(request: HttpRequest, ma_csdl: str, ma_tra_cuu: str) -> JsonResponse:
+    """One record of a sector database (civil status, business registration, land)."""
+    record = databases.record_get(ma_csdl, ma_tra_cuu)
+    if record is None:
+        return answer(404, "3", "Không tìm thấy bản ghi trong cơ sở dữ liệu này.")
+    return answer(200, "0", "Thành công.", **record)
 
 
 # --- Control (tests, drills); never faulted, open -------------------------------------------
