@@ -86,6 +86,24 @@ def user_ensure(
     return user, created
 
 
+# The account that stands for Cổng DVCQG where a row must name who gave it (a file the applicant
+# attached there, a fee paid on its platform): inactive, no password, never logs in.
+NATIONAL_PORTAL_ACCOUNT = "he-thong-cong-dvcqg"
+
+
+@transaction.atomic
+def national_portal_account() -> User:
+    """The national portal's system account (created once; inactive, no usable password)."""
+    user, created = User.objects.get_or_create(
+        username=NATIONAL_PORTAL_ACCOUNT,
+        defaults={"role": Role.CITIZEN, "full_name": "Cổng Dịch vụ công quốc gia", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 _PROFILE_FIELDS = ("full_name", "date_of_birth", "gender", "phone", "email", "province_code", "ward_code", "address")
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.attachments.content import KINDS
 from procedures.constants import Channel, OnlineLevel
+from procedures.models import NationalDatabase
 
 from .constants import ResultDelivery
 from .readiness import accepted_types
@@ -147,6 +148,20 @@ class ComponentForm(forms.Form):
     max_size_mb = forms.IntegerField(
         label=_("Dung lượng tối đa mỗi tệp (MB)"), min_value=0, max_value=50, required=False
     )
+    # Resolution 66.7/2025: the applicant is not asked for it; its data are read at filing.
+    replaced_by_id = forms.TypedChoiceField(
+        label=_("Thay thế bằng dữ liệu từ cơ sở dữ liệu (Nghị quyết 66.7/2025/NQ-CP)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["replaced_by_id"].choices = [  # type: ignore[attr-defined]
+            ("", _("— Không thay thế: người nộp cung cấp —")),
+            *NationalDatabase.objects.filter(is_active=True).values_list("pk", "name"),
+        ]
 
     def detail_fields(self) -> list[Any]:
         """Every visible field but the name, which the page shows full width above them."""
@@ -188,6 +203,7 @@ class ComponentForm(forms.Form):
             "reusable": bool(data.get("reusable")),
             "allowed_types": ",".join(data.get("allowed_types") or []),
             "max_size_mb": data.get("max_size_mb") if data.get("max_size_mb") is not None else 10,
+            "replaced_by_id": data.get("replaced_by_id"),
         }
 
 

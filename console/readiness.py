@@ -120,8 +120,8 @@ def check_components_provided(config: ServiceConfig) -> list[Problem]:
     """Every required component can be uploaded or reused; every file field of the form names a component."""
     problems = []
     for index, component in enumerate(config.components, start=1):
-        if not component.get("required") or component.get("reusable"):
-            continue
+        if not component.get("required") or component.get("reusable") or component.get("replaced_by_id"):
+            continue  # (replaced by a database: the applicant is not asked for it, Resolution 66.7/2025)
         if not accepted_types(component) or int(component.get("max_size_mb") or 0) < 1:
             problems.append(
                 _problem(

@@ -24,7 +24,7 @@ CENT = Decimal("0.01")
 FEE_KEYS = ("name", "amount", "unit", "online_discount_percent", "note", "optional")
 COMPONENT_KEYS = (
     "name", "required", "original_copies", "copies", "template_name", "template_file", "reusable",
-    "allowed_types", "max_size_mb",
+    "allowed_types", "max_size_mb", "replaced_by_id",
 )  # fmt: skip
 
 

@@ -39,7 +39,7 @@ from procedures.models import Procedure
 from workflows import engine
 
 from . import access
-from .attachments.selectors import attachment_components
+from .attachments.selectors import attachment_components, components_replaced
 from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
 from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
@@ -238,6 +238,7 @@ def draft_files(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "draft": draft,
         "components": attachment_components(user=user, draft=draft),
+        "replaced": components_replaced(procedure_id=draft.procedure_id),
         "next_url": request.path,
         "draft_steps": draft_steps(draft, "draft_files"),
         "by_eform": drafts.components_filled_by_eform(draft=draft),

@@ -14,6 +14,7 @@ __all__ = [
     "ObligationSettlement",
     "PauseKind",
     "PaymentStatus",
+    "ReplacementState",
     "Status",
     "StoredDocumentKind",
 ]
@@ -76,6 +77,14 @@ class StoredDocumentKind(models.TextChoices):
     RESULT = "result", _("Kết quả điện tử")
 
 
+class ReplacementState(models.TextChoices):
+    """What reading a replaced component's database gave (Resolution 66.7/2025)."""
+
+    READ = "read", _("Đã lấy dữ liệu")
+    NOT_FOUND = "not_found", _("Không tìm thấy dữ liệu")
+    UNAVAILABLE = "unavailable", _("Cơ sở dữ liệu không trả lời")
+
+
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", _("Chờ thanh toán")
     PAID = "paid", _("Đã thanh toán")
@@ -88,7 +97,8 @@ class EventKind(models.TextChoices):
 
     Every workflow action (workflows.constants.Action, same values and labels) and the things
     that happen outside the workflow: the filing, an apology with a new date, a consulted
-    agency's answer, and the receiving desk's handover to the competent agency. Nowhere else is an action spelled as a bare string.
+    agency's answer, the receiving desk's handover to the competent agency, and a change
+    forwarded by the national portal. Nowhere else is an action spelled as a bare string.
     """
 
     SUBMIT = "submit", _("Nộp hồ sơ")
@@ -110,3 +120,5 @@ class EventKind(models.TextChoices):
     CONSULTATION_ANSWER = "consultation_answer", _("Cơ quan được lấy ý kiến đã trả lời")
     # Received at a desk other than the competent agency (Decree 118/2025): handed over to it.
     HANDOVER = "handover", _("Chuyển hồ sơ đến cơ quan giải quyết")
+    # Cổng DVCQG forwarded a changed record of a dossier it forwarded before (no status change).
+    NATIONAL_UPDATE = "national_update", _("Cổng DVCQG cập nhật thông tin hồ sơ")

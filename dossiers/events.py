@@ -142,6 +142,14 @@ class DossierHandedOver(DossierChange):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DossierUpdatedByNationalPortal(DossierChange):
+    """Cổng DVCQG forwarded a changed record of a dossier it forwarded before; `fields` says
+    which of the dossier's facts changed (no status change)."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class DossierApologised(DossierChange):
     """An officer apologised for a late dossier and promised a new date (form 04)."""
 
@@ -219,6 +227,8 @@ def change_from_row(dossier: Dossier, row: DossierEvent) -> DossierChange:
         return DossierHandedOver(
             **values, from_agency_id=int(row.data["from_agency"]), to_agency_id=int(row.data["to_agency"])
         )
+    if kind == EventKind.NATIONAL_UPDATE:
+        return DossierUpdatedByNationalPortal(**values, fields=tuple(row.data.get("fields", ())))
     action = Action(kind.value)
     if action == Action.REQUEST_PAYMENT:
         return FinancialObligationRequested(

@@ -19,6 +19,12 @@ class DossierChangedMeanwhile(DomainError):
     http_status = 409
 
 
+class DossierClosedForUpdate(DomainError):
+    code = "dossier_closed_for_update"
+    message = _("Hồ sơ đã kết thúc, không cập nhật được thông tin hồ sơ.")
+    http_status = 409
+
+
 class IdempotencyKeyElsewhere(DomainError):
     code = "idempotency_key_elsewhere"
     message = _("Yêu cầu này đã được dùng cho một hồ sơ khác. Vui lòng tải lại trang rồi thao tác lại.")

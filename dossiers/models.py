@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eforms.models import FormVersion
 from procedures.constants import ResultDelivery
-from procedures.models import Agency, DossierComponent, Procedure
+from procedures.models import Agency, DossierComponent, NationalDatabase, Procedure
 from workflows.models import WorkflowVersion
 
 from .constants import (
@@ -21,6 +21,7 @@ from .constants import (
     ObligationSettlement,
     PauseKind,
     PaymentStatus,
+    ReplacementState,
     Status,
     StoredDocumentKind,
 )
@@ -450,6 +451,42 @@ class Attachment(models.Model):
     @property
     def reused(self) -> bool:
         return self.reused_from_id is not None
+
+
+class ComponentReplacement(models.Model):
+    """A dossier component the applicant was not asked for: its data read from a national or
+    sector database at filing (Resolution 66.7/2025/NQ-CP), with the record that replaced it.
+    Reported to the national portal (TaiLieuNop.MaKetQuaThayThe, DSKetNoiCSDL) when read."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="replacements")
+    component = models.ForeignKey(
+        DossierComponent, verbose_name=_("thành phần hồ sơ"), on_delete=models.PROTECT, related_name="+"
+    )
+    database = models.ForeignKey(
+        NationalDatabase, verbose_name=_("cơ sở dữ liệu"), on_delete=models.PROTECT, related_name="+"
+    )
+    lookup_key = models.CharField(_("tra cứu theo"), max_length=64, blank=True)
+    record_id = models.CharField(_("mã bản ghi"), max_length=100, blank=True)
+    data = models.JSONField(_("dữ liệu đã lấy"), default=dict, blank=True)
+    state = models.CharField(_("kết quả"), max_length=20, choices=ReplacementState.choices)
+    error = models.TextField(_("lý do"), blank=True)
+    read_at = models.DateTimeField(_("đọc lúc"))
+
+    class Meta:
+        verbose_name = _("thành phần thay thế bằng dữ liệu")
+        verbose_name_plural = _("thành phần thay thế bằng dữ liệu")
+        ordering = ["dossier_id", "component_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "component"], name="component_replacement_once_per_dossier")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.component_id} ← {self.database_id}"
+
+    @property
+    def replacement_code(self) -> str:
+        """MaKetQuaThayThe: the database and its record (`<MaCSDL>:<record>`; assumed)."""
+        return f"{self.database.code}:{self.record_id}"
 
 
 class Payment(models.Model):

@@ -20,7 +20,16 @@ from workflows.selectors import working_calendar
 from . import access
 from .constants import RUNNING, DocumentKind
 from .exceptions import CompetentAgencyRequired, DossierNotFound
-from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
+from .models import (
+    Attachment,
+    ComponentReplacement,
+    Consultation,
+    Dossier,
+    DossierDraft,
+    DossierEvent,
+    Rating,
+    StoredDocument,
+)
 
 
 def dossier_list_for_user(*, user: User) -> QuerySet[Dossier]:
@@ -51,6 +60,12 @@ def competent_agency_default(*, procedure: Procedure, desk: Agency) -> Agency:
     if len(agencies) == 1:
         return agencies[0]
     raise CompetentAgencyRequired(code=procedure.code)
+
+
+def dossier_replacements(*, dossier: Dossier) -> list[ComponentReplacement]:
+    """The components read from a database at filing (Resolution 66.7/2025), with the database.
+    One query."""
+    return list(dossier.replacements.select_related("database").order_by("component_id"))
 
 
 def dossier_timeline(*, dossier: Dossier) -> QuerySet[DossierEvent]:

@@ -22,7 +22,7 @@ from eforms.models import FormVersion
 from procedures.constants import ResultDelivery
 from procedures.models import Agency, Procedure
 from workflows import engine
-from workflows.constants import Action, Status
+from workflows.constants import CITIZEN_ACTIONS, TERMINAL_STATUSES, Action, Status
 from workflows.exceptions import ActionNotAllowed
 from workflows.models import WorkflowVersion
 from workflows.selectors import workflow_version_current, working_calendar
@@ -36,6 +36,7 @@ from .exceptions import (
     ConsultationClosed,
     ConsultationInvalid,
     DossierChangedMeanwhile,
+    DossierClosedForUpdate,
     DossierNotFound,
     IdempotencyKeyElsewhere,
     ObligationInvalid,
@@ -43,6 +44,7 @@ from .exceptions import (
     ResultFileMissing,
 )
 from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause, FinancialObligation
+from .replacements.services import components_replace
 
 # Actions whose reason the citizen must read: refusing, asking for more, sending back, stopping.
 # Also the content of a financial obligation, and how it was met (the proof seen, the transaction).
@@ -52,6 +54,15 @@ COMMENT_REQUIRED = frozenset(
         Action.REQUEST_PAYMENT, Action.SETTLE_PAYMENT,
     }
 )  # fmt: skip
+# What a record forwarded again by Cổng DVCQG may change on the dossier (dossier_update_forwarded).
+FORWARDED_FACTS = (
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "summary",
+    "form_data",
+)
 # Channels where the dossier is taken in by an officer at the desk: received on submission.
 RECEIVED_ON_SUBMIT = frozenset({Channel.DIRECT})
 
@@ -291,6 +302,8 @@ def _create_submitted(
         received_at=now if received else None,
         due_at=_due_at(procedure, start=now, channel=channel),
     )
+    # Resolution 66.7/2025: components replaced by national data are read now, before the event.
+    components_replace(dossier=dossier)
     row = _append_event(
         dossier, action=EventKind.SUBMIT, actor=actor or applicant, at=now, from_status=None, from_step="",
         idempotency_key=idempotency_key, last_sequence=0,
@@ -339,6 +352,52 @@ def dossier_act(
     """
     if idempotency_key and (replayed := _replayed(dossier_id=dossier_id, actor=actor, idempotency_key=idempotency_key)):
         return replayed
+    return _act(
+        dossier_id=dossier_id, actor=actor, role=actor.role, action=action, comment=comment, to_step=to_step,
+        expected_sequence=expected_sequence, idempotency_key=idempotency_key, data=data,
+    )  # fmt: skip
+
+
+@use_case
+def dossier_act_forwarded(
+    *, dossier_id: int, action: Action, idempotency_key: str, comment: str = "", data: dict[str, Any] | None = None
+) -> Dossier:
+    """The applicant's own action taken on Cổng DVCQG and forwarded by its feed (withdrawing,
+    providing a supplement) on a dossier the national portal forwarded to us.
+
+    The same transition as `dossier_act` for the applicant (workflow rules, pauses, due date,
+    one history row with no local actor, one typed event), with the national sync as the
+    caller: such a dossier has no local account to act. A replay of `idempotency_key` is a
+    no-op. Raises DossierNotFound for a dossier not forwarded by the national portal,
+    ActionNotAllowed for an officer's action or one the status forbids.
+    """
+    if action not in CITIZEN_ACTIONS:
+        raise ActionNotAllowed(_("Cổng DVCQG chỉ chuyển thao tác của người nộp hồ sơ (rút, bổ sung)."))
+    applied_to = DossierEvent.objects.filter(idempotency_key=idempotency_key).values_list("dossier_id", flat=True)
+    if (dossier_of_key := applied_to.first()) is not None:
+        if dossier_of_key != dossier_id:
+            raise IdempotencyKeyElsewhere()
+        return Dossier.objects.get(pk=dossier_id)
+    return _act(
+        dossier_id=dossier_id, actor=None, role=Role.CITIZEN, action=action, comment=comment, to_step=None,
+        expected_sequence=None, idempotency_key=idempotency_key, data={**(data or {}), "via": "dvcqg"},
+    )  # fmt: skip
+
+
+def _act(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    role: str,
+    action: Action,
+    comment: str,
+    to_step: str | None,
+    expected_sequence: int | None,
+    idempotency_key: str | None,
+    data: dict[str, Any] | None,
+) -> Dossier:
+    """The transition itself (callers: dossier_act, an actor in scope; dossier_act_forwarded,
+    no actor: the applicant on the national portal)."""
     try:
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
@@ -348,7 +407,10 @@ def dossier_act(
         )
     except Dossier.DoesNotExist:
         raise DossierNotFound() from None
-    access.require_act_on_dossier(actor, dossier)
+    if actor is not None:
+        access.require_act_on_dossier(actor, dossier)
+    elif dossier.channel != Channel.NATIONAL_PORTAL:
+        raise DossierNotFound()
     last = dossier.events.order_by("-sequence").select_related("actor").first()
     # Checked again under the lock: a double click's second request waited here for the first,
     # whose event is now the last one. (Anything stranger is stopped by the key's unique index.)
@@ -375,7 +437,7 @@ def dossier_act(
         step_key=dossier.step_key,
         status=Status(dossier.status),
         action=action,
-        role=actor.role,
+        role=role,
         to_step=to_step,
     )
     now = timezone.now()
@@ -427,7 +489,7 @@ def dossier_act(
     if plan.ends:
         dossier.closed_at = now
         changed.add("closed_at")
-    if actor.role != Role.CITIZEN:
+    if actor is not None and role != Role.CITIZEN:
         dossier.handler = actor
         changed.add("handler")
     assert to_status is not None  # noqa: S101 - only a pause's end resumes, and it set one
@@ -482,6 +544,45 @@ def _obligation_settle(dossier: Dossier, *, actor: User, at: dt.datetime, note: 
     obligation.settled_note = note
     obligation.save(update_fields=["settled_at", "settled_by", "settled_how", "settled_note"])
     return {"obligation": obligation.pk, "settled_how": str(how)}
+
+
+@use_case
+def dossier_update_forwarded(*, dossier_id: int, changes: dict[str, Any]) -> Dossier:
+    """Cổng DVCQG forwarded a changed record of a dossier it forwarded before: the applicant's
+    facts it holds change here too (`changes`: any of FORWARDED_FACTS, new values), under the
+    same code, with one history row (NATIONAL_UPDATE, the fields named) and its typed event.
+
+    No status change. Only for a dossier forwarded by the national portal that has not ended
+    (DossierNotFound, DossierClosedForUpdate otherwise). Nothing to change: a no-op, no row.
+    """
+    unknown = set(changes) - set(FORWARDED_FACTS)
+    if unknown:
+        raise ValueError(f"not a forwarded fact: {sorted(unknown)}")  # a programming error
+    try:
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure__sector", "workflow_version", "agency", "applicant")
+            .get(pk=dossier_id, channel=Channel.NATIONAL_PORTAL)
+        )
+    except Dossier.DoesNotExist:
+        raise DossierNotFound() from None
+    values = {**changes}
+    if "summary" in values:
+        values["summary"] = str(values["summary"])[:1000]
+    changed = sorted(name for name, value in values.items() if getattr(dossier, name) != value)
+    if not changed:
+        return dossier
+    if dossier.status in TERMINAL_STATUSES:
+        raise DossierClosedForUpdate()
+    for name in changed:
+        setattr(dossier, name, values[name])
+    dossier.save(update_fields=[*changed, "updated_at"])
+    row = _append_event(
+        dossier, action=EventKind.NATIONAL_UPDATE, actor=None, at=timezone.now(), from_status=dossier.status,
+        from_step=dossier.step_key, data={"fields": changed},
+    )  # fmt: skip
+    publish(change_from_row(dossier, row))
+    return dossier
 
 
 @use_case

@@ -54,6 +54,7 @@ from .selectors import (
     dossier_get_public_checked,
     dossier_queue,
     dossier_remaining,
+    dossier_replacements,
     dossier_timeline,
 )
 from .services import consultation_answer, dossier_act, dossier_apologise, dossier_consult, dossier_submit
@@ -162,6 +163,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             else None,
             "dossier": dossier,
             "files": list(attachment_list_for_dossier(user=user, dossier=dossier)),
+            "replacements": dossier_replacements(dossier=dossier),
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),

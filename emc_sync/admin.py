@@ -5,7 +5,8 @@ from django.http import HttpRequest
 from accounts.models import User
 from common.errors import DomainError
 
-from .models import DeliveryAttempt, InboundFailure, OutboxRow
+from .inbound import inbound_retry
+from .models import DeliveryAttempt, InboundFailure, NationalDossier, OutboxRow
 from .services import outbox_resend
 
 
@@ -48,6 +49,37 @@ class OutboxRowAdmin(admin.ModelAdmin):
 
 @admin.register(InboundFailure)
 class InboundFailureAdmin(admin.ModelAdmin):
-    list_display = ("remote_code", "error", "attempts", "created_at", "resolved_at")
-    list_filter = ("resolved_at",)
-    readonly_fields = ("remote_code", "payload", "error", "attempts", "created_at", "resolved_at")
+    list_display = ("remote_code", "kind", "error", "attempts", "transient", "created_at", "resolved_at")
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter), "kind", "transient")
+    search_fields = ("remote_code",)
+    readonly_fields = [f.name for f in InboundFailure._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # never dropped: a message is resolved by applying it
+
+    @admin.action(description="Thử lại các bản tin đã chọn (sau khi khắc phục nguyên nhân)")
+    def retry(self, request: HttpRequest, queryset: QuerySet[InboundFailure]) -> None:
+        assert isinstance(request.user, User)
+        ids = list(queryset.values_list("id", flat=True))
+        try:
+            result = inbound_retry(actor=request.user, failure_ids=ids)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        left = InboundFailure.objects.filter(pk__in=ids, resolved_at__isnull=True).count()
+        level = messages.SUCCESS if not left else messages.WARNING
+        self.message_user(request, f"Đã nhận {result.released} bản tin; còn {left} bản tin chờ.", level)
+
+
+@admin.register(NationalDossier)
+class NationalDossierAdmin(admin.ModelAdmin):
+    list_display = ("national_code", "applicant_national_id", "deliveries", "updates", "last_delivered_at")
+    search_fields = ("national_code", "applicant_national_id")
+    readonly_fields = [f.name for f in NationalDossier._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -110,6 +110,37 @@ def get(url: str, params: dict[str, str]) -> Answer:
     return _call("GET", url, params=params, keys=[], keep=None)
 
 
+@dataclass(frozen=True)
+class Download:
+    status_code: int | None  # None: no answer at all
+    content: bytes
+    content_type: str
+    error: str = ""
+
+
+def download(url: str, *, max_bytes: int) -> Download:
+    """GET a file with the bearer token, streamed, at most `max_bytes` (more is an error, not a
+    cut file). Never raises for network trouble."""
+    try:
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {access_token(refresh=attempt == 2)}"}
+            response = _session.get(url, headers=headers, timeout=_timeout(), stream=True)
+            if response.status_code != 401:
+                break
+            response.close()
+        with response:
+            if response.status_code != 200:
+                return Download(response.status_code, b"", "", response.text[:300])
+            content = b""
+            for chunk in response.iter_content(64 * 1024):
+                content += chunk
+                if len(content) > max_bytes:
+                    return Download(response.status_code, b"", "", f"tệp lớn hơn {max_bytes // (1024 * 1024)} MB")
+            return Download(200, content, response.headers.get("Content-Type", ""))
+    except requests.RequestException as error:
+        return Download(None, b"", "", f"{type(error).__name__}: {error}"[:1000])
+
+
 def national_url(path: str) -> str:
     return settings.NATIONAL_PORTAL_URL.rstrip("/") + path
 

@@ -13,3 +13,9 @@ class NothingToResend(DomainError):
     code = "nothing_to_resend"
     message = _("Không có bản ghi bị từ chối nào để gửi lại.")
     http_status = 409
+
+
+class NothingToRetry(DomainError):
+    code = "nothing_to_retry"
+    message = _("Không có bản tin nào đang chờ trong danh sách cách ly để thử lại.")
+    http_status = 409

@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
-from dossiers.constants import AttachmentRole, Channel, EventKind, PaymentStatus
-from dossiers.models import Attachment, Dossier, DossierEvent
+from dossiers.constants import AttachmentRole, Channel, EventKind, PaymentStatus, ReplacementState
+from dossiers.models import Attachment, ComponentReplacement, Dossier, DossierEvent
 from procedures.constants import OnlineLevel
 from workflows.constants import Action, Status
 
 from .constants import EMC_ASSIGNED, EMC_OTHER, EMC_PROCESSING, EMC_RECEIVED, EMC_RETURNED
+from .models import NationalDossier, NationalFile
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CITIZEN_ID = re.compile(r"^\d{12}$")
@@ -85,10 +86,19 @@ def file_link(attachment: Attachment) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
+def _national_ids(dossier: Dossier) -> dict[int, str]:
+    """The national portal's ids of the files it forwarded with the dossier (one query, only for
+    a dossier it forwarded): they go back under the id it gave them."""
+    if dossier.channel != Channel.NATIONAL_PORTAL:
+        return {}
+    return dict(NationalFile.objects.filter(dossier=dossier).values_list("attachment_id", "national_id"))
+
+
+def _files(attachments: list[Attachment], national_ids: dict[int, str] | None = None) -> list[dict[str, Any]]:
     files = []
     for attachment in attachments:
-        item: dict[str, Any] = {"TepDinhKemId": str(attachment.uuid), "TenTepDinhKem": attachment.name, "IsDeleted": 0}
+        file_id = (national_ids or {}).get(attachment.pk) or str(attachment.uuid)
+        item: dict[str, Any] = {"TepDinhKemId": file_id, "TenTepDinhKem": attachment.name, "IsDeleted": 0}
         if attachment.component_id is not None:
             item["MaThanhPhanHoSo"] = str(attachment.component_id)
         item["DuongDanTaiTepTin"] = file_link(attachment)
@@ -106,6 +116,36 @@ def _files(attachments: list[Attachment]) -> list[dict[str, Any]]:
 def _fees_paid_online(dossier: Dossier) -> bool:
     """A fee paid online; a financial obligation (status 6: land levy, taxes) paid online is not a fee."""
     return any(p.status == PaymentStatus.PAID and p.obligation_id is None for p in dossier.payments.all())
+
+
+def _national_applicant_id(dossier: Dossier) -> str:
+    return str(
+        NationalDossier.objects.filter(dossier=dossier).values_list("applicant_national_id", flat=True).first() or ""
+    )
+
+
+def _replacements(dossier: Dossier) -> list[ComponentReplacement]:
+    """The components whose data were read from a database at filing (one query)."""
+    return list(
+        dossier.replacements.filter(state=ReplacementState.READ)
+        .select_related("database", "component")
+        .order_by("component_id")
+    )
+
+
+def _replaced_item(replacement: ComponentReplacement) -> dict[str, Any]:
+    """A component the applicant was not asked for: no file, the database record in its place
+    (MaKetQuaThayThe `<MaCSDL>:<record>`, TepDinhKemId `CSDL-<row>`; both assumed)."""
+    return {
+        "TepDinhKemId": f"CSDL-{replacement.pk}",
+        "TenTepDinhKem": replacement.component.name[:255],
+        "IsDeleted": 0,
+        "MaThanhPhanHoSo": str(replacement.component_id),
+        "DuocSoHoa": 0,
+        "DuocTaiSuDung": 1,
+        "DuocLayTuKhoDMQG": 0,
+        "MaKetQuaThayThe": replacement.replacement_code[:64],
+    }
 
 
 def result_code(dossier: Dossier, attachment: Attachment) -> str:
@@ -137,6 +177,9 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         "LoaiDoiTuong": dossier.applicant_type,
     }
     _put(record, "SoGiayToChuHoSo", dossier.applicant_id_number)
+    if dossier.channel == Channel.NATIONAL_PORTAL:
+        # The national portal's id of the applicant, as it forwarded it (online dossiers only).
+        _put(record, "MaDoiTuong", _national_applicant_id(dossier))
     _put(record, "Email", dossier.applicant_email)
     _put(record, "SoDienThoai", dossier.applicant_phone)
     record["TrichYeuHoSo"] = (dossier.summary or procedure.name)[:1000]
@@ -161,12 +204,13 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     record["HinhThuc"] = _flag(dossier.channel in ONLINE_CHANNELS)
     # 1 only when the dossier reuses digitised data (a stored document or the national store),
     # not for files scanned at the desk.
-    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.reused_from_id is not None for a in filed))
+    replaced = _replacements(dossier)
+    record["HoSoCoThanhPhanSoHoa"] = _flag(any(a.reused_from_id is not None for a in filed) or bool(replaced))
     record["TaiKhoanDuocXacThucVoiVNeID"] = _flag(
         dossier.applicant is not None and dossier.applicant.vneid_verified_at is not None
     )
     record["DuocThanhToanTrucTuyen"] = _flag(paid_online)
-    record["TaiLieuNop"] = _files(filed)
+    record["TaiLieuNop"] = _files(filed, _national_ids(dossier)) + [_replaced_item(r) for r in replaced]
     record["DanhSachLePhi"] = [
         {
             "TenPhiLePhi": fee.name,
@@ -197,6 +241,9 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         databases.append({"MaCSDL": DB_POPULATION})
     if any(a.from_national_store for a in filed):
         databases.append({"MaCSDL": DB_NATIONAL_STORE})
+    for replacement in replaced:  # each database that replaced a component (Resolution 66.7/2025)
+        if {"MaCSDL": replacement.database.code} not in databases:
+            databases.append({"MaCSDL": replacement.database.code})
     record["DSKetNoiCSDL"] = databases
     return record
 

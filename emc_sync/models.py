@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import Attachment, Dossier, DossierEvent
 
 from .constants import AttemptOutcome, OutboxState, Target
 
@@ -101,20 +101,86 @@ class InboundCursor(models.Model):
         return f"{self.name}={self.value}"
 
 
-class InboundFailure(models.Model):
-    """A dossier filed on the national portal that we could not take in (shown to admins)."""
+class InboundKind(models.TextChoices):
+    """The messages of the national portal's inbound feed (docs/national-sync.md, "Inbound")."""
 
-    remote_code = models.CharField(_("mã hồ sơ quốc gia"), max_length=100, unique=True)
+    DOSSIER = "HoSo", _("Hồ sơ chuyển về")
+    WITHDRAWAL = "RutHoSo", _("Công dân rút hồ sơ trên Cổng DVCQG")
+    SUPPLEMENT = "BoSungHoSo", _("Công dân bổ sung hồ sơ trên Cổng DVCQG")
+
+
+class InboundFailure(models.Model):
+    """Quarantine: a message of the inbound feed we could not apply, kept with the reason for the
+    admins (Django admin, the sync page) and retried, in arrival order per dossier, when fixed.
+
+    Nothing of it was created (each message is applied in one transaction). While a dossier has
+    a message here, its later messages wait here too, behind it; a dossier record forwarded again
+    replaces the waiting one (the newest record is the whole dossier)."""
+
+    remote_code = models.CharField(_("mã hồ sơ quốc gia"), max_length=100, db_index=True)
+    kind = models.CharField(_("loại bản tin"), max_length=16, choices=InboundKind.choices, default=InboundKind.DOSSIER)
     payload = models.JSONField(_("nội dung nhận được"))
     error = models.TextField(_("lý do"))
+    # A passing fault (a file host that did not answer): the next poll tries again by itself.
+    transient = models.BooleanField(_("lỗi tạm thời"), default=False)
     attempts = models.PositiveIntegerField(_("số lần"), default=1)
     created_at = models.DateTimeField(_("lúc"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("thử lần cuối lúc"), default=timezone.now)
     resolved_at = models.DateTimeField(_("đã xử lý lúc"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("hồ sơ từ Cổng DVCQG không nhận được")
-        verbose_name_plural = _("hồ sơ từ Cổng DVCQG không nhận được")
-        ordering = ["-created_at"]
+        verbose_name = _("hồ sơ từ Cổng DVCQG chưa nhận được")
+        verbose_name_plural = _("hồ sơ từ Cổng DVCQG chưa nhận được (cách ly)")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["remote_code"],
+                condition=models.Q(kind="HoSo", resolved_at__isnull=True),
+                name="inbound_failure_one_waiting_record",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.remote_code
+
+
+class NationalDossier(models.Model):
+    """What Cổng DVCQG told us of a dossier it forwarded: kept under its MaHoSo (the dossier's own
+    code), with the national applicant id, the channel and the last record forwarded."""
+
+    dossier = models.OneToOneField(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="national")
+    national_code = models.CharField(_("mã hồ sơ quốc gia"), max_length=40, unique=True)
+    applicant_national_id = models.CharField(_("mã đối tượng trên Cổng DVCQG (MaDoiTuong)"), max_length=64, blank=True)
+    channel_code = models.PositiveSmallIntegerField(_("kênh thực hiện (KenhThucHien)"), default=2)
+    record = models.JSONField(_("bản ghi nhận lần cuối"))
+    record_sha256 = models.CharField(max_length=64)
+    deliveries = models.PositiveIntegerField(_("số lần nhận"), default=1)
+    updates = models.PositiveIntegerField(_("số lần cập nhật"), default=0)
+    first_delivered_at = models.DateTimeField(_("nhận lần đầu lúc"), default=timezone.now)
+    last_delivered_at = models.DateTimeField(_("nhận lần cuối lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hồ sơ từ Cổng DVCQG")
+        verbose_name_plural = _("hồ sơ từ Cổng DVCQG")
+
+    def __str__(self) -> str:
+        return self.national_code
+
+
+class NationalFile(models.Model):
+    """A file of a forwarded dossier, fetched from Cổng DVCQG: its national id and address."""
+
+    attachment = models.OneToOneField(Attachment, on_delete=models.CASCADE, related_name="national_file")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    national_id = models.CharField(_("mã tệp trên Cổng DVCQG (TepDinhKemId)"), max_length=64)
+    source_url = models.URLField(_("đường dẫn tải tệp"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("tệp từ Cổng DVCQG")
+        verbose_name_plural = _("tệp từ Cổng DVCQG")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "national_id"], name="national_file_once_per_dossier")
+        ]
+
+    def __str__(self) -> str:
+        return self.national_id

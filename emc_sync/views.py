@@ -12,7 +12,8 @@ from accounts.models import User
 from common.errors import DomainError
 
 from .constants import OutboxState, Target
-from .models import OutboxRow
+from .inbound import inbound_retry
+from .models import InboundFailure, OutboxRow
 from .selectors import inbound_failure_list, outbox_failed_list, outbox_summary
 from .services import outbox_resend
 
@@ -57,4 +58,24 @@ def sync_resend(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Đã đưa %(count)s bản ghi vào hàng đợi gửi lại.") % {"count": count})
+    return redirect("emc_sync:summary")
+
+
+@login_required
+@require_POST
+def sync_inbound_retry(request: HttpRequest) -> HttpResponse:
+    """Retry the quarantined messages ticked (after fixing their cause)."""
+    actor = _admin(request)
+    ids = [int(value) for value in request.POST.getlist("failure") if value.isdigit()]
+    try:
+        result = inbound_retry(actor=actor, failure_ids=ids)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        left = InboundFailure.objects.filter(pk__in=ids, resolved_at__isnull=True).count()
+        messages.success(
+            request,
+            _("Đã nhận %(released)s bản tin; còn %(left)s bản tin chờ trong danh sách cách ly.")
+            % {"released": result.released, "left": left},
+        )
     return redirect("emc_sync:summary")

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, DossierComponent, Fee, Procedure, Sector
+from .models import Agency, DossierComponent, Fee, NationalDatabase, Procedure, Sector
 from .selectors import procedure_completeness
 
 
@@ -30,6 +30,12 @@ class FeeInline(admin.TabularInline):
 class ComponentInline(admin.TabularInline):
     model = DossierComponent
     extra = 0
+
+
+@admin.register(NationalDatabase)
+class NationalDatabaseAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "lookup", "is_active", "order")
+    list_filter = ("lookup", "is_active")
 
 
 class CompletenessFilter(admin.SimpleListFilter):

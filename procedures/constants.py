@@ -38,3 +38,10 @@ class ApplicantType(models.TextChoices):
     CITIZEN = "citizen", _("Công dân")
     BUSINESS = "business", _("Doanh nghiệp, hộ kinh doanh")
     ORGANIZATION = "organization", _("Tổ chức")
+
+
+class DatabaseLookup(models.TextChoices):
+    """How a national or sector database is read (Resolution 66.7/2025/NQ-CP)."""
+
+    POPULATION = "population", _("CSDL quốc gia về dân cư (tra cứu theo số định danh cá nhân)")
+    SECTOR = "sector", _("CSDL chuyên ngành (tra cứu bản ghi theo số định danh hoặc mã số)")

@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AgencyLevel, Channel, OnlineLevel, ResultDelivery, TimeLimitUnit
+from .constants import AgencyLevel, Channel, DatabaseLookup, OnlineLevel, ResultDelivery, TimeLimitUnit
 from .text import normalize_search_text
 
 AGENCY_CODE_VALIDATOR = RegexValidator(
@@ -183,8 +183,29 @@ class Fee(models.Model):
         return self.amount * (100 - self.online_discount_percent) // 100
 
 
+class NationalDatabase(models.Model):
+    """A national or sector database whose data may replace a dossier component (Resolution
+    66.7/2025/NQ-CP: the applicant is not asked for what the state already holds). A list that
+    is data: population, civil status, business registration, land, and whatever comes next.
+    `code` is the MaCSDL reported to the national portal (DSKetNoiCSDL)."""
+
+    code = models.CharField(_("mã CSDL (MaCSDL)"), max_length=30, unique=True)
+    name = models.CharField(_("tên cơ sở dữ liệu"), max_length=255)
+    lookup = models.CharField(_("cách tra cứu"), max_length=20, choices=DatabaseLookup.choices)
+    is_active = models.BooleanField(_("đang kết nối"), default=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("cơ sở dữ liệu thay thế thành phần hồ sơ")
+        verbose_name_plural = _("cơ sở dữ liệu thay thế thành phần hồ sơ")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class DossierComponent(models.Model):
-    """Thành phần hồ sơ: a document the applicant must provide."""
+    """Thành phần hồ sơ: a document the applicant must provide (unless `replaced_by` a database)."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
     name = models.CharField(_("tên giấy tờ"), max_length=500)
@@ -203,6 +224,16 @@ class DossierComponent(models.Model):
     )
     max_size_mb = models.PositiveSmallIntegerField(_("dung lượng tối đa mỗi tệp (MB)"), default=10)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    # Resolution 66.7/2025: read from this database at filing; the applicant is not asked for it.
+    replaced_by = models.ForeignKey(
+        NationalDatabase,
+        verbose_name=_("thay thế bằng dữ liệu từ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="components",
+        help_text=_("Không yêu cầu người nộp cung cấp; hệ thống đọc dữ liệu từ cơ sở dữ liệu này khi nộp hồ sơ."),
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

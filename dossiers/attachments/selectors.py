@@ -82,9 +82,10 @@ def attachment_components(
         files = Attachment.objects.filter(dossier=dossier, role=AttachmentRole.SUPPLEMENT, event=supplement_event)
     else:
         return []
-    components: list[DossierComponent | None] = list(
-        DossierComponent.objects.filter(procedure_id=procedure_id).order_by("order", "id")
-    )
+    asked = DossierComponent.objects.filter(procedure_id=procedure_id)
+    if draft is not None:  # a component replaced by a database is not asked for (Resolution 66.7/2025)
+        asked = asked.filter(replaced_by__isnull=True)
+    components: list[DossierComponent | None] = list(asked.order_by("order", "id"))
     if draft is None:
         components.append(None)
     by_component: dict[int | None, list[Attachment]] = {}
@@ -145,3 +146,13 @@ def uploaded_bytes_today(*, user: User) -> int:
         total=Sum("size")
     )["total"]
     return int(total or 0)
+
+
+def components_replaced(*, procedure_id: int) -> list[DossierComponent]:
+    """The procedure's components the applicant is not asked for: read from a database at filing
+    (Resolution 66.7/2025), with the database."""
+    return list(
+        DossierComponent.objects.filter(procedure_id=procedure_id, replaced_by__isnull=False)
+        .select_related("replaced_by")
+        .order_by("order", "id")
+    )

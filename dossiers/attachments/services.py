@@ -227,6 +227,42 @@ def attachment_add(
     return attachment
 
 
+@transaction.atomic
+def attachment_add_forwarded(
+    *,
+    dossier: Dossier,
+    component: DossierComponent | None,
+    upload: File,
+    uploaded_by: User,
+    role: str = AttachmentRole.FILED,
+) -> Attachment:
+    """A file the applicant attached on Cổng DVCQG, fetched by the national sync (the caller:
+    no access check, and no document store: the applicant has no account here).
+
+    Judged like every upload (type from the content, the component's size limit, sanitised);
+    a supplement's file answers the open supplement request. `uploaded_by` is the national
+    portal's system account. Idempotent per dossier, component, role and content.
+    Raises what file_inspect raises, ComponentNotInProcedure, AttachmentLocked.
+    """
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    _check_component(component, dossier.procedure_id)
+    inspected = file_inspect(upload=upload, component=component)
+    _check_dossier_open(dossier=dossier, role=role, name=inspected.name)
+    event = _open_supplement_request(dossier) if role == AttachmentRole.SUPPLEMENT else None
+    earlier = Attachment.objects.filter(
+        dossier=dossier, component=component, role=role, sha256=inspected.sha256, event=event
+    ).first()
+    if earlier is not None:
+        return earlier
+    attachment = Attachment(
+        dossier=dossier, component=component, role=role, event=event, uploaded_by=uploaded_by,
+        name=inspected.name, content_type=inspected.kind.content_type, size=inspected.size,
+        sha256=inspected.sha256, sanitised="; ".join(inspected.removed),
+    )  # fmt: skip
+    _save_with_file(attachment, inspected.content)
+    return attachment
+
+
 def _check_dossier_open(*, dossier: Dossier, role: str, name: str) -> None:
     if role == AttachmentRole.SUPPLEMENT and dossier.status != Status.SUPPLEMENT_REQUESTED:
         raise AttachmentLocked(name=name, reason=_("hồ sơ không ở trạng thái chờ bổ sung."))
@@ -392,9 +428,11 @@ def stored_document_add_result(*, dossier: Dossier, attachment: Attachment) -> S
 
 
 def attachment_check_complete(*, draft: DossierDraft) -> list[DossierComponent]:
-    """The draft's required components that have no file yet (empty: ready to submit)."""
+    """The draft's required components that have no file yet (empty: ready to submit); a component
+    replaced by a database is never asked for (Resolution 66.7/2025)."""
     filled = draft.attachments.filter(component__isnull=False).values("component_id")
-    return list(DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True).exclude(pk__in=filled))
+    required = DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True, replaced_by__isnull=True)
+    return list(required.exclude(pk__in=filled))
 
 
 def store_results_on_return(event: ResultReturned) -> None:

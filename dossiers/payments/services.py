@@ -372,6 +372,27 @@ def _verify_query_answer(payment: Payment, data: Mapping[str, Any]) -> Verdict:
 
 
 @transaction.atomic
+def payment_record_paid_elsewhere(
+    *, dossier: Dossier, ref: str, amount: int, items: list[dict[str, Any]], payer: User, paid_at: dt.datetime
+) -> Payment:
+    """A fee the applicant already paid on the national portal's payment platform, recorded as a
+    paid payment of the dossier it forwarded (`ref` ours, unique, at most 40 characters).
+
+    Idempotent per `ref`: the same payment told again returns the first row unchanged. No
+    PaymentPaid event: the caller's use case (the forwarded dossier's filing or update) carries
+    the fee in its own dossier record. `payer` is the national portal's system account.
+    """
+    payment, _created = Payment.objects.get_or_create(
+        ref=ref,
+        defaults={
+            "dossier": dossier, "payer": payer, "amount": amount, "items": items,
+            "status": PaymentStatus.PAID, "paid_at": paid_at,
+        },
+    )  # fmt: skip
+    return payment
+
+
+@transaction.atomic
 def payment_attach_to_dossier(*, draft: DossierDraft, dossier: Dossier) -> int:
     """Hand the draft's paid payments to the dossier it became; returns how many moved.
 

@@ -451,6 +451,8 @@ EMC_URL = env.str("EMC_URL", default=MOCK_PORTAL_URL + "/emc")
 # Population registry (CSDLQG về dân cư) for e-form prefill (eforms/prefill.py): looked up
 # by citizen id, client credentials token; a slow or failing registry means no prefill.
 POPULATION_REGISTRY_URL = env.str("POPULATION_REGISTRY_URL", default=MOCK_PORTAL_URL + "/dancu")
+# Sector databases replacing dossier components (Resolution 66.7/2025): /<MaCSDL>/<number>, same token.
+NATIONAL_DATABASES_URL = env.str("NATIONAL_DATABASES_URL", default=MOCK_PORTAL_URL + "/csdl")
 POPULATION_REGISTRY_TOKEN_URL = env.str("POPULATION_REGISTRY_TOKEN_URL", default=MOCK_PORTAL_URL + "/oauth/token")
 POPULATION_REGISTRY_CLIENT_ID = env.str("POPULATION_REGISTRY_CLIENT_ID", default="dvctt")
 POPULATION_REGISTRY_CLIENT_SECRET = env.str(

@@ -80,3 +80,38 @@ class FaultState(models.Model):
 
     def __str__(self) -> str:
         return f"faults {self.config}"
+
+
+class FeedEntry(models.Model):
+    """One message of a province's inbound feed; the id is the feed cursor.
+
+    `kind` HoSo: a dossier record forwarded (first time, again unchanged, or changed: the whole
+    record each time); RutHoSo: the citizen withdrew it on the national portal; BoSungHoSo: the
+    citizen supplied a supplement there (with files)."""
+
+    ma_tinh = models.CharField(max_length=8)
+    kind = models.CharField(max_length=16)
+    ma_ho_so = models.CharField(max_length=64)
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ma_tinh", "id"], name="mock_portal_feed_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ma_ho_so}"
+
+
+class PortalFile(models.Model):
+    """A file a citizen attached on the national portal, served at /dvcqg/tep/<file_id>."""
+
+    file_id = models.CharField(max_length=64, unique=True)
+    ma_ho_so = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.file_id

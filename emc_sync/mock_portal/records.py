@@ -5,6 +5,8 @@ applied again (it only counts one more offer). If any new record of a request is
 request changes nothing at all.
 """
 
+import base64
+import binascii
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .citizens import CITIZENS
-from .models import FaultState, InboundDossier, PortalDossier, ReceivedRecord, Target
+from .models import FaultState, FeedEntry, InboundDossier, PortalDossier, PortalFile, ReceivedRecord, Target
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 Record = dict[str, Any]
@@ -206,10 +208,64 @@ def inbound_defaults(*, record: Record, now: datetime) -> Record:
     return {**defaults, **record}
 
 
+# The kinds of the inbound feed's messages (docs/national-sync.md, "Inbound").
+FEED_DOSSIER, FEED_WITHDRAWAL, FEED_SUPPLEMENT = "HoSo", "RutHoSo", "BoSungHoSo"
+# A one-page PDF, written by hand: what a citizen's scan is when a test gives no content.
+BLANK_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class FileContentInvalid(ValueError):
+    pass
+
+
+def _file_content(upload: Record) -> bytes:
+    text = upload.get("NoiDung")
+    if text is None:
+        return BLANK_PDF
+    try:
+        return base64.b64decode(str(text), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise FileContentInvalid(f"NoiDung của tệp {upload.get('TenTepDinhKem')} không phải base64.") from error
+
+
+def files_keep(*, ma_ho_so: str, uploads: Sequence[Record], base_url: str, now: datetime) -> list[Record]:
+    """Keep the files of a filing or a supplement; their TaiLieuNop items (with the link the
+    province downloads from). `uploads`: {TenTepDinhKem, MaThanhPhanHoSo?, NoiDung? (base64)}."""
+    items = []
+    for upload in uploads:
+        file_id = uuid.uuid4().hex
+        name = str(upload.get("TenTepDinhKem") or "tep.pdf")
+        PortalFile.objects.create(
+            file_id=file_id, ma_ho_so=ma_ho_so, name=name, content_type=str(upload.get("LoaiTep") or "application/pdf"),
+            content=_file_content(upload), created_at=now,
+        )  # fmt: skip
+        item: Record = {"TepDinhKemId": file_id, "TenTepDinhKem": name, "IsDeleted": 0}
+        if upload.get("MaThanhPhanHoSo"):
+            item["MaThanhPhanHoSo"] = str(upload["MaThanhPhanHoSo"])
+        item |= {"DuongDanTaiTepTin": f"{base_url}dvcqg/tep/{file_id}", "DuocSoHoa": 0, "DuocTaiSuDung": 0}
+        item["DuocLayTuKhoDMQG"] = 0
+        items.append(item)
+    return items
+
+
+def file_get(file_id: str) -> PortalFile | None:
+    return PortalFile.objects.filter(file_id=file_id).first()
+
+
+def _feed(*, ma_tinh: str, kind: str, ma_ho_so: str, payload: Record, now: datetime) -> FeedEntry:
+    return FeedEntry.objects.create(ma_tinh=ma_tinh, kind=kind, ma_ho_so=ma_ho_so, payload=payload, created_at=now)
+
+
 @transaction.atomic
-def inbound_file(*, ma_tinh: str, record: Record) -> InboundDossier:
-    """File a (defaults-completed, validated) record for province `ma_tinh`. Its MaHoSo is the
-    national portal's own code, `G22.<province>-<yyMMdd>-<filing number>` unless given."""
+def inbound_file(*, ma_tinh: str, record: Record, uploads: Sequence[Record] = (), base_url: str = "") -> InboundDossier:
+    """File a (defaults-completed, validated) record for province `ma_tinh` and put it on the
+    province's feed. Its MaHoSo is the national portal's own code,
+    `G22.<province>-<yyMMdd>-<filing number>` unless given. `uploads` become its files."""
     now = timezone.now()
     dossier = InboundDossier.objects.create(
         ma_tinh=ma_tinh,
@@ -221,12 +277,62 @@ def inbound_file(*, ma_tinh: str, record: Record) -> InboundDossier:
         code = f"G22.{ma_tinh}-{timezone.localtime(now, VIETNAM):%y%m%d}-{dossier.pk:06d}"
         dossier.ma_ho_so_quoc_gia = code
         dossier.payload = {"MaHoSo": code, **record}
-        dossier.save(update_fields=["ma_ho_so_quoc_gia", "payload"])
+    if uploads:
+        kept = files_keep(ma_ho_so=dossier.ma_ho_so_quoc_gia, uploads=uploads, base_url=base_url, now=now)
+        dossier.payload = {**dossier.payload, "TaiLieuNop": [*dossier.payload.get("TaiLieuNop", []), *kept]}
+    dossier.save(update_fields=["ma_ho_so_quoc_gia", "payload"])
+    _feed(ma_tinh=ma_tinh, kind=FEED_DOSSIER, ma_ho_so=dossier.ma_ho_so_quoc_gia, payload=dossier.payload, now=now)
     return dossier
 
 
-def inbound_feed(*, ma_tinh: str, after: int, limit: int) -> list[InboundDossier]:
-    return list(InboundDossier.objects.filter(ma_tinh=ma_tinh, id__gt=after).order_by("id")[:limit])
+@transaction.atomic
+def inbound_forward_again(*, dossier: InboundDossier, changes: Record) -> InboundDossier:
+    """Forward the dossier again, as the national portal does after a change (or a resend):
+    the whole record, `changes` applied."""
+    now = timezone.now()
+    dossier.payload = {**dossier.payload, **changes, "MaHoSo": dossier.ma_ho_so_quoc_gia}
+    dossier.save(update_fields=["payload"])
+    _feed(
+        ma_tinh=dossier.ma_tinh, kind=FEED_DOSSIER, ma_ho_so=dossier.ma_ho_so_quoc_gia, payload=dossier.payload, now=now
+    )
+    return dossier
+
+
+@transaction.atomic
+def inbound_withdraw(*, dossier: InboundDossier, reason: str) -> FeedEntry:
+    """The citizen withdraws the dossier on the national portal: a message on the feed."""
+    now = timezone.now()
+    message = {"LoaiThongDiep": FEED_WITHDRAWAL, "MaHoSo": dossier.ma_ho_so_quoc_gia, "ThoiDiem": vietnam_stamp(now)}
+    if reason:
+        message["LyDo"] = reason
+    return _feed(
+        ma_tinh=dossier.ma_tinh, kind=FEED_WITHDRAWAL, ma_ho_so=dossier.ma_ho_so_quoc_gia, payload=message, now=now
+    )
+
+
+@transaction.atomic
+def inbound_supplement(*, dossier: InboundDossier, content: str, uploads: Sequence[Record], base_url: str) -> FeedEntry:
+    """The citizen supplies what the province asked for, on the national portal, with files."""
+    now = timezone.now()
+    files = files_keep(ma_ho_so=dossier.ma_ho_so_quoc_gia, uploads=uploads, base_url=base_url, now=now)
+    message: Record = {
+        "LoaiThongDiep": FEED_SUPPLEMENT,
+        "MaHoSo": dossier.ma_ho_so_quoc_gia,
+        "ThoiDiem": vietnam_stamp(now),
+        "NoiDungBoSung": content or "Bổ sung hồ sơ trên Cổng DVCQG",
+        "DanhSachGiayToBoSung": files,
+    }
+    return _feed(
+        ma_tinh=dossier.ma_tinh, kind=FEED_SUPPLEMENT, ma_ho_so=dossier.ma_ho_so_quoc_gia, payload=message, now=now
+    )
+
+
+def inbound_get(ma_ho_so: str) -> InboundDossier | None:
+    return InboundDossier.objects.filter(ma_ho_so_quoc_gia=ma_ho_so).first()
+
+
+def inbound_feed(*, ma_tinh: str, after: int, limit: int) -> list[FeedEntry]:
+    return list(FeedEntry.objects.filter(ma_tinh=ma_tinh, id__gt=after).order_by("id")[:limit])
 
 
 @transaction.atomic
@@ -235,4 +341,6 @@ def stand_in_reset() -> None:
     ReceivedRecord.objects.all().delete()
     PortalDossier.objects.all().delete()
     InboundDossier.objects.all().delete()
+    FeedEntry.objects.all().delete()
+    PortalFile.objects.all().delete()
     FaultState.objects.all().delete()

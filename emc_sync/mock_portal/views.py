@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import faults, records, tokens
+from . import databases, faults, records, tokens
 from .citizens import CITIZENS
 from .models import ReceivedRecord, Target
 from .validation import batch_errors, record_errors, refusal_message
@@ -231,6 +231,15 @@ def citizen_detail(request: HttpRequest, so_dinh_danh: str) -> JsonResponse:
     return answer(200, "0", "Thành công.", **{name: citizen[name] for name in fields})  # type: ignore[literal-required]
 
 
+@endpoint(methods=("GET",))
+def sector_record(request: HttpRequest, ma_csdl: str, ma_tra_cuu: str) -> JsonResponse:
+    """One record of a sector database (civil status, business registration, land)."""
+    record = databases.record_get(ma_csdl, ma_tra_cuu)
+    if record is None:
+        return answer(404, "3", "Không tìm thấy bản ghi trong cơ sở dữ liệu này.")
+    return answer(200, "0", "Thành công.", **record)
+
+
 # --- Control (tests, drills); never faulted, open -------------------------------------------
 
 
@@ -298,8 +307,11 @@ def control_inbound(request: HttpRequest) -> JsonResponse:
     if not isinstance(body, dict) or not body.get("MaTTHC"):
         return invalid("Cần một bản ghi hồ sơ có MaTTHC.")
     ma_tinh = str(body.pop("MaTinh", records.DEFAULT_PROVINCE))
+    uploads = body.pop("TepDinhKem", [])
     if not (len(ma_tinh) == 2 and ma_tinh.isdigit()):
         return invalid("MaTinh phải là mã tỉnh gồm 2 chữ số.")
+    if not isinstance(uploads, list) or not all(isinstance(upload, dict) for upload in uploads):
+        return invalid("TepDinhKem phải là một mảng {TenTepDinhKem, MaThanhPhanHoSo, NoiDung (base64)}.")
     record = records.inbound_defaults(record=body, now=timezone.now())
     # The national code is given at filing (it needs the filing's number): check the record
     # with a code of the same shape in its place.
@@ -307,7 +319,82 @@ def control_inbound(request: HttpRequest) -> JsonResponse:
     if errors:
         return invalid(refusal_message("Dữ liệu hồ sơ không hợp lệ.", errors), errors)
     try:
-        dossier = records.inbound_file(ma_tinh=ma_tinh, record=record)
+        dossier = records.inbound_file(ma_tinh=ma_tinh, record=record, uploads=uploads, base_url=_base_url(request))
     except IntegrityError:
         return invalid("MaHoSo đã có trên Cổng DVCQG.")
+    except records.FileContentInvalid as error:
+        return invalid(str(error))
     return answer(201, "0", "Đã nộp hồ sơ trên Cổng DVCQG (giả lập).", item=dossier.payload, cursor=str(dossier.pk))
+
+
+def _base_url(request: HttpRequest) -> str:
+    """The stand-in's own address (mounted under /mock/ or at /): where its files are served."""
+    prefix = request.path.split("control/", 1)[0]
+    return request.build_absolute_uri(prefix)
+
+
+def _filed(ma_ho_so: str) -> tuple[Any, JsonResponse | None]:
+    dossier = records.inbound_get(ma_ho_so)
+    if dossier is None:
+        return None, answer(404, "3", "Không có hồ sơ này trên Cổng DVCQG (giả lập).")
+    return dossier, None
+
+
+@endpoint(methods=("POST",), protected=False, faulted=False)
+def control_inbound_again(request: HttpRequest, ma_ho_so: str) -> JsonResponse:
+    """Forward a filed dossier to the province again: unchanged (an empty body) or with the
+    fields given changed, checked like a filing."""
+    dossier, refusal = _filed(ma_ho_so)
+    body, refusal = (None, refusal) if refusal else _json_body(request)
+    if refusal is not None:
+        return refusal
+    if not isinstance(body, dict):
+        return invalid("Cần một đối tượng JSON các trường thay đổi (có thể rỗng).")
+    errors = record_errors("hoso_moi", {**dossier.payload, **body, "MaHoSo": dossier.ma_ho_so_quoc_gia})
+    if errors:
+        return invalid(refusal_message("Dữ liệu hồ sơ không hợp lệ.", errors), errors)
+    dossier = records.inbound_forward_again(dossier=dossier, changes=body)
+    return answer(200, "0", "Đã chuyển lại hồ sơ về tỉnh (giả lập).", item=dossier.payload)
+
+
+@endpoint(methods=("POST",), protected=False, faulted=False)
+def control_inbound_withdraw(request: HttpRequest, ma_ho_so: str) -> JsonResponse:
+    """The citizen withdraws the dossier on the national portal (body: {"LyDo": "..."})."""
+    dossier, refusal = _filed(ma_ho_so)
+    body, refusal = (None, refusal) if refusal else _json_body(request)
+    if refusal is not None:
+        return refusal
+    reason = str(body.get("LyDo") or "") if isinstance(body, dict) else ""
+    entry = records.inbound_withdraw(dossier=dossier, reason=reason)
+    return answer(200, "0", "Công dân đã rút hồ sơ trên Cổng DVCQG (giả lập).", item=entry.payload)
+
+
+@endpoint(methods=("POST",), protected=False, faulted=False)
+def control_inbound_supplement(request: HttpRequest, ma_ho_so: str) -> JsonResponse:
+    """The citizen supplies a supplement on the national portal (body: {"NoiDungBoSung",
+    "TepDinhKem": [{TenTepDinhKem, MaThanhPhanHoSo, NoiDung (base64)}]})."""
+    dossier, refusal = _filed(ma_ho_so)
+    body, refusal = (None, refusal) if refusal else _json_body(request)
+    if refusal is not None:
+        return refusal
+    if not isinstance(body, dict) or not isinstance(body.get("TepDinhKem", []), list):
+        return invalid("Cần {NoiDungBoSung, TepDinhKem: [...]}.")
+    try:
+        entry = records.inbound_supplement(
+            dossier=dossier, content=str(body.get("NoiDungBoSung") or ""), uploads=body.get("TepDinhKem", []),
+            base_url=_base_url(request),
+        )  # fmt: skip
+    except records.FileContentInvalid as error:
+        return invalid(str(error))
+    return answer(200, "0", "Công dân đã bổ sung hồ sơ trên Cổng DVCQG (giả lập).", item=entry.payload)
+
+
+@endpoint(methods=("GET",))
+def portal_file(request: HttpRequest, file_id: str) -> HttpResponse:
+    """A citizen's file on the national portal, for the province that received the dossier."""
+    kept = records.file_get(file_id)
+    if kept is None:
+        return answer(404, "3", "Không có tệp này trên Cổng DVCQG.")
+    response = HttpResponse(bytes(kept.content), content_type=kept.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_id}"'
+    return response

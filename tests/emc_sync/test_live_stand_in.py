@@ -4,91 +4,21 @@ The stand-in was written from DOMAIN.md without our mapper or schemas: what it a
 the contract check that mocking with `responses` cannot give.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import pytest
 import requests
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.constants import Role
 from dossiers.constants import Channel
 from dossiers.models import Dossier
 from emc_sync.constants import OutboxState
-from emc_sync.delivery import outbox_drain
 from emc_sync.inbound import inbound_poll
 from emc_sync.models import OutboxRow
 from emc_sync.reconciliation import reconcile
 from workflows.constants import Action
 
-from .conftest import act, submit
+from .conftest import act, drain_all, submit
 
-ROOT = Path(__file__).resolve().parents[2]
 R, S, L, C = Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def stand_in(tmp_path_factory):
-    """`manage.py run_mock_portal` on a free port, with its own throwaway SQLite database."""
-    database = tmp_path_factory.mktemp("stand-in") / "stand_in.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": "",
-        "DJANGO_SETTINGS_MODULE": "dvctt.settings.test",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=180)
-    port = _free_port()
-    process = subprocess.Popen(
-        [*manage, "run_mock_portal", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{url}/control/faults", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-@pytest.fixture
-def live(stand_in, settings):
-    settings.SYNC_DELIVERY_ENABLED = False  # this test drains by hand
-    settings.NATIONAL_PORTAL_URL = stand_in
-    settings.NATIONAL_PORTAL_TOKEN_URL = f"{stand_in}/oauth/token"
-    settings.EMC_URL = f"{stand_in}/emc"
-    requests.post(f"{stand_in}/control/reset", timeout=5)
-    requests.post(f"{stand_in}/control/faults", json={"error_rate": 0}, timeout=5)
-    cache.clear()
-    yield stand_in
-    cache.clear()
-
-
-def drain_all():
-    for _ in range(50):
-        if outbox_drain().claimed == 0:
-            return
 
 
 def test_the_stand_in_accepts_every_record_of_a_dossier_once_and_in_order(office, live):
