@@ -14,6 +14,7 @@ from accounts.models import AgencyMembership, User
 from procedures.models import Agency
 from workflows.calendar import WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
+from workflows.exceptions import CalendarYearUnknown
 from workflows.selectors import working_calendar
 
 from . import access
@@ -98,7 +99,12 @@ def dossier_queue(
     elif tab == QueueTab.MY_STEP:
         qs = qs.filter(step_role=user.role, status__in=(*RUNNING, Status.PROCESSED))
     elif tab == QueueTab.NEAR_DUE:
-        soon = (calendar or working_calendar()).add_working_days(now, 1)
+        try:
+            soon = (calendar or working_calendar()).add_working_days(now, 1)
+        except CalendarYearUnknown:
+            # The next working day is in a year nobody has confirmed: the page's calendar warning
+            # says so; the tab stays empty rather than guess which dossiers are near.
+            return QueuePage(items=[], next_cursor=None)
         qs = qs.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)
     elif tab == QueueTab.OVERDUE:
         qs = qs.filter(status__in=RUNNING, due_at__lt=now)
@@ -130,7 +136,7 @@ def dossier_queue(
 class Remaining:
     """Working time left before the due date, for the colour band and its words."""
 
-    band: str  # "overdue" | "due-soon" | "on-track" | "paused" | "done"
+    band: str  # "overdue" | "due-soon" | "on-track" | "paused" | "done" | "unknown" (calendar year unknown)
     text: str
 
 
@@ -146,10 +152,13 @@ def dossier_remaining(
     if dossier.due_at is None:
         return Remaining("on-track", "")
     calendar = calendar or working_calendar()
-    if dossier.due_at < now:
-        late = calendar.working_time_between(dossier.due_at, now)
-        return Remaining("overdue", str(_("Quá hạn %(time)s") % {"time": _working_text(late, calendar)}))
-    left = calendar.working_time_between(now, dossier.due_at)
+    try:
+        if dossier.due_at < now:
+            late = calendar.working_time_between(dossier.due_at, now)
+            return Remaining("overdue", str(_("Quá hạn %(time)s") % {"time": _working_text(late, calendar)}))
+        left = calendar.working_time_between(now, dossier.due_at)
+    except CalendarYearUnknown as error:
+        return Remaining("unknown", str(error))
     band = "due-soon" if left <= calendar.office_hours.day_length else "on-track"
     return Remaining(band, str(_("Còn %(time)s") % {"time": _working_text(left, calendar)}))
 

@@ -23,7 +23,7 @@ from common.errors import DomainError
 from eforms.display import form_answers
 from workflows import engine
 from workflows.constants import Action, Status
-from workflows.selectors import working_calendar
+from workflows.selectors import calendar_unconfirmed_warning, working_calendar
 
 from . import access
 from .attachments.selectors import attachment_list_for_dossier
@@ -105,6 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "next_cursor": page.next_cursor,
             "params": params.urlencode(),
+            "calendar_warning": calendar_unconfirmed_warning(calendar=calendar),
         },
     )
 

@@ -13,12 +13,16 @@ Conventions used by every method:
   dossier received exactly at 17:00 counts from the next working morning.
 - Adding working time that ends exactly at the end of a session returns the session end
   (a 1-working-day limit from 07:00 is due at 17:00 the same day, not at 07:00 the next day).
+- A year is computed only when its holidays are known: confirmed by an admin (the year's
+  official letter), or given by the `holidays` package without estimating. Any other year
+  raises `CalendarYearUnknown` (a `DomainError` with a Vietnamese message) instead of
+  counting every weekday of it as a working day.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,9 +34,21 @@ from django.core.exceptions import ImproperlyConfigured
 
 from procedures.constants import TimeLimitUnit
 
+from .exceptions import CalendarYearUnknown
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_OFFICE_HOURS = "07:00-11:30,13:30-17:00"
 DEFAULT_SAME_DAY_CUTOFF = "15:00"
+# How a receipt before opening time on a working day is counted (settings.RECEIPT_BEFORE_OPENING).
+# "same_day" (the hours model): the clock starts at that day's opening, 06:30 → 07:00.
+# "next_day" (Civil Code 2015, art. 147: a time limit in days starts on the day after the event):
+# the clock starts at the next working day's opening, as for a receipt after closing time.
+RECEIPT_SAME_DAY = "same_day"
+RECEIPT_NEXT_DAY = "next_day"
+RECEIPT_BEFORE_OPENING_CHOICES = (RECEIPT_SAME_DAY, RECEIPT_NEXT_DAY)
+# Pauses are counted in whole minutes of working time: appointments are given and printed to the
+# minute, so a supplement answered within seconds does not move the appointment at all.
+PAUSE_GRANULARITY = timedelta(minutes=1)
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 
@@ -122,16 +138,61 @@ def same_day_cutoff_from_settings() -> time:
         raise ImproperlyConfigured(f"SAME_DAY_CUTOFF: {error}") from error
 
 
-@functools.lru_cache(maxsize=64)
-def _national_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
-    """(public holidays, decreed make-up working days) of one year, from the `holidays` package.
+def receipt_before_opening_from_settings() -> str:
+    """`settings.RECEIPT_BEFORE_OPENING` ("same_day" by default, or "next_day"); `ImproperlyConfigured` otherwise."""
+    value = getattr(settings, "RECEIPT_BEFORE_OPENING", RECEIPT_SAME_DAY)
+    if value not in RECEIPT_BEFORE_OPENING_CHOICES:
+        raise ImproperlyConfigured(
+            f"RECEIPT_BEFORE_OPENING: {value!r} không hợp lệ (một trong {', '.join(RECEIPT_BEFORE_OPENING_CHOICES)})"
+        )
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NationalYear:
+    """What the `holidays` package says of one year: its holidays (with names) and make-up days.
+
+    `known` is False when the package has no holiday for the year (beyond its tables) or
+    marks any of them as estimated ("dự kiến"): such a year is never counted on its own.
+    """
+
+    holidays: dict[date, str]
+    working_days: frozenset[date]
+    known: bool
+
+    @property
+    def days_off(self) -> frozenset[date]:
+        return frozenset(self.holidays)
+
+
+@functools.lru_cache(maxsize=256)
+def national_year(year: int) -> NationalYear:
+    """The `holidays` package's view of one year (Vietnamese names).
 
     Cached: the package's data is fixed for a process, and building a year costs about a millisecond.
     """
-    national = holidays.Vietnam(years=year)
-    days_off = frozenset(day for day in national if day.year == year)
+    national = holidays.Vietnam(years=year, language="vi")
+    named = {day: str(name) for day, name in national.items() if day.year == year}
+    estimated = any("dự kiến" in name for name in named.values())
     working_days = frozenset(day for day in national.weekend_workdays if day.year == year)
-    return days_off, working_days
+    return NationalYear(holidays=named, working_days=working_days, known=bool(named) and not estimated)
+
+
+def _national_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, decreed make-up working days) of one year, from the `holidays` package."""
+    national = national_year(year)
+    return national.days_off, national.working_days
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    """One day of a year page that is not an ordinary weekday or weekend day, and why."""
+
+    day: date
+    working: bool
+    source: str  # "package" | "override"
+    reason: str
+    overrides_package: bool = False
 
 
 class WorkingCalendar:
@@ -150,12 +211,18 @@ class WorkingCalendar:
         tz: ZoneInfo = LOCAL_TZ,
         *,
         same_day_cutoff: time = time(15, 0),
+        confirmed_years: frozenset[int] = frozenset(),
+        receipt_before_opening: str = RECEIPT_SAME_DAY,
     ) -> None:
         both = days_off & working_days
         if both:
             raise ValueError(f"một ngày không thể vừa nghỉ vừa làm việc: {sorted(both)}")
         if not office_hours.opens < same_day_cutoff <= office_hours.closes:
             raise ValueError(f"giờ chốt trong ngày {same_day_cutoff:%H:%M} phải nằm trong giờ làm việc")
+        if receipt_before_opening not in RECEIPT_BEFORE_OPENING_CHOICES:
+            raise ValueError(f"cách tính hồ sơ nhận trước giờ làm việc không hợp lệ: {receipt_before_opening!r}")
+        self.confirmed_years = confirmed_years
+        self.receipt_before_opening = receipt_before_opening
         self.office_hours = office_hours
         self.days_off = days_off
         self.working_days = working_days
@@ -169,14 +236,55 @@ class WorkingCalendar:
             f"working_days={len(self.working_days)}, tz={self.tz.key!r})"
         )
 
+    # Years
+
+    def year_known(self, year: int) -> bool:
+        """Confirmed by an admin, or given by the package without estimates."""
+        return year in self.confirmed_years or national_year(year).known
+
+    def year_confirmed(self, year: int) -> bool:
+        return year in self.confirmed_years
+
+    def require_year(self, year: int) -> None:
+        """`CalendarYearUnknown` unless the year can be counted (see `year_known`)."""
+        if not self.year_known(year):
+            raise CalendarYearUnknown(year=year)
+
+    def year_days(self, year: int, reasons: Mapping[date, str] | None = None) -> list[CalendarDay]:
+        """The effective calendar of a year: every holiday, day off and make-up working day, by date.
+
+        The package's days and the province's overrides together (`reasons`: each override's
+        reason, by date); an override is listed once, in place of the package's day, with
+        `overrides_package` set when it changes what the day would otherwise be.
+        """
+        national = national_year(year)
+        days: dict[date, CalendarDay] = {}
+        for day, name in national.holidays.items():
+            days[day] = CalendarDay(day, working=False, source="package", reason=name)
+        for day in national.working_days:
+            days[day] = CalendarDay(day, working=True, source="package", reason="Ngày làm bù theo quyết định")
+        for day in sorted(self.days_off | self.working_days):
+            if day.year != year:
+                continue
+            working = day in self.working_days
+            before = days.get(day)
+            changes = before is not None or working == (day.weekday() < 5)
+            reason = (reasons or {}).get(day, "")
+            days[day] = CalendarDay(day, working=working, source="override", reason=reason, overrides_package=changes)
+        return [days[day] for day in sorted(days)]
+
     # Days
 
     def is_working_day(self, day: date) -> bool:
-        """Province overrides first, then decreed make-up days and public holidays, then the weekend."""
+        """Province overrides first, then decreed make-up days and public holidays, then the weekend.
+
+        Raises `CalendarYearUnknown` for a day of a year that cannot be counted (`year_known`).
+        """
         if day in self.working_days:
             return True
         if day in self.days_off:
             return False
+        self.require_year(day.year)
         national_days_off, national_working_days = _national_calendar(day.year)
         if day in national_working_days:
             return True
@@ -202,13 +310,18 @@ class WorkingCalendar:
 
         `moment` itself if it is inside a session of a working day; otherwise the start of the
         next session (12:00 → 13:30; 17:00 or 17:01 → the next working day's 07:00; a Saturday →
-        Monday 07:00, or that Saturday's 07:00 if it is a make-up working day).
+        Monday 07:00, or that Saturday's 07:00 if it is a make-up working day). Before opening
+        time on a working day (06:30): that day's 07:00 under the hours model
+        (`receipt_before_opening="same_day"`), the next working day's 07:00 as the Civil Code
+        counts (`"next_day"`).
         """
         local = self._local(moment)
         day = local.date()
         if self.is_working_day(day):
-            for start, end in self._sessions(day):
+            for index, (start, end) in enumerate(self._sessions(day)):
                 if local < start:
+                    if index == 0 and self.receipt_before_opening == RECEIPT_NEXT_DAY:
+                        break  # before opening time, counted from the next day (Civil Code, art. 147)
                     return start
                 if local < end:
                     return local
@@ -281,8 +394,9 @@ class WorkingCalendar:
 
         With `s = start_of_work(received_at)`:
 
-        - received on a working day before the cutoff (15:00), including before opening time or
-          at lunch → the end of that day (17:00);
+        - received on a working day up to the cutoff (15:00, compared to the minute: 15:00:59 is
+          still "15:00", which is not "after 15:00"), including at lunch and, under the hours
+          model, before opening time → the end of that day (17:00);
         - `s` falls on a later day than the receipt (received after closing time, or on a day
           off) → the end of `s`'s day: received Saturday → Monday 17:00;
         - otherwise (received at or after the cutoff, still within that working day) → the end
@@ -292,7 +406,7 @@ class WorkingCalendar:
         start = self.start_of_work(received)
         if start.date() > received.date():
             return self.end_of_working_day(start.date())
-        if received.time() < self.same_day_cutoff:
+        if received.time().replace(second=0, microsecond=0) <= self.same_day_cutoff:
             return self.end_of_working_day(received.date())
         return self.end_of_working_day(self.next_working_day(received.date()))
 
@@ -325,15 +439,24 @@ class WorkingCalendar:
         raise ValueError(f"đơn vị thời hạn không hợp lệ: {time_limit_unit!r}")
 
     def shift_for_pause(self, due_at: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
-        """The due date after a pause (supplement request, stop): later by exactly the working time paused.
+        """The due date after a pause (supplement request, stop): later by the working time paused, no more.
 
-        `add_working_time(due_at, working_time_between(paused_from, paused_until))`, except that a
-        pause with no working time in it (a weekend) leaves the due date as it was.
+        The working time inside the pause, in whole minutes (rounded down: appointments are given
+        and printed to the minute), added to `due_at` with `add_working_time`. A pause with less
+        than a minute of working time in it (a supplement answered within seconds, a weekend)
+        leaves the due date exactly as it was: a 17:00 appointment stays 17:00 that day and never
+        becomes 07:00 the next morning. Night, weekends and holidays inside the pause count for
+        nothing; an hour paused moves 17:00 to 08:00 the next working day.
         """
-        paused = self.working_time_between(paused_from, paused_until)
+        paused = self.paused_working_time(paused_from, paused_until)
         if paused == _ZERO:
             return self._local(due_at)
         return self.add_working_time(due_at, paused)
+
+    def paused_working_time(self, paused_from: datetime, paused_until: datetime) -> timedelta:
+        """The working time a pause shifts a due date by: `working_time_between`, in whole minutes."""
+        paused = self.working_time_between(paused_from, paused_until)
+        return paused - paused % PAUSE_GRANULARITY
 
     # Helpers
 
