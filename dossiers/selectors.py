@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgencyMembership, User
 from procedures.models import Agency
-from workflows.calendar import WorkingCalendar
+from workflows.calendar import DueStep, WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
 from workflows.exceptions import CalendarYearUnknown
 from workflows.selectors import working_calendar
 
 from . import access
-from .constants import RUNNING, DocumentKind
+from .constants import RUNNING, Channel, DocumentKind
 from .exceptions import DossierNotFound
 from .models import Attachment, Consultation, Dossier, DossierDraft, DossierEvent, Rating, StoredDocument
 
@@ -335,3 +335,60 @@ def attachment_count_by_component(*, component_ids: list[int]) -> dict[int, int]
         .order_by()
     )
     return {row["component_id"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class DueDateExplained:
+    """How a dossier's due date was computed, and whether that still gives the date it carries."""
+
+    steps: tuple[DueStep, ...]
+    computed: dt.datetime
+    matches: bool
+    note: str
+
+
+def dossier_due_explanation(*, dossier: Dossier, calendar: WorkingCalendar | None = None) -> DueDateExplained | None:
+    """The due date of a received dossier explained rule by rule, from the calendar engine's own trace.
+
+    Recomputed from the receipt, the procedure's limits and the pauses since receipt, with the
+    calendar that set due dates. When the result differs from the stored due date (the calendar
+    or the procedure's limit changed after the appointment was given), `matches` is False and
+    `note` says so: the stored date is the one promised. None before receipt; one query (pauses).
+    """
+    if dossier.received_at is None or dossier.due_at is None:
+        return None
+    calendar = calendar or working_calendar()
+    procedure = dossier.procedure
+    pauses = [
+        (pause.started_at, pause.ended_at)
+        for pause in sorted(dossier.pauses.all(), key=lambda p: (p.started_at, p.pk))
+        if pause.started_at >= dossier.received_at
+    ]
+    try:
+        explained = calendar.explain_due(
+            dossier.received_at,
+            time_limit_value=procedure.time_limit_value,
+            time_limit_unit=procedure.time_limit_unit,
+            same_day_rule=procedure.same_day_rule,
+            online_time_limit_value=procedure.online_time_limit_value,
+            online=dossier.channel in (Channel.ONLINE, Channel.NATIONAL_PORTAL),
+            pauses=pauses,
+        )
+    except CalendarYearUnknown as error:
+        return DueDateExplained(steps=(), computed=dossier.due_at, matches=False, note=str(error))
+    matches = explained.due_at == dossier.due_at
+    note = (
+        ""
+        if matches
+        else str(
+            _(
+                "Ngày hẹn trả ghi trên hồ sơ (%(stored)s) khác kết quả tính lại (%(computed)s): lịch làm việc hoặc "
+                "thời hạn của thủ tục đã thay đổi sau khi hẹn. Ngày hẹn đã ghi trên hồ sơ là ngày có giá trị."
+            )
+            % {
+                "stored": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y"),
+                "computed": timezone.localtime(explained.due_at).strftime("%H:%M %d/%m/%Y"),
+            }
+        )
+    )
+    return DueDateExplained(steps=explained.steps, computed=explained.due_at, matches=matches, note=note)

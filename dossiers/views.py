@@ -48,6 +48,7 @@ from .selectors import (
     QueueTab,
     consultation_get_for_user,
     consultation_list_for_user,
+    dossier_due_explanation,
     dossier_get_for_user,
     dossier_get_public_checked,
     dossier_queue,
@@ -131,6 +132,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
     complaints = list(dossier.complaints.select_related("answered_by").order_by("created_at"))
     sequence = timeline[-1].sequence if timeline else 0
+    calendar = working_calendar()
     return render(
         request,
         "dossiers/detail.html",
@@ -155,7 +157,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
             "actions": [a for a in actions if a != Action.CONSULT],
-            "remaining": dossier_remaining(dossier=dossier),
+            "remaining": dossier_remaining(dossier=dossier, calendar=calendar),
+            "due_explanation": dossier_due_explanation(dossier=dossier, calendar=calendar),
             "documents": list(dossier.documents.order_by("created_at")),
             "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
             "apology_form": ApologyForm()

@@ -22,7 +22,7 @@ Conventions used by every method:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from procedures.constants import TimeLimitUnit
 
@@ -185,6 +186,51 @@ def _national_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
 
 
 @dataclass(frozen=True, slots=True)
+class DueStep:
+    """One line of a due date's explanation: what rule applied, in plain Vietnamese."""
+
+    kind: str  # received | office_hours | start | limit | same_day | holiday | weekend | make_up_day | first_due | pause | pause_open | due
+    text: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueExplanation:
+    steps: tuple[DueStep, ...]
+    due_at: datetime
+
+
+_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def _day_text(day: date) -> str:
+    return f"{_(_WEEKDAYS[day.weekday()])} {day:%d/%m/%Y}"
+
+
+def _moment_text(moment: datetime) -> str:
+    clock = f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
+    return f"{clock} {_day_text(moment.date())}"
+
+
+def _number_text(value: Decimal | int) -> str:
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
+
+
+def _hours_text(span: timedelta) -> str:
+    return _number_text(Decimal(span // timedelta(seconds=1)) / 3600)
+
+
+def _duration_text(span: timedelta) -> str:
+    minutes = span // timedelta(minutes=1)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("%(h)s giờ %(m)s phút") % {"h": hours, "m": minutes}
+    if hours:
+        return _("%(h)s giờ") % {"h": hours}
+    return _("%(m)s phút") % {"m": minutes}
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarDay:
     """One day of a year page that is not an ordinary weekday or weekend day, and why."""
 
@@ -213,6 +259,7 @@ class WorkingCalendar:
         same_day_cutoff: time = time(15, 0),
         confirmed_years: frozenset[int] = frozenset(),
         receipt_before_opening: str = RECEIPT_SAME_DAY,
+        reasons: Mapping[date, str] | None = None,
     ) -> None:
         both = days_off & working_days
         if both:
@@ -222,6 +269,7 @@ class WorkingCalendar:
         if receipt_before_opening not in RECEIPT_BEFORE_OPENING_CHOICES:
             raise ValueError(f"cách tính hồ sơ nhận trước giờ làm việc không hợp lệ: {receipt_before_opening!r}")
         self.confirmed_years = confirmed_years
+        self.reasons = dict(reasons or {})  # each override's reason (letter, decision), for explanations
         self.receipt_before_opening = receipt_before_opening
         self.office_hours = office_hours
         self.days_off = days_off
@@ -269,7 +317,7 @@ class WorkingCalendar:
             working = day in self.working_days
             before = days.get(day)
             changes = before is not None or working == (day.weekday() < 5)
-            reason = (reasons or {}).get(day, "")
+            reason = (reasons if reasons is not None else self.reasons).get(day, "")
             days[day] = CalendarDay(day, working=working, source="override", reason=reason, overrides_package=changes)
         return [days[day] for day in sorted(days)]
 
@@ -457,6 +505,175 @@ class WorkingCalendar:
         """The working time a pause shifts a due date by: `working_time_between`, in whole minutes."""
         paused = self.working_time_between(paused_from, paused_until)
         return paused - paused % PAUSE_GRANULARITY
+
+    # Explanations (issue 20: "explained deadlines")
+
+    def explain_due(
+        self,
+        received_at: datetime,
+        *,
+        time_limit_value: Decimal,
+        time_limit_unit: str,
+        same_day_rule: bool,
+        online_time_limit_value: Decimal | None = None,
+        online: bool = False,
+        pauses: Sequence[tuple[datetime, datetime | None]] = (),
+    ) -> DueExplanation:
+        """The due date rule by rule: receipt, office hours, the start of the clock, the limit or the
+        15:00 rule, each holiday, weekend and make-up day the count ran through, each pause.
+
+        Computed with the very methods that set due dates (`due_at`, `shift_for_pause`), so its
+        `due_at` is the due date these inputs give; `pauses` are (start, end) in order, end None
+        while a pause is still open (it has not moved the due date yet).
+        """
+        received = self._local(received_at)
+        steps = [
+            DueStep("received", _("Tiếp nhận hồ sơ lúc %(at)s.") % {"at": _moment_text(received)}),
+            DueStep(
+                "office_hours",
+                _("Giờ làm việc: %(sessions)s; %(hours)s giờ làm việc là một ngày làm việc.")
+                % {
+                    "sessions": ", ".join(f"{s.start:%H:%M}–{s.end:%H:%M}" for s in self.office_hours.sessions),
+                    "hours": _hours_text(self._day_length),
+                },
+            ),
+        ]
+        start = self.start_of_work(received)
+        due = self.due_at(
+            received,
+            time_limit_value=time_limit_value,
+            time_limit_unit=time_limit_unit,
+            same_day_rule=same_day_rule,
+            online_time_limit_value=online_time_limit_value,
+            online=online,
+        )
+        if same_day_rule:
+            steps.append(self._explain_same_day(received, start))
+        else:
+            if start != received:
+                steps.append(self._explain_start(received, start))
+            steps.append(self._explain_limit(time_limit_value, time_limit_unit, online_time_limit_value, online=online))
+        steps.extend(self._explain_days(received.date(), due.date()))
+        steps.append(DueStep("first_due", _("Hạn giải quyết tính được: %(at)s.") % {"at": _moment_text(due)}, due))
+        for paused_from, paused_until in pauses:
+            if paused_until is None:
+                steps.append(
+                    DueStep(
+                        "pause_open",
+                        _(
+                            "Tạm dừng chờ bổ sung từ %(start)s: khi hồ sơ được bổ sung, hạn lùi đúng bằng thời gian "
+                            "làm việc đã tạm dừng."
+                        )
+                        % {"start": _moment_text(self._local(paused_from))},
+                    )
+                )
+                continue
+            paused = self.paused_working_time(paused_from, paused_until)
+            shifted = self.shift_for_pause(due, paused_from, paused_until)
+            values = {
+                "start": _moment_text(self._local(paused_from)),
+                "end": _moment_text(self._local(paused_until)),
+                "paused": _duration_text(paused),
+                "before": _moment_text(due),
+                "after": _moment_text(shifted),
+            }
+            if paused == _ZERO:
+                text = _(
+                    "Tạm dừng chờ bổ sung từ %(start)s đến %(end)s: dưới một phút làm việc (ngoài giờ, ngày nghỉ "
+                    "không tính), hạn giữ nguyên %(before)s."
+                )
+            else:
+                text = _(
+                    "Tạm dừng chờ bổ sung từ %(start)s đến %(end)s: %(paused)s làm việc (ngoài giờ, ngày nghỉ không "
+                    "tính), hạn lùi từ %(before)s đến %(after)s."
+                )
+            steps.append(DueStep("pause", text % values, shifted))
+            steps.extend(self._explain_days(due.date(), shifted.date()))
+            due = shifted
+        steps.append(DueStep("due", _("Hẹn trả kết quả: %(at)s.") % {"at": _moment_text(due)}, due))
+        return DueExplanation(steps=tuple(steps), due_at=due)
+
+    def _explain_same_day(self, received: datetime, start: datetime) -> DueStep:
+        values = {"cutoff": f"{self.same_day_cutoff:%H:%M}", "start": _moment_text(start)}
+        if start.date() > received.date():
+            text = _(
+                "Thủ tục giải quyết trong ngày; hồ sơ nhận ngoài giờ làm việc hoặc ngày nghỉ được tính từ "
+                "%(start)s, trả trong ngày đó."
+            )
+        elif received.time().replace(second=0, microsecond=0) <= self.same_day_cutoff:
+            text = _("Thủ tục giải quyết trong ngày: tiếp nhận không sau %(cutoff)s nên trả kết quả trong ngày.")
+        else:
+            text = _("Thủ tục giải quyết trong ngày: tiếp nhận sau %(cutoff)s nên trả vào ngày làm việc tiếp theo.")
+        return DueStep("same_day", text % values)
+
+    def _explain_start(self, received: datetime, start: datetime) -> DueStep:
+        values = {"start": _moment_text(start)}
+        before_opening = self.is_working_day(received.date()) and received.time() < self.office_hours.opens
+        if before_opening and self.receipt_before_opening == RECEIPT_NEXT_DAY:
+            text = _(
+                "Tiếp nhận trước giờ làm việc: theo cách tính của Bộ luật Dân sự (thời hạn tính từ ngày tiếp theo), "
+                "thời hạn bắt đầu từ %(start)s."
+            )
+        else:
+            text = _("Tiếp nhận ngoài giờ làm việc: thời hạn bắt đầu tính từ %(start)s.")
+        return DueStep("start", text % values, start)
+
+    def _explain_limit(self, value: Decimal, unit: str, online_value: Decimal | None, *, online: bool) -> DueStep:
+        used = min(value, online_value) if online and online_value is not None else value
+        if unit == TimeLimitUnit.DAY:
+            text = _("Thời hạn giải quyết: %(n)s ngày làm việc (%(hours)s giờ làm việc).") % {
+                "n": _number_text(used),
+                "hours": _hours_text(self._scale(self._day_length, used)),
+            }
+        else:
+            text = _("Thời hạn giải quyết: %(n)s giờ làm việc.") % {"n": _number_text(used)}
+        if used != value:
+            text += " " + _("Áp dụng thời hạn rút ngắn cho hồ sơ nộp trực tuyến (thời hạn chung %(n)s).") % {
+                "n": _number_text(value)
+            }
+        return DueStep("limit", text)
+
+    def _explain_days(self, first: date, last: date) -> list[DueStep]:
+        """Each day after `first` up to `last` that the count skipped or counted against the weekday rule."""
+        steps: list[DueStep] = []
+        weekend: list[date] = []
+        for day in self._days(first + _ONE_DAY, last):
+            working = self.is_working_day(day)
+            weekday = day.weekday() < 5
+            if working and weekday:
+                continue
+            name = self._day_reason(day)
+            if working:
+                steps.append(
+                    DueStep(
+                        "make_up_day",
+                        _("%(day)s là ngày làm bù (%(name)s): được tính.") % {"day": _day_text(day), "name": name},
+                    )  # fmt: skip
+                )
+            elif name or weekday:
+                values = {"day": _day_text(day), "name": name or _("ngày nghỉ")}
+                steps.append(DueStep("holiday", _("Bỏ qua %(day)s: %(name)s.") % values))
+            else:
+                weekend.append(day)
+        if weekend:
+            steps.append(
+                DueStep(
+                    "weekend",
+                    _("Bỏ qua %(n)s ngày thứ Bảy, Chủ nhật: %(days)s.")
+                    % {"n": len(weekend), "days": ", ".join(f"{d:%d/%m}" for d in weekend)},
+                )
+            )
+        return steps
+
+    def _day_reason(self, day: date) -> str:
+        if day in self.reasons:
+            return self.reasons[day]
+        if day in self.working_days or day in self.days_off:
+            return ""
+        national = national_year(day.year)
+        if day in national.working_days:
+            return _("ngày làm bù theo quyết định")
+        return national.holidays.get(day, "")
 
     # Helpers
 

@@ -65,8 +65,10 @@ def working_calendar() -> WorkingCalendar:
         return cached[1]
     days_off: set[date] = set()
     working_days: set[date] = set()
-    for day, kind in CalendarOverride.objects.values_list("date", "kind"):
+    reasons: dict[date, str] = {}
+    for day, kind, reason in CalendarOverride.objects.values_list("date", "kind", "reason"):
         (working_days if kind == CalendarDayKind.WORKING_DAY else days_off).add(day)
+        reasons[day] = reason
     calendar = WorkingCalendar(
         OfficeHours.from_settings(),
         days_off=frozenset(days_off),
@@ -74,6 +76,7 @@ def working_calendar() -> WorkingCalendar:
         same_day_cutoff=same_day_cutoff_from_settings(),
         confirmed_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
         receipt_before_opening=receipt_before_opening_from_settings(),
+        reasons=reasons,
     )
     _cached = (version, calendar)
     return calendar
@@ -117,11 +120,10 @@ class YearCalendar:
 def calendar_year_get(*, year: int) -> YearCalendar:
     """The effective calendar of `year`: package holidays and make-up days, the province's overrides."""
     calendar = working_calendar()
-    reasons = dict(CalendarOverride.objects.filter(date__year=year).values_list("date", "reason"))
     confirmation = CalendarYear.objects.select_related("confirmed_by").filter(year=year).first()
     return YearCalendar(
         year=year,
-        days=calendar.year_days(year, reasons),
+        days=calendar.year_days(year),
         confirmation=confirmation,
         package_knows=national_year(year).known,
     )

@@ -940,3 +940,96 @@ def test_confirming_a_year_is_seen_by_the_cached_calendar(db, django_assert_num_
     assert working_calendar().year_confirmed(2027) is True
     with django_assert_num_queries(1):
         working_calendar()
+
+
+# Explained deadlines (issue 20): the engine's own trace, matching the due date exactly
+
+
+def _explained(calendar, received, *, days=None, same_day=False, pauses=()):
+    limits = {
+        "time_limit_value": Decimal(days or 0),
+        "time_limit_unit": TimeLimitUnit.DAY,
+        "same_day_rule": same_day,
+    }
+    explanation = calendar.explain_due(received, pauses=pauses, **limits)
+    due = calendar.due_at(received, **limits)
+    for paused_from, paused_until in pauses:
+        due = calendar.shift_for_pause(due, paused_from, paused_until)
+    assert explanation.due_at == due  # the explanation's date is the engine's date
+    assert explanation.steps[-1].at == due
+    return explanation, [step.text for step in explanation.steps], [step.kind for step in explanation.steps]
+
+
+def test_explaining_a_limit_across_tet_2026(national):
+    # when: Fri 13/02/2026 16:00 + 3 working days; Tết 16–20/02 and two weekends in between
+    explanation, lines, kinds = _explained(national, datetime(2026, 2, 13, 16, 0, tzinfo=VN), days=3)
+
+    # then
+    assert explanation.due_at == datetime(2026, 2, 25, 16, 0, tzinfo=VN)
+    assert lines[0] == "Tiếp nhận hồ sơ lúc 16:00 thứ Sáu 13/02/2026."
+    assert "Thời hạn giải quyết: 3 ngày làm việc (24 giờ làm việc)." in lines
+    assert "Bỏ qua thứ Ba 17/02/2026: Tết Nguyên Đán." in lines
+    assert kinds.count("holiday") == 5
+    assert "Bỏ qua 4 ngày thứ Bảy, Chủ nhật: 14/02, 15/02, 21/02, 22/02." in lines
+    assert lines[-1] == "Hẹn trả kết quả: 16:00 thứ Tư 25/02/2026."
+
+
+def test_explaining_the_new_year_swap_and_its_make_up_saturday(db):
+    # given
+    calendar = working_calendar()
+
+    # when: received after hours on 31/12/2025, 6 working days
+    explanation, lines, kinds = _explained(calendar, datetime(2025, 12, 31, 18, 0, tzinfo=VN), days=6)
+
+    # then: counted from Mon 5/1 07:00; 1/1 and 2/1 skipped; Sat 10/1 counted
+    assert explanation.due_at == datetime(2026, 1, 10, 17, 0, tzinfo=VN)
+    assert "Tiếp nhận ngoài giờ làm việc: thời hạn bắt đầu tính từ 07:00 thứ Hai 05/01/2026." in lines
+    assert "Bỏ qua thứ Năm 01/01/2026: Tết Dương lịch." in lines
+    assert any(line.startswith("Bỏ qua thứ Sáu 02/01/2026: Nghỉ Tết Dương lịch 2026") for line in lines)
+    assert any(line.startswith("thứ Bảy 10/01/2026 là ngày làm bù") for line in lines)
+    assert "make_up_day" in kinds
+
+
+def test_explaining_the_15_00_rule(national):
+    # when
+    at_15, lines_at_15, _kinds = _explained(national, datetime(2026, 3, 2, 15, 0, tzinfo=VN), same_day=True)
+    after, lines_after, _kinds = _explained(national, datetime(2026, 3, 6, 15, 1, tzinfo=VN), same_day=True)
+
+    # then
+    assert at_15.due_at == datetime(2026, 3, 2, 17, 0, tzinfo=VN)
+    assert "Thủ tục giải quyết trong ngày: tiếp nhận không sau 15:00 nên trả kết quả trong ngày." in lines_at_15
+    assert after.due_at == datetime(2026, 3, 9, 17, 0, tzinfo=VN)
+    assert "Thủ tục giải quyết trong ngày: tiếp nhận sau 15:00 nên trả vào ngày làm việc tiếp theo." in lines_after
+    assert "Bỏ qua 2 ngày thứ Bảy, Chủ nhật: 07/03, 08/03." in lines_after
+
+
+def test_explaining_pauses(national):
+    # given: received Mon 2/3 10:00, 5 days → Mon 9/3 10:00; a 30-second pause, then Fri 16:00 → Mon 8:00
+    pauses = [
+        (datetime(2026, 3, 3, 10, 0, tzinfo=VN), datetime(2026, 3, 3, 10, 0, 30, tzinfo=VN)),
+        (datetime(2026, 3, 6, 16, 0, tzinfo=VN), datetime(2026, 3, 9, 8, 0, tzinfo=VN)),
+        (datetime(2026, 3, 10, 9, 0, tzinfo=VN), None),
+    ]
+
+    # when
+    explanation, lines, kinds = _explained(national, datetime(2026, 3, 2, 10, 0, tzinfo=VN), days=5, pauses=pauses[:2])
+    with_open, open_lines, open_kinds = _explained(national, datetime(2026, 3, 2, 10, 0, tzinfo=VN), days=5)
+    still_open = national.explain_due(
+        datetime(2026, 3, 2, 10, 0, tzinfo=VN), time_limit_value=Decimal(5), time_limit_unit=TimeLimitUnit.DAY,
+        same_day_rule=False, pauses=pauses,
+    )  # fmt: skip
+
+    # then
+    assert explanation.due_at == datetime(2026, 3, 9, 14, 0, tzinfo=VN)
+    assert kinds.count("pause") == 2
+    assert (
+        "Tạm dừng chờ bổ sung từ 10:00 thứ Ba 03/03/2026 đến 10:00:30 thứ Ba 03/03/2026: dưới một phút làm việc "
+        "(ngoài giờ, ngày nghỉ không tính), hạn giữ nguyên 10:00 thứ Hai 09/03/2026."
+    ) in lines
+    assert (
+        "Tạm dừng chờ bổ sung từ 16:00 thứ Sáu 06/03/2026 đến 08:00 thứ Hai 09/03/2026: 2 giờ làm việc "
+        "(ngoài giờ, ngày nghỉ không tính), hạn lùi từ 10:00 thứ Hai 09/03/2026 đến 14:00 thứ Hai 09/03/2026."
+    ) in lines
+    assert [step.kind for step in still_open.steps].count("pause_open") == 1
+    assert still_open.due_at == explanation.due_at
+    assert with_open.due_at == datetime(2026, 3, 9, 10, 0, tzinfo=VN)
