@@ -43,7 +43,11 @@ class RegistrationForm(UserCreationForm):
         help_text=_("12 chữ số, dùng để đăng nhập."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    date_of_birth = forms.DateField(label=_("Ngày sinh"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(
+        # <input type="date"> reads and sends ISO whatever the locale; typed text may be dd/mm/yyyy.
+        label=_("Ngày sinh"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     phone = forms.CharField(
         label=_("Số điện thoại"),
         max_length=15,

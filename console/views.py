@@ -22,6 +22,7 @@ from procedures.models import Agency, Procedure, Sector
 from procedures.selectors import ProcedureFilters
 from workflows.engine import steps_of, validate_definition
 from workflows.models import WorkflowVersion
+from workflows.selectors import calendar_unconfirmed_warning
 
 from . import selectors, services
 from .constants import STEP_SLUGS, STEPS, SetupState
@@ -72,6 +73,7 @@ def console_index(request: HttpRequest) -> HttpResponse:
             initial={"year": year, "full_online_percent": target.full_online_percent if target else None}
         ),
         "year": year,
+        "calendar_warning": calendar_unconfirmed_warning(),
     }
     return render(request, "console/index.html", context)
 

@@ -50,6 +50,7 @@ from .exceptions import DossierNotFound
 from .models import Dossier, DossierDraft, Rating
 from .payments.selectors import payment_state_for_draft
 from .selectors import (
+    dossier_due_explanation,
     dossier_get_for_user,
     dossier_list_for_user,
     dossier_timeline,
@@ -363,6 +364,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "withdraw_form": WithdrawForm(initial={"idempotency_key": uuid.uuid4().hex})
         if dossier.status in WITHDRAWABLE
         else None,
+        "due_explanation": dossier_due_explanation(dossier=dossier),
         "rating": Rating.objects.filter(dossier=dossier).first(),
         "rating_form": RatingForm() if dossier.status == Status.RETURNED else None,
         "complaints": complaints,

@@ -81,7 +81,10 @@ class IntakeForm(forms.Form):
 
 class ApologyForm(forms.Form):
     new_due_at = forms.DateTimeField(
-        label=_("Ngày, giờ hẹn trả mới"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        # <input type="datetime-local"> needs ISO (2026-03-05T10:00); DATETIME_INPUT_FORMATS read
+        # both it and a typed "05/03/2026 10:00".
+        label=_("Ngày, giờ hẹn trả mới"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(
         label=_("Lý do chậm trả kết quả"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AgencyMembership, User
 from procedures.models import Agency, Procedure
 from procedures.selectors import agency_descendant_ids
-from workflows.calendar import WorkingCalendar
+from workflows.calendar import DueStep, WorkingCalendar
 from workflows.constants import TERMINAL_STATUSES, Status
+from workflows.exceptions import CalendarYearUnknown
 from workflows.selectors import working_calendar
 
 from . import access
-from .constants import RUNNING, DocumentKind
+from .constants import RUNNING, Channel, DocumentKind
 from .exceptions import CompetentAgencyRequired, DossierNotFound
 from .models import (
     Attachment,
@@ -132,7 +133,12 @@ def dossier_queue(
     elif tab == QueueTab.MY_STEP:
         qs = qs.filter(access.dossiers_at_my_step_filter(user), status__in=(*RUNNING, Status.PROCESSED))
     elif tab == QueueTab.NEAR_DUE:
-        soon = (calendar or working_calendar()).add_working_days(now, 1)
+        try:
+            soon = (calendar or working_calendar()).add_working_days(now, 1)
+        except CalendarYearUnknown:
+            # The next working day is in a year nobody has confirmed: the page's calendar warning
+            # says so; the tab stays empty rather than guess which dossiers are near.
+            return QueuePage(items=[], next_cursor=None)
         qs = qs.filter(status__in=RUNNING, due_at__gte=now, due_at__lte=soon)
     elif tab == QueueTab.OVERDUE:
         qs = qs.filter(status__in=RUNNING, due_at__lt=now)
@@ -164,7 +170,7 @@ def dossier_queue(
 class Remaining:
     """Working time left before the due date, for the colour band and its words."""
 
-    band: str  # "overdue" | "due-soon" | "on-track" | "paused" | "done"
+    band: str  # "overdue" | "due-soon" | "on-track" | "paused" | "done" | "unknown" (calendar year unknown)
     text: str
 
 
@@ -180,10 +186,13 @@ def dossier_remaining(
     if dossier.due_at is None:
         return Remaining("on-track", "")
     calendar = calendar or working_calendar()
-    if dossier.due_at < now:
-        late = calendar.working_time_between(dossier.due_at, now)
-        return Remaining("overdue", str(_("Quá hạn %(time)s") % {"time": _working_text(late, calendar)}))
-    left = calendar.working_time_between(now, dossier.due_at)
+    try:
+        if dossier.due_at < now:
+            late = calendar.working_time_between(dossier.due_at, now)
+            return Remaining("overdue", str(_("Quá hạn %(time)s") % {"time": _working_text(late, calendar)}))
+        left = calendar.working_time_between(now, dossier.due_at)
+    except CalendarYearUnknown as error:
+        return Remaining("unknown", str(error))
     band = "due-soon" if left <= calendar.office_hours.day_length else "on-track"
     return Remaining(band, str(_("Còn %(time)s") % {"time": _working_text(left, calendar)}))
 
@@ -360,3 +369,60 @@ def attachment_count_by_component(*, component_ids: list[int]) -> dict[int, int]
         .order_by()
     )
     return {row["component_id"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class DueDateExplained:
+    """How a dossier's due date was computed, and whether that still gives the date it carries."""
+
+    steps: tuple[DueStep, ...]
+    computed: dt.datetime
+    matches: bool
+    note: str
+
+
+def dossier_due_explanation(*, dossier: Dossier, calendar: WorkingCalendar | None = None) -> DueDateExplained | None:
+    """The due date of a received dossier explained rule by rule, from the calendar engine's own trace.
+
+    Recomputed from the receipt, the procedure's limits and the pauses since receipt, with the
+    calendar that set due dates. When the result differs from the stored due date (the calendar
+    or the procedure's limit changed after the appointment was given), `matches` is False and
+    `note` says so: the stored date is the one promised. None before receipt; one query (pauses).
+    """
+    if dossier.received_at is None or dossier.due_at is None:
+        return None
+    calendar = calendar or working_calendar()
+    procedure = dossier.procedure
+    pauses = [
+        (pause.started_at, pause.ended_at)
+        for pause in sorted(dossier.pauses.all(), key=lambda p: (p.started_at, p.pk))
+        if pause.started_at >= dossier.received_at
+    ]
+    try:
+        explained = calendar.explain_due(
+            dossier.received_at,
+            time_limit_value=procedure.time_limit_value,
+            time_limit_unit=procedure.time_limit_unit,
+            same_day_rule=procedure.same_day_rule,
+            online_time_limit_value=procedure.online_time_limit_value,
+            online=dossier.channel in (Channel.ONLINE, Channel.NATIONAL_PORTAL),
+            pauses=pauses,
+        )
+    except CalendarYearUnknown as error:
+        return DueDateExplained(steps=(), computed=dossier.due_at, matches=False, note=str(error))
+    matches = explained.due_at == dossier.due_at
+    note = (
+        ""
+        if matches
+        else str(
+            _(
+                "Ngày hẹn trả ghi trên hồ sơ (%(stored)s) khác kết quả tính lại (%(computed)s): lịch làm việc hoặc "
+                "thời hạn của thủ tục đã thay đổi sau khi hẹn. Ngày hẹn đã ghi trên hồ sơ là ngày có giá trị."
+            )
+            % {
+                "stored": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y"),
+                "computed": timezone.localtime(explained.due_at).strftime("%H:%M %d/%m/%Y"),
+            }
+        )
+    )
+    return DueDateExplained(steps=explained.steps, computed=explained.due_at, matches=matches, note=note)

@@ -23,7 +23,7 @@ from eforms.display import form_answers
 from procedures.selectors import procedure_list
 from workflows import engine
 from workflows.constants import Action, Status
-from workflows.selectors import working_calendar
+from workflows.selectors import calendar_unconfirmed_warning, working_calendar
 
 from . import access
 from .attachments.selectors import attachment_list_for_dossier
@@ -50,6 +50,7 @@ from .selectors import (
     competent_agency_default,
     consultation_get_for_user,
     consultation_list_for_user,
+    dossier_due_explanation,
     dossier_get_for_user,
     dossier_get_public_checked,
     dossier_queue,
@@ -108,6 +109,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "next_cursor": page.next_cursor,
             "params": params.urlencode(),
+            "calendar_warning": calendar_unconfirmed_warning(calendar=calendar),
         },
     )
 
@@ -133,6 +135,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     consultations = list(dossier.consultations.select_related("agency", "answered_by").order_by("requested_at"))
     complaints = list(dossier.complaints.select_related("answered_by").order_by("created_at"))
     sequence = timeline[-1].sequence if timeline else 0
+    calendar = working_calendar()
     return render(
         request,
         "dossiers/detail.html",
@@ -168,7 +171,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
             "actions": [a for a in actions if a not in (Action.CONSULT, Action.REQUEST_PAYMENT)],
-            "remaining": dossier_remaining(dossier=dossier),
+            "remaining": dossier_remaining(dossier=dossier, calendar=calendar),
+            "due_explanation": dossier_due_explanation(dossier=dossier, calendar=calendar),
             "documents": list(dossier.documents.order_by("created_at")),
             "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
             "apology_form": ApologyForm()

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from .models import CalendarOverride, WorkflowVersion
+from .models import CalendarOverride, CalendarYear, WorkflowVersion
 from .selectors import calendar_cache_clear
 
 
@@ -35,6 +35,27 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         transaction.on_commit(calendar_cache_clear)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarOverride]) -> None:
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(calendar_cache_clear)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Which years' calendars are confirmed, by which letter (the year page /quan-tri/lich/ is the main editor)."""
+
+    list_display = ("year", "letter_number", "letter_date", "confirmed_by", "updated_at")
+    readonly_fields = ("updated_at",)
+    raw_id_fields = ("confirmed_by",)
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: ModelForm[CalendarYear], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(calendar_cache_clear)
+
+    def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(calendar_cache_clear)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
         super().delete_queryset(request, queryset)
         transaction.on_commit(calendar_cache_clear)
 

@@ -13,12 +13,16 @@ Conventions used by every method:
   dossier received exactly at 17:00 counts from the next working morning.
 - Adding working time that ends exactly at the end of a session returns the session end
   (a 1-working-day limit from 07:00 is due at 17:00 the same day, not at 07:00 the next day).
+- A year is computed only when its holidays are known: confirmed by an admin (the year's
+  official letter), or given by the `holidays` package without estimating. Any other year
+  raises `CalendarYearUnknown` (a `DomainError` with a Vietnamese message) instead of
+  counting every weekday of it as a working day.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,12 +31,25 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from procedures.constants import TimeLimitUnit
+
+from .exceptions import CalendarYearUnknown
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_OFFICE_HOURS = "07:00-11:30,13:30-17:00"
 DEFAULT_SAME_DAY_CUTOFF = "15:00"
+# How a receipt before opening time on a working day is counted (settings.RECEIPT_BEFORE_OPENING).
+# "same_day" (the hours model): the clock starts at that day's opening, 06:30 → 07:00.
+# "next_day" (Civil Code 2015, art. 147: a time limit in days starts on the day after the event):
+# the clock starts at the next working day's opening, as for a receipt after closing time.
+RECEIPT_SAME_DAY = "same_day"
+RECEIPT_NEXT_DAY = "next_day"
+RECEIPT_BEFORE_OPENING_CHOICES = (RECEIPT_SAME_DAY, RECEIPT_NEXT_DAY)
+# Pauses are counted in whole minutes of working time: appointments are given and printed to the
+# minute, so a supplement answered within seconds does not move the appointment at all.
+PAUSE_GRANULARITY = timedelta(minutes=1)
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 
@@ -122,16 +139,106 @@ def same_day_cutoff_from_settings() -> time:
         raise ImproperlyConfigured(f"SAME_DAY_CUTOFF: {error}") from error
 
 
-@functools.lru_cache(maxsize=64)
-def _national_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
-    """(public holidays, decreed make-up working days) of one year, from the `holidays` package.
+def receipt_before_opening_from_settings() -> str:
+    """`settings.RECEIPT_BEFORE_OPENING` ("same_day" by default, or "next_day"); `ImproperlyConfigured` otherwise."""
+    value = getattr(settings, "RECEIPT_BEFORE_OPENING", RECEIPT_SAME_DAY)
+    if value not in RECEIPT_BEFORE_OPENING_CHOICES:
+        raise ImproperlyConfigured(
+            f"RECEIPT_BEFORE_OPENING: {value!r} không hợp lệ (một trong {', '.join(RECEIPT_BEFORE_OPENING_CHOICES)})"
+        )
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NationalYear:
+    """What the `holidays` package says of one year: its holidays (with names) and make-up days.
+
+    `known` is False when the package has no holiday for the year (beyond its tables) or
+    marks any of them as estimated ("dự kiến"): such a year is never counted on its own.
+    """
+
+    holidays: dict[date, str]
+    working_days: frozenset[date]
+    known: bool
+
+    @property
+    def days_off(self) -> frozenset[date]:
+        return frozenset(self.holidays)
+
+
+@functools.lru_cache(maxsize=256)
+def national_year(year: int) -> NationalYear:
+    """The `holidays` package's view of one year (Vietnamese names).
 
     Cached: the package's data is fixed for a process, and building a year costs about a millisecond.
     """
-    national = holidays.Vietnam(years=year)
-    days_off = frozenset(day for day in national if day.year == year)
+    national = holidays.Vietnam(years=year, language="vi")
+    named = {day: str(name) for day, name in national.items() if day.year == year}
+    estimated = any("dự kiến" in name for name in named.values())
     working_days = frozenset(day for day in national.weekend_workdays if day.year == year)
-    return days_off, working_days
+    return NationalYear(holidays=named, working_days=working_days, known=bool(named) and not estimated)
+
+
+def _national_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, decreed make-up working days) of one year, from the `holidays` package."""
+    national = national_year(year)
+    return national.days_off, national.working_days
+
+
+@dataclass(frozen=True, slots=True)
+class DueStep:
+    """One line of a due date's explanation: what rule applied, in plain Vietnamese."""
+
+    kind: str  # received | office_hours | start | limit | same_day | holiday | weekend | make_up_day | first_due | pause | pause_open | due
+    text: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueExplanation:
+    steps: tuple[DueStep, ...]
+    due_at: datetime
+
+
+_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def _day_text(day: date) -> str:
+    return f"{_(_WEEKDAYS[day.weekday()])} {day:%d/%m/%Y}"
+
+
+def _moment_text(moment: datetime) -> str:
+    clock = f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
+    return f"{clock} {_day_text(moment.date())}"
+
+
+def _number_text(value: Decimal | int) -> str:
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
+
+
+def _hours_text(span: timedelta) -> str:
+    return _number_text(Decimal(span // timedelta(seconds=1)) / 3600)
+
+
+def _duration_text(span: timedelta) -> str:
+    minutes = span // timedelta(minutes=1)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("%(h)s giờ %(m)s phút") % {"h": hours, "m": minutes}
+    if hours:
+        return _("%(h)s giờ") % {"h": hours}
+    return _("%(m)s phút") % {"m": minutes}
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    """One day of a year page that is not an ordinary weekday or weekend day, and why."""
+
+    day: date
+    working: bool
+    source: str  # "package" | "override"
+    reason: str
+    overrides_package: bool = False
 
 
 class WorkingCalendar:
@@ -150,12 +257,20 @@ class WorkingCalendar:
         tz: ZoneInfo = LOCAL_TZ,
         *,
         same_day_cutoff: time = time(15, 0),
+        confirmed_years: frozenset[int] = frozenset(),
+        receipt_before_opening: str = RECEIPT_SAME_DAY,
+        reasons: Mapping[date, str] | None = None,
     ) -> None:
         both = days_off & working_days
         if both:
             raise ValueError(f"một ngày không thể vừa nghỉ vừa làm việc: {sorted(both)}")
         if not office_hours.opens < same_day_cutoff <= office_hours.closes:
             raise ValueError(f"giờ chốt trong ngày {same_day_cutoff:%H:%M} phải nằm trong giờ làm việc")
+        if receipt_before_opening not in RECEIPT_BEFORE_OPENING_CHOICES:
+            raise ValueError(f"cách tính hồ sơ nhận trước giờ làm việc không hợp lệ: {receipt_before_opening!r}")
+        self.confirmed_years = confirmed_years
+        self.reasons = dict(reasons or {})  # each override's reason (letter, decision), for explanations
+        self.receipt_before_opening = receipt_before_opening
         self.office_hours = office_hours
         self.days_off = days_off
         self.working_days = working_days
@@ -169,14 +284,55 @@ class WorkingCalendar:
             f"working_days={len(self.working_days)}, tz={self.tz.key!r})"
         )
 
+    # Years
+
+    def year_known(self, year: int) -> bool:
+        """Confirmed by an admin, or given by the package without estimates."""
+        return year in self.confirmed_years or national_year(year).known
+
+    def year_confirmed(self, year: int) -> bool:
+        return year in self.confirmed_years
+
+    def require_year(self, year: int) -> None:
+        """`CalendarYearUnknown` unless the year can be counted (see `year_known`)."""
+        if not self.year_known(year):
+            raise CalendarYearUnknown(year=year)
+
+    def year_days(self, year: int, reasons: Mapping[date, str] | None = None) -> list[CalendarDay]:
+        """The effective calendar of a year: every holiday, day off and make-up working day, by date.
+
+        The package's days and the province's overrides together (`reasons`: each override's
+        reason, by date); an override is listed once, in place of the package's day, with
+        `overrides_package` set when it changes what the day would otherwise be.
+        """
+        national = national_year(year)
+        days: dict[date, CalendarDay] = {}
+        for day, name in national.holidays.items():
+            days[day] = CalendarDay(day, working=False, source="package", reason=name)
+        for day in national.working_days:
+            days[day] = CalendarDay(day, working=True, source="package", reason="Ngày làm bù theo quyết định")
+        for day in sorted(self.days_off | self.working_days):
+            if day.year != year:
+                continue
+            working = day in self.working_days
+            before = days.get(day)
+            changes = before is not None or working == (day.weekday() < 5)
+            reason = (reasons if reasons is not None else self.reasons).get(day, "")
+            days[day] = CalendarDay(day, working=working, source="override", reason=reason, overrides_package=changes)
+        return [days[day] for day in sorted(days)]
+
     # Days
 
     def is_working_day(self, day: date) -> bool:
-        """Province overrides first, then decreed make-up days and public holidays, then the weekend."""
+        """Province overrides first, then decreed make-up days and public holidays, then the weekend.
+
+        Raises `CalendarYearUnknown` for a day of a year that cannot be counted (`year_known`).
+        """
         if day in self.working_days:
             return True
         if day in self.days_off:
             return False
+        self.require_year(day.year)
         national_days_off, national_working_days = _national_calendar(day.year)
         if day in national_working_days:
             return True
@@ -202,13 +358,18 @@ class WorkingCalendar:
 
         `moment` itself if it is inside a session of a working day; otherwise the start of the
         next session (12:00 → 13:30; 17:00 or 17:01 → the next working day's 07:00; a Saturday →
-        Monday 07:00, or that Saturday's 07:00 if it is a make-up working day).
+        Monday 07:00, or that Saturday's 07:00 if it is a make-up working day). Before opening
+        time on a working day (06:30): that day's 07:00 under the hours model
+        (`receipt_before_opening="same_day"`), the next working day's 07:00 as the Civil Code
+        counts (`"next_day"`).
         """
         local = self._local(moment)
         day = local.date()
         if self.is_working_day(day):
-            for start, end in self._sessions(day):
+            for index, (start, end) in enumerate(self._sessions(day)):
                 if local < start:
+                    if index == 0 and self.receipt_before_opening == RECEIPT_NEXT_DAY:
+                        break  # before opening time, counted from the next day (Civil Code, art. 147)
                     return start
                 if local < end:
                     return local
@@ -281,8 +442,9 @@ class WorkingCalendar:
 
         With `s = start_of_work(received_at)`:
 
-        - received on a working day before the cutoff (15:00), including before opening time or
-          at lunch → the end of that day (17:00);
+        - received on a working day up to the cutoff (15:00, compared to the minute: 15:00:59 is
+          still "15:00", which is not "after 15:00"), including at lunch and, under the hours
+          model, before opening time → the end of that day (17:00);
         - `s` falls on a later day than the receipt (received after closing time, or on a day
           off) → the end of `s`'s day: received Saturday → Monday 17:00;
         - otherwise (received at or after the cutoff, still within that working day) → the end
@@ -292,7 +454,7 @@ class WorkingCalendar:
         start = self.start_of_work(received)
         if start.date() > received.date():
             return self.end_of_working_day(start.date())
-        if received.time() < self.same_day_cutoff:
+        if received.time().replace(second=0, microsecond=0) <= self.same_day_cutoff:
             return self.end_of_working_day(received.date())
         return self.end_of_working_day(self.next_working_day(received.date()))
 
@@ -325,15 +487,193 @@ class WorkingCalendar:
         raise ValueError(f"đơn vị thời hạn không hợp lệ: {time_limit_unit!r}")
 
     def shift_for_pause(self, due_at: datetime, paused_from: datetime, paused_until: datetime) -> datetime:
-        """The due date after a pause (supplement request, stop): later by exactly the working time paused.
+        """The due date after a pause (supplement request, stop): later by the working time paused, no more.
 
-        `add_working_time(due_at, working_time_between(paused_from, paused_until))`, except that a
-        pause with no working time in it (a weekend) leaves the due date as it was.
+        The working time inside the pause, in whole minutes (rounded down: appointments are given
+        and printed to the minute), added to `due_at` with `add_working_time`. A pause with less
+        than a minute of working time in it (a supplement answered within seconds, a weekend)
+        leaves the due date exactly as it was: a 17:00 appointment stays 17:00 that day and never
+        becomes 07:00 the next morning. Night, weekends and holidays inside the pause count for
+        nothing; an hour paused moves 17:00 to 08:00 the next working day.
         """
-        paused = self.working_time_between(paused_from, paused_until)
+        paused = self.paused_working_time(paused_from, paused_until)
         if paused == _ZERO:
             return self._local(due_at)
         return self.add_working_time(due_at, paused)
+
+    def paused_working_time(self, paused_from: datetime, paused_until: datetime) -> timedelta:
+        """The working time a pause shifts a due date by: `working_time_between`, in whole minutes."""
+        paused = self.working_time_between(paused_from, paused_until)
+        return paused - paused % PAUSE_GRANULARITY
+
+    # Explanations (issue 20: "explained deadlines")
+
+    def explain_due(
+        self,
+        received_at: datetime,
+        *,
+        time_limit_value: Decimal,
+        time_limit_unit: str,
+        same_day_rule: bool,
+        online_time_limit_value: Decimal | None = None,
+        online: bool = False,
+        pauses: Sequence[tuple[datetime, datetime | None]] = (),
+    ) -> DueExplanation:
+        """The due date rule by rule: receipt, office hours, the start of the clock, the limit or the
+        15:00 rule, each holiday, weekend and make-up day the count ran through, each pause.
+
+        Computed with the very methods that set due dates (`due_at`, `shift_for_pause`), so its
+        `due_at` is the due date these inputs give; `pauses` are (start, end) in order, end None
+        while a pause is still open (it has not moved the due date yet).
+        """
+        received = self._local(received_at)
+        steps = [
+            DueStep("received", _("Tiếp nhận hồ sơ lúc %(at)s.") % {"at": _moment_text(received)}),
+            DueStep(
+                "office_hours",
+                _("Giờ làm việc: %(sessions)s; %(hours)s giờ làm việc là một ngày làm việc.")
+                % {
+                    "sessions": ", ".join(f"{s.start:%H:%M}–{s.end:%H:%M}" for s in self.office_hours.sessions),
+                    "hours": _hours_text(self._day_length),
+                },
+            ),
+        ]
+        start = self.start_of_work(received)
+        due = self.due_at(
+            received,
+            time_limit_value=time_limit_value,
+            time_limit_unit=time_limit_unit,
+            same_day_rule=same_day_rule,
+            online_time_limit_value=online_time_limit_value,
+            online=online,
+        )
+        if same_day_rule:
+            steps.append(self._explain_same_day(received, start))
+        else:
+            if start != received:
+                steps.append(self._explain_start(received, start))
+            steps.append(self._explain_limit(time_limit_value, time_limit_unit, online_time_limit_value, online=online))
+        steps.extend(self._explain_days(received.date(), due.date()))
+        steps.append(DueStep("first_due", _("Hạn giải quyết tính được: %(at)s.") % {"at": _moment_text(due)}, due))
+        for paused_from, paused_until in pauses:
+            if paused_until is None:
+                steps.append(
+                    DueStep(
+                        "pause_open",
+                        _(
+                            "Tạm dừng chờ bổ sung từ %(start)s: khi hồ sơ được bổ sung, hạn lùi đúng bằng thời gian "
+                            "làm việc đã tạm dừng."
+                        )
+                        % {"start": _moment_text(self._local(paused_from))},
+                    )
+                )
+                continue
+            paused = self.paused_working_time(paused_from, paused_until)
+            shifted = self.shift_for_pause(due, paused_from, paused_until)
+            values = {
+                "start": _moment_text(self._local(paused_from)),
+                "end": _moment_text(self._local(paused_until)),
+                "paused": _duration_text(paused),
+                "before": _moment_text(due),
+                "after": _moment_text(shifted),
+            }
+            if paused == _ZERO:
+                text = _(
+                    "Tạm dừng chờ bổ sung từ %(start)s đến %(end)s: dưới một phút làm việc (ngoài giờ, ngày nghỉ "
+                    "không tính), hạn giữ nguyên %(before)s."
+                )
+            else:
+                text = _(
+                    "Tạm dừng chờ bổ sung từ %(start)s đến %(end)s: %(paused)s làm việc (ngoài giờ, ngày nghỉ không "
+                    "tính), hạn lùi từ %(before)s đến %(after)s."
+                )
+            steps.append(DueStep("pause", text % values, shifted))
+            steps.extend(self._explain_days(due.date(), shifted.date()))
+            due = shifted
+        steps.append(DueStep("due", _("Hẹn trả kết quả: %(at)s.") % {"at": _moment_text(due)}, due))
+        return DueExplanation(steps=tuple(steps), due_at=due)
+
+    def _explain_same_day(self, received: datetime, start: datetime) -> DueStep:
+        values = {"cutoff": f"{self.same_day_cutoff:%H:%M}", "start": _moment_text(start)}
+        if start.date() > received.date():
+            text = _(
+                "Thủ tục giải quyết trong ngày; hồ sơ nhận ngoài giờ làm việc hoặc ngày nghỉ được tính từ "
+                "%(start)s, trả trong ngày đó."
+            )
+        elif received.time().replace(second=0, microsecond=0) <= self.same_day_cutoff:
+            text = _("Thủ tục giải quyết trong ngày: tiếp nhận không sau %(cutoff)s nên trả kết quả trong ngày.")
+        else:
+            text = _("Thủ tục giải quyết trong ngày: tiếp nhận sau %(cutoff)s nên trả vào ngày làm việc tiếp theo.")
+        return DueStep("same_day", text % values)
+
+    def _explain_start(self, received: datetime, start: datetime) -> DueStep:
+        values = {"start": _moment_text(start)}
+        before_opening = self.is_working_day(received.date()) and received.time() < self.office_hours.opens
+        if before_opening and self.receipt_before_opening == RECEIPT_NEXT_DAY:
+            text = _(
+                "Tiếp nhận trước giờ làm việc: theo cách tính của Bộ luật Dân sự (thời hạn tính từ ngày tiếp theo), "
+                "thời hạn bắt đầu từ %(start)s."
+            )
+        else:
+            text = _("Tiếp nhận ngoài giờ làm việc: thời hạn bắt đầu tính từ %(start)s.")
+        return DueStep("start", text % values, start)
+
+    def _explain_limit(self, value: Decimal, unit: str, online_value: Decimal | None, *, online: bool) -> DueStep:
+        used = min(value, online_value) if online and online_value is not None else value
+        if unit == TimeLimitUnit.DAY:
+            text = _("Thời hạn giải quyết: %(n)s ngày làm việc (%(hours)s giờ làm việc).") % {
+                "n": _number_text(used),
+                "hours": _hours_text(self._scale(self._day_length, used)),
+            }
+        else:
+            text = _("Thời hạn giải quyết: %(n)s giờ làm việc.") % {"n": _number_text(used)}
+        if used != value:
+            text += " " + _("Áp dụng thời hạn rút ngắn cho hồ sơ nộp trực tuyến (thời hạn chung %(n)s).") % {
+                "n": _number_text(value)
+            }
+        return DueStep("limit", text)
+
+    def _explain_days(self, first: date, last: date) -> list[DueStep]:
+        """Each day after `first` up to `last` that the count skipped or counted against the weekday rule."""
+        steps: list[DueStep] = []
+        weekend: list[date] = []
+        for day in self._days(first + _ONE_DAY, last):
+            working = self.is_working_day(day)
+            weekday = day.weekday() < 5
+            if working and weekday:
+                continue
+            name = self._day_reason(day)
+            if working:
+                steps.append(
+                    DueStep(
+                        "make_up_day",
+                        _("%(day)s là ngày làm bù (%(name)s): được tính.") % {"day": _day_text(day), "name": name},
+                    )  # fmt: skip
+                )
+            elif name or weekday:
+                values = {"day": _day_text(day), "name": name or _("ngày nghỉ")}
+                steps.append(DueStep("holiday", _("Bỏ qua %(day)s: %(name)s.") % values))
+            else:
+                weekend.append(day)
+        if weekend:
+            steps.append(
+                DueStep(
+                    "weekend",
+                    _("Bỏ qua %(n)s ngày thứ Bảy, Chủ nhật: %(days)s.")
+                    % {"n": len(weekend), "days": ", ".join(f"{d:%d/%m}" for d in weekend)},
+                )
+            )
+        return steps
+
+    def _day_reason(self, day: date) -> str:
+        if day in self.reasons:
+            return self.reasons[day]
+        if day in self.working_days or day in self.days_off:
+            return ""
+        national = national_year(day.year)
+        if day in national.working_days:
+            return _("ngày làm bù theo quyết định")
+        return national.holidays.get(day, "")
 
     # Helpers
 

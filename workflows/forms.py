@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import OFFICER_ROLES, Role
 
-from .constants import CITIZEN_ACTIONS, IMPLIED_ACTIONS, MOVING_ACTIONS, Action
+from .constants import CITIZEN_ACTIONS, IMPLIED_ACTIONS, MOVING_ACTIONS, Action, CalendarDayKind
 
 OFFICER_ACTIONS = [a for a in Action if a not in CITIZEN_ACTIONS and a not in IMPLIED_ACTIONS]
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r in OFFICER_ROLES]
@@ -71,3 +71,29 @@ def step_initial(step: dict[str, Any]) -> dict[str, Any]:
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=1, can_delete=True, can_order=True, max_num=20, validate_max=True)
+
+
+class DateTextInput(forms.DateInput):
+    """A date typed as Vietnamese write it, dd/mm/yyyy (ISO is accepted too: DATE_INPUT_FORMATS)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})},
+            format="%d/%m/%Y",
+        )
+
+
+class CalendarYearConfirmForm(forms.Form):
+    letter_number = forms.CharField(
+        label=_("Số văn bản quyết định lịch năm"), max_length=100, help_text=_("Ví dụ: 12729/VPCP-KGVX")
+    )
+    letter_date = forms.DateField(
+        label=_("Ngày văn bản"), required=False, widget=DateTextInput(), help_text=_("Ngày/tháng/năm, ví dụ 05/03/2027")
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+
+class CalendarOverrideForm(forms.Form):
+    date = forms.DateField(label=_("Ngày"), widget=DateTextInput(), help_text=_("Ngày/tháng/năm, ví dụ 05/03/2027"))
+    kind = forms.ChoiceField(label=_("Loại"), choices=CalendarDayKind.choices)
+    reason = forms.CharField(label=_("Lý do, căn cứ"), max_length=255)

@@ -29,6 +29,37 @@ class CalendarOverride(models.Model):
         return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
 
 
+class CalendarYear(models.Model):
+    """A year's official calendar as confirmed by a province admin, with the letter that decided it.
+
+    The `holidays` package's dates for a year are estimates until the year's official letter
+    (e.g. 12729/VPCP-KGVX for New Year 2026) is out and the admin has entered its swaps as
+    overrides and confirmed the year here. A year the package does not know can be counted only
+    once it is confirmed (its holidays then come from the overrides alone).
+    """
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    letter_number = models.CharField(_("số văn bản"), max_length=100)
+    letter_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người xác nhận"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("xác nhận lịch năm")
+        verbose_name_plural = _("xác nhận lịch năm")
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(letter_number=""), name="calendar_year_has_letter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} – {self.letter_number}"
+
+
 class Workflow(models.Model):
     """Quy trình điện tử of a procedure. Its versions hold the steps; a dossier keeps the
     version it started with, so editing the workflow never changes running dossiers."""

@@ -1,10 +1,12 @@
-"""Writes to workflows: create, edit drafts, publish, clone."""
+"""Writes to workflows: create, edit drafts, publish, clone; confirm a year's calendar."""
 
 import copy
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.audit import ADDITION, CHANGE, audit_log
@@ -14,8 +16,9 @@ from procedures.models import Agency, Procedure
 
 from .constants import COMPETENT_AGENCY
 from .engine import validate_definition
-from .exceptions import InvalidWorkflow, PublishedVersionImmutable
-from .models import Workflow, WorkflowVersion
+from .exceptions import CalendarLetterRequired, InvalidWorkflow, PublishedVersionImmutable
+from .models import CalendarOverride, CalendarYear, Workflow, WorkflowVersion
+from .selectors import calendar_cache_clear
 
 
 def _check(definition: dict[str, Any]) -> None:
@@ -80,3 +83,74 @@ def workflow_version_clone(*, version: WorkflowVersion, actor: User | None = Non
         actor=actor, obj=draft, action_flag=ADDITION, message=f"Sao chép v{version.number} thành bản nháp v{number}"
     )
     return draft
+
+
+@transaction.atomic
+def calendar_year_confirm(
+    *, year: int, letter_number: str, letter_date: dt.date | None = None, note: str = "", actor: User | None = None
+) -> CalendarYear:
+    """Confirm a year's calendar by its official letter (e.g. 12729/VPCP-KGVX); edit the letter if confirmed.
+
+    Precondition: the admin has entered the letter's swaps as overrides. From then on the year
+    counts as decreed (no warning), and a year the `holidays` package does not know can be
+    counted with the overrides alone. Clears this process's calendar once committed; other
+    processes see the row through `working_calendar()`'s version check. Idempotent.
+    """
+    letter_number = letter_number.strip()
+    if not letter_number:
+        raise CalendarLetterRequired()
+    confirmation, created = CalendarYear.objects.update_or_create(
+        year=year,
+        defaults={
+            "letter_number": letter_number,
+            "letter_date": letter_date,
+            "note": note.strip(),
+            "confirmed_by": actor,
+        },
+    )
+    audit_log(
+        actor=actor, obj=confirmation, action_flag=ADDITION if created else CHANGE,
+        message=f"Xác nhận lịch năm {year} theo văn bản số {letter_number}",
+    )  # fmt: skip
+    transaction.on_commit(calendar_cache_clear)
+    return confirmation
+
+
+@transaction.atomic
+def calendar_year_unconfirm(*, year: int, actor: User | None = None) -> None:
+    """Withdraw a year's confirmation (a letter entered by mistake): the year is an estimate again."""
+    confirmation = CalendarYear.objects.filter(year=year).first()
+    if confirmation is None:
+        return
+    audit_log(actor=actor, obj=confirmation, action_flag=CHANGE, message=f"Bỏ xác nhận lịch năm {year}")
+    confirmation.delete()
+    transaction.on_commit(calendar_cache_clear)
+
+
+@transaction.atomic
+def calendar_override_set(*, day: dt.date, kind: str, reason: str, actor: User | None = None) -> CalendarOverride:
+    """Make `day` a day off or a working day for the province (one row per date; a second call replaces it).
+
+    Refused without a reason (the letter or decision behind it). Clears the calendar once committed.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise CalendarLetterRequired(_("Vui lòng ghi lý do, căn cứ (số văn bản) của ngày nghỉ, làm bù."))
+    override, created = CalendarOverride.objects.update_or_create(date=day, defaults={"kind": kind, "reason": reason})
+    audit_log(
+        actor=actor, obj=override, action_flag=ADDITION if created else CHANGE,
+        message=f"{override.get_kind_display()} {day:%d/%m/%Y}: {reason}",
+    )  # fmt: skip
+    transaction.on_commit(calendar_cache_clear)
+    return override
+
+
+@transaction.atomic
+def calendar_override_remove(*, day: dt.date, actor: User | None = None) -> None:
+    """Give `day` back to the national calendar. Idempotent."""
+    override = CalendarOverride.objects.filter(date=day).first()
+    if override is None:
+        return
+    audit_log(actor=actor, obj=override, action_flag=CHANGE, message=f"Bỏ ngày {day:%d/%m/%Y} khỏi lịch của tỉnh")
+    override.delete()
+    transaction.on_commit(calendar_cache_clear)

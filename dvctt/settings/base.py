@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from dvctt import formats
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -249,6 +251,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Vietnamese dates are typed dd/mm/yyyy ("05/03/2027" is 5 March), in both languages; ISO
+# (what <input type="date"> sends) is accepted too. dvctt/formats/ gives the same lists to the "vi"
+# and "en" locales, whose own formats (Django's "en": mm/dd/yyyy) would otherwise win.
+FORMAT_MODULE_PATH = ["dvctt.formats"]
+DATE_INPUT_FORMATS = formats.DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = formats.DATETIME_INPUT_FORMATS
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -419,6 +427,13 @@ PORTAL_PROVINCE_CODE = env.int("PORTAL_PROVINCE_CODE", default=37)
 OFFICE_HOURS = env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00")
 # Civil-status and certification procedures: received after this time, due the next working day.
 SAME_DAY_CUTOFF = env.str("SAME_DAY_CUTOFF", default="15:00")
+# A dossier received on a working day before opening time: "same_day" counts it from that day's
+# opening (the hours model: 06:30 → 07:00); "next_day" counts it from the next working day, as the
+# Civil Code (2015, art. 147) counts a time limit in days: from the day after the event.
+RECEIPT_BEFORE_OPENING = env.str("RECEIPT_BEFORE_OPENING", default="same_day")
+# Officer queues and the console warn this many days before 1 January while the coming year's
+# calendar (holidays and make-up days) is not confirmed by its official letter.
+CALENDAR_CONFIRM_WARNING_DAYS = env.int("CALENDAR_CONFIRM_WARNING_DAYS", default=90)
 # Working days a consulted agency has to answer (lấy ý kiến), unless the officer says otherwise.
 CONSULTATION_WORKING_DAYS = env.int("CONSULTATION_WORKING_DAYS", default=3)
 # Drafts never submitted are deleted with their files after this many days without a change.

@@ -16,7 +16,7 @@ NAMESPACES = ("console", "eforms", "workflows")
 def admin_urls(procedure) -> list[str]:
     """Every address of the three namespaces, with real arguments where they take some."""
     version = FormVersion.objects.filter(definition__procedure=procedure).first()
-    values = {"code": procedure.code, "step": "dich-vu", "version_id": version.pk}
+    values = {"code": procedure.code, "step": "dich-vu", "version_id": version.pk, "year": 2026}
     resolver = get_resolver()
     urls = []
     for namespace in NAMESPACES:

@@ -282,6 +282,66 @@ def test_supplement_pause_shifts_the_due_date_by_the_paused_working_time(office)
     assert (pause.due_before, pause.due_after) == (dt.datetime(2026, 12, 1, 9, 0, tzinfo=VN), dossier.due_at)
 
 
+def _received_monday_30_november_07_00(office):
+    people = office["people"]
+    with time_machine.travel(dt.datetime(2026, 11, 30, 7, 0, tzinfo=VN), tick=False):
+        dossier = dossier_submit(
+            procedure=office["procedure"], agency=office["agency"], channel=Channel.DIRECT, applicant=people[CIT],
+            applicant_name="Nguyễn Văn An", actor=people[R],
+        )  # fmt: skip
+    assert dossier.due_at == dt.datetime(2026, 12, 4, 17, 0, tzinfo=VN)  # 5 working days from 07:00: Friday 17:00
+    return dossier
+
+
+def _supplement_round(office, dossier, requested_at, provided_at):
+    people = office["people"]
+    with time_machine.travel(requested_at, tick=False):
+        dossier_act(dossier_id=dossier.pk, actor=people[R], action=Action.REQUEST_SUPPLEMENT, comment="Bổ sung bản sao")
+    with time_machine.travel(provided_at, tick=False):
+        return dossier_act(dossier_id=dossier.pk, actor=people[CIT], action=Action.PROVIDE_SUPPLEMENT)
+
+
+def test_a_supplement_answered_within_seconds_keeps_the_17_00_appointment(office):
+    # given
+    dossier = _received_monday_30_november_07_00(office)
+
+    # when: asked Tuesday 10:00:00, supplied 20 seconds later
+    dossier = _supplement_round(
+        office, dossier, dt.datetime(2026, 12, 1, 10, 0, tzinfo=VN), dt.datetime(2026, 12, 1, 10, 0, 20, tzinfo=VN)
+    )
+
+    # then: still Friday 17:00, not Monday 07:00
+    assert dossier.due_at == dt.datetime(2026, 12, 4, 17, 0, tzinfo=VN)
+    pause = dossier.pauses.get()
+    assert (pause.due_before, pause.due_after) == (dossier.due_at, dossier.due_at)
+
+
+def test_a_pause_of_minutes_moves_a_17_00_appointment_by_those_minutes(office):
+    # given
+    dossier = _received_monday_30_november_07_00(office)
+
+    # when: 25 minutes 40 seconds of working time paused
+    dossier = _supplement_round(
+        office, dossier, dt.datetime(2026, 12, 1, 10, 0, tzinfo=VN), dt.datetime(2026, 12, 1, 10, 25, 40, tzinfo=VN)
+    )
+
+    # then: 25 working minutes after Friday 17:00 is Monday 07:25
+    assert dossier.due_at == dt.datetime(2026, 12, 7, 7, 25, tzinfo=VN)
+
+
+def test_a_pause_over_a_weekend_moves_the_appointment_by_its_working_time_only(office):
+    # given
+    dossier = _received_monday_30_november_07_00(office)
+
+    # when: asked Thursday 16:00, supplied Monday 08:00 (Thu 1 h + Fri 8 h + Mon 1 h; the weekend counts nothing)
+    dossier = _supplement_round(
+        office, dossier, dt.datetime(2026, 12, 3, 16, 0, tzinfo=VN), dt.datetime(2026, 12, 7, 8, 0, tzinfo=VN)
+    )
+
+    # then: Friday 17:00 + 10 working hours = Tuesday 09:00
+    assert dossier.due_at == dt.datetime(2026, 12, 8, 9, 0, tzinfo=VN)
+
+
 def test_subscribers_hear_every_change_inside_the_transaction(office):
     heard = []
 

@@ -4,17 +4,19 @@ import urllib.parse
 import warnings
 from pathlib import Path
 
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dossiers.constants import Channel
 from dossiers.models import Dossier, DossierEvent
-from dossiers.services import dossier_submit
+from dossiers.services import dossier_act, dossier_submit
 from eforms.services import form_draft_save, form_version_clone, form_version_publish, form_version_update
 from tests.factories import AgencyFactory, DossierFactory, UserFactory
-from workflows.constants import Status
+from workflows.constants import Action, Status
 
 
 def login(client, office, role="reception_officer"):
@@ -347,3 +349,40 @@ def test_a_refusal_reads_as_an_error_not_as_a_success(client, office):
     assert '<p class="message message-success">Đã thực hiện: Tiếp nhận hồ sơ.</p>' in done.content.decode()
     css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text(encoding="utf-8")
     assert re.search(r"\.messages \.message-error \{[^}]*background: #fbeaea", css)
+
+
+def test_officer_and_citizen_see_how_the_due_date_was_computed(client, office):
+    # given: received at the desk Fri 27/11/2026 16:00 (5 working days), a supplement over the weekend
+    people = office["people"]
+    vn = dt.timezone(dt.timedelta(hours=7))
+    with time_machine.travel(dt.datetime(2026, 11, 27, 16, 0, tzinfo=vn), tick=False):
+        dossier = dossier_submit(
+            procedure=office["procedure"], agency=office["agency"], channel=Channel.DIRECT,
+            applicant=people["citizen"], applicant_name="Nguyễn Văn An", actor=people["reception_officer"],
+        )  # fmt: skip
+    with time_machine.travel(dt.datetime(2026, 12, 3, 16, 0, tzinfo=vn), tick=False):
+        dossier_act(
+            dossier_id=dossier.pk, actor=people["reception_officer"], action=Action.REQUEST_SUPPLEMENT,
+            comment="Bổ sung bản sao",
+        )  # fmt: skip
+    with time_machine.travel(dt.datetime(2026, 12, 7, 8, 0, tzinfo=vn), tick=False):
+        dossier = dossier_act(dossier_id=dossier.pk, actor=people["citizen"], action=Action.PROVIDE_SUPPLEMENT)
+    # Fri 27/11 16:00 + 40 h → Fri 4/12 16:00; paused Thu 16:00 → Mon 08:00 = 10 working hours:
+    # Fri 4/12 16:00 + 10 h = Fri 17:00 (1 h), Mon 7/12 (8 h), Tue 8/12 07:00 + 1 h = 08:00
+    assert dossier.due_at == dt.datetime(2026, 12, 8, 8, 0, tzinfo=vn)
+
+    # when
+    client.force_login(people["reception_officer"])
+    officer_page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    client.force_login(people["citizen"])
+    citizen_page = client.get(reverse("dossiers:my_dossier", args=[dossier.code])).content.decode()
+
+    # then
+    for html in (officer_page, citizen_page):
+        assert 'id="cach-tinh-han"' in html
+        assert "Tiếp nhận hồ sơ lúc 16:00 thứ Sáu 27/11/2026." in html
+        assert "Bỏ qua 2 ngày thứ Bảy, Chủ nhật: 28/11, 29/11." in html
+        assert "Hạn giải quyết tính được: 16:00 thứ Sáu 04/12/2026." in html
+        assert "10 giờ làm việc" in html
+        assert "Hẹn trả kết quả: 08:00 thứ Ba 08/12/2026." in html
+        assert "khác kết quả tính lại" not in html

@@ -8,10 +8,18 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from procedures.constants import TimeLimitUnit
-from workflows.calendar import OfficeHours, Session, WorkingCalendar, same_day_cutoff_from_settings
+from workflows.calendar import (
+    OfficeHours,
+    Session,
+    WorkingCalendar,
+    national_year,
+    receipt_before_opening_from_settings,
+    same_day_cutoff_from_settings,
+)
 from workflows.constants import CalendarDayKind
-from workflows.models import CalendarOverride
-from workflows.selectors import calendar_cache_clear, working_calendar
+from workflows.exceptions import CalendarYearUnknown
+from workflows.models import CalendarOverride, CalendarYear
+from workflows.selectors import calendar_cache_clear, calendar_unconfirmed_warning, calendar_year_get, working_calendar
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -340,7 +348,11 @@ def test_working_time_between(national, start, end, expected):
     ("received", "expected"),
     [
         pytest.param(datetime(2026, 3, 2, 14, 59, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="14-59"),
-        pytest.param(datetime(2026, 3, 2, 15, 0, tzinfo=VN), datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="15-00"),
+        # 15:00 itself is not "after 15:00", to the minute the receipt prints (15 giờ 00).
+        pytest.param(datetime(2026, 3, 2, 15, 0, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="15-00"),
+        pytest.param(
+            datetime(2026, 3, 2, 15, 0, 59, 999999, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="15-00-59"
+        ),
         pytest.param(datetime(2026, 3, 2, 15, 1, tzinfo=VN), datetime(2026, 3, 3, 17, 0, tzinfo=VN), id="15-01"),
         pytest.param(datetime(2026, 3, 2, 6, 30, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="06-30"),
         pytest.param(datetime(2026, 3, 2, 12, 0, tzinfo=VN), datetime(2026, 3, 2, 17, 0, tzinfo=VN), id="12-00"),
@@ -654,3 +666,370 @@ def test_the_cache_follows_the_office_hours_setting(db, settings):
     assert working_calendar().start_of_work(datetime(2026, 3, 2, 7, 30, tzinfo=VN)) == datetime(
         2026, 3, 2, 8, 0, tzinfo=VN
     )
+
+
+# The official New Year 2026 swap (VPCP letter 12729/VPCP-KGVX), shipped as data by migration
+
+
+def test_the_new_year_2026_swap_is_in_the_calendar(db):
+    # when
+    calendar = working_calendar()
+
+    # then: Fri 2 Jan 2026 off, Sat 10 Jan 2026 worked; the package alone says the opposite
+    assert calendar.is_working_day(date(2026, 1, 2)) is False
+    assert calendar.is_working_day(date(2026, 1, 10)) is True
+    assert date(2026, 1, 2) not in national_year(2026).days_off
+    reasons = dict(CalendarOverride.objects.filter(date__year=2026).values_list("date", "reason"))
+    assert "12729/VPCP-KGVX" in reasons[date(2026, 1, 2)]
+    assert "12729/VPCP-KGVX" in reasons[date(2026, 1, 10)]
+
+
+def test_31_dec_2025_09_00_plus_2_working_days_is_6_jan_2026(db):
+    # given: 31/12 09:00 leaves 6 h that day; 1/1 holiday, 2/1 swapped off, 3–4/1 weekend, Mon 5/1 8 h
+    calendar = working_calendar()
+
+    # when
+    due = calendar.add_working_days(datetime(2025, 12, 31, 9, 0, tzinfo=VN), 2)
+
+    # then
+    assert due == datetime(2026, 1, 6, 9, 0, tzinfo=VN)
+
+
+def test_9_jan_2026_plus_1_working_day_is_saturday_10_jan_2026(db):
+    # given
+    calendar = working_calendar()
+
+    # when
+    due = calendar.add_working_days(datetime(2026, 1, 9, 9, 0, tzinfo=VN), 1)
+    same_day = calendar.same_day_due(datetime(2026, 1, 9, 15, 30, tzinfo=VN))
+
+    # then
+    assert due == datetime(2026, 1, 10, 9, 0, tzinfo=VN)
+    assert due.weekday() == 5
+    assert same_day == datetime(2026, 1, 10, 17, 0, tzinfo=VN)
+
+
+# Receipt before opening time: the hours model or the Civil Code, by setting
+
+
+@pytest.mark.parametrize(
+    ("mode", "received", "limit_start", "same_day"),
+    [
+        pytest.param(
+            "same_day",
+            datetime(2026, 3, 2, 6, 30, tzinfo=VN),
+            datetime(2026, 3, 2, 7, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            id="hours-model",
+        ),
+        pytest.param(
+            "next_day",
+            datetime(2026, 3, 2, 6, 30, tzinfo=VN),
+            datetime(2026, 3, 3, 7, 0, tzinfo=VN),
+            datetime(2026, 3, 3, 17, 0, tzinfo=VN),
+            id="civil-code",
+        ),
+        pytest.param(
+            "next_day",
+            datetime(2026, 3, 6, 6, 59, tzinfo=VN),
+            datetime(2026, 3, 9, 7, 0, tzinfo=VN),
+            datetime(2026, 3, 9, 17, 0, tzinfo=VN),
+            id="civil-code-friday-to-monday",
+        ),
+        pytest.param(
+            "next_day",
+            datetime(2026, 3, 2, 12, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 13, 30, tzinfo=VN),
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            id="civil-code-lunch-is-not-before-opening",
+        ),
+    ],
+)
+def test_a_receipt_before_opening_time_follows_the_setting(settings, db, mode, received, limit_start, same_day):
+    # given
+    settings.RECEIPT_BEFORE_OPENING = mode
+    calendar = working_calendar()
+
+    # when / then
+    assert calendar.receipt_before_opening == mode
+    assert calendar.start_of_work(received) == limit_start
+    assert calendar.add_working_days(received, 1) == calendar.add_working_days(limit_start, 1)
+    assert calendar.same_day_due(received) == same_day
+
+
+def test_an_unknown_receipt_setting_is_a_configuration_error(settings):
+    # given
+    settings.RECEIPT_BEFORE_OPENING = "tomorrow"
+
+    # when / then
+    with pytest.raises(ImproperlyConfigured, match="RECEIPT_BEFORE_OPENING"):
+        receipt_before_opening_from_settings()
+
+
+# Pauses: by the working time actually paused, no more
+
+
+@pytest.mark.parametrize(
+    ("due", "paused_from", "paused_until", "expected"),
+    [
+        pytest.param(
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 10, 0, 40, tzinfo=VN),
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            id="answered-within-seconds-keeps-17-00",
+        ),
+        pytest.param(
+            datetime(2026, 3, 4, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 10, 3, 20, tzinfo=VN),
+            datetime(2026, 3, 4, 10, 3, tzinfo=VN),
+            id="three-minutes-twenty-moves-three-minutes",
+        ),
+        pytest.param(
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            datetime(2026, 3, 2, 16, 59, 50, tzinfo=VN),
+            datetime(2026, 3, 2, 17, 0, 30, tzinfo=VN),
+            datetime(2026, 3, 2, 17, 0, tzinfo=VN),
+            id="seconds-across-closing-time",
+        ),
+        pytest.param(
+            datetime(2026, 3, 11, 10, 0, tzinfo=VN),
+            datetime(2026, 3, 6, 16, 0, tzinfo=VN),
+            datetime(2026, 3, 9, 8, 0, tzinfo=VN),
+            datetime(2026, 3, 11, 14, 0, tzinfo=VN),
+            id="over-a-weekend-by-two-working-hours",
+        ),
+        pytest.param(
+            datetime(2026, 1, 9, 16, 0, tzinfo=VN),
+            datetime(2025, 12, 31, 16, 0, tzinfo=VN),
+            datetime(2026, 1, 5, 8, 0, tzinfo=VN),
+            datetime(2026, 1, 10, 8, 0, tzinfo=VN),
+            id="over-new-year-2026-onto-the-make-up-saturday",
+        ),
+    ],
+)
+def test_a_pause_moves_the_due_date_by_its_working_time_only(db, due, paused_from, paused_until, expected):
+    # given
+    calendar = working_calendar()
+
+    # when
+    shifted = calendar.shift_for_pause(due, paused_from, paused_until)
+
+    # then
+    assert shifted == expected
+    paused = calendar.paused_working_time(paused_from, paused_until)
+    assert calendar.working_time_between(due, shifted) == paused
+
+
+# Years the package does not know or only estimates: refused, never counted as plain weekdays
+
+
+def test_a_year_the_package_does_not_know_is_refused_with_a_reason(national):
+    # given: the package has Vietnam's holidays up to 2100, nothing for 2101
+    assert national_year(2100).known is True
+    assert national_year(2101).known is False
+
+    # when / then
+    with pytest.raises(CalendarYearUnknown) as refused:
+        national.add_working_days(datetime(2100, 12, 29, 10, 0, tzinfo=VN), 5)
+    assert "2101" in str(refused.value)
+    assert "chưa được xác định" in str(refused.value)
+    with pytest.raises(CalendarYearUnknown):
+        national.is_working_day(date(2101, 3, 1))
+
+
+def test_an_estimated_year_is_refused(national, monkeypatch):
+    # given: the package marks a holiday of 2099 as estimated ("dự kiến")
+    national_year.cache_clear()
+    real = national_year.__wrapped__(2099)
+    estimated = {**real.holidays, date(2099, 1, 21): "Tết Nguyên Đán (dự kiến)"}
+    monkeypatch.setattr(
+        "workflows.calendar.holidays.Vietnam",
+        lambda **kwargs: _FakeNational(estimated, real.working_days),
+    )
+
+    try:
+        # when / then
+        assert national_year(2099).known is False
+        with pytest.raises(CalendarYearUnknown):
+            national.is_working_day(date(2099, 6, 1))
+    finally:
+        national_year.cache_clear()
+
+
+class _FakeNational(dict):
+    def __init__(self, days, working_days):
+        super().__init__(days)
+        self.weekend_workdays = working_days
+
+
+def test_a_confirmed_unknown_year_is_counted_from_its_overrides(db):
+    # given: the admin entered 2101's New Year and confirmed the year by its letter
+    CalendarOverride.objects.create(date=date(2101, 1, 3), kind=CalendarDayKind.DAY_OFF, reason="Tết Dương lịch 2101")
+    CalendarYear.objects.create(year=2101, letter_number="1/VPCP-KGVX")
+
+    # when
+    calendar = working_calendar()
+
+    # then: Thu 29/12/2100 10:00 + 3 days → Fri 30/12, Mon 2/1 (Sat 31/12, Sun 1/1), Wed 4/1 (Tue 3/1 off)
+    assert calendar.add_working_days(datetime(2100, 12, 29, 10, 0, tzinfo=VN), 3) == datetime(
+        2101, 1, 4, 10, 0, tzinfo=VN
+    )
+
+
+def test_the_year_page_selector_shows_the_effective_calendar(db):
+    # given
+    CalendarOverride.objects.create(date=date(2026, 8, 22), kind=CalendarDayKind.DAY_OFF, reason="Không làm bù")
+
+    # when
+    page = calendar_year_get(year=2026)
+
+    # then
+    by_day = {entry.day: entry for entry in page.days}
+    assert (by_day[date(2026, 1, 1)].working, by_day[date(2026, 1, 1)].source) == (False, "package")
+    assert by_day[date(2026, 1, 1)].reason == "Tết Dương lịch"
+    assert (by_day[date(2026, 1, 2)].working, by_day[date(2026, 1, 2)].source) == (False, "override")
+    assert (by_day[date(2026, 1, 10)].working, by_day[date(2026, 1, 10)].source) == (True, "override")
+    assert by_day[date(2026, 8, 22)].working is False
+    assert by_day[date(2026, 8, 22)].overrides_package is True
+    assert by_day[date(2026, 2, 17)].working is False
+    assert page.package_knows is True
+    assert page.confirmed is False
+    assert [entry.day for entry in page.days] == sorted(by_day)
+
+
+# The warning while the coming year is unconfirmed
+
+
+def test_the_coming_year_warning_until_it_is_confirmed(db, settings):
+    # given
+    settings.CALENDAR_CONFIRM_WARNING_DAYS = 90
+
+    # when / then: 7 Dec 2026, 2027 unconfirmed → warned
+    warning = calendar_unconfirmed_warning(today=date(2026, 12, 7))
+    assert "2027" in warning
+    assert "chưa được xác nhận" in warning
+
+    # when / then: in September, too early to warn
+    assert calendar_unconfirmed_warning(today=date(2026, 9, 1)) == ""
+
+    # when / then: confirmed → silent
+    CalendarYear.objects.create(year=2027, letter_number="12345/VPCP-KGVX")
+    assert calendar_unconfirmed_warning(today=date(2026, 12, 7)) == ""
+
+
+def test_the_warning_says_when_the_coming_year_cannot_be_counted(db):
+    # when
+    warning = calendar_unconfirmed_warning(today=date(2100, 12, 1))
+
+    # then
+    assert "2101" in warning
+    assert "không tính thời hạn" in warning
+
+
+def test_confirming_a_year_is_seen_by_the_cached_calendar(db, django_assert_num_queries):
+    # given
+    calendar_cache_clear()
+    assert working_calendar().year_confirmed(2027) is False
+
+    # when
+    CalendarYear.objects.create(year=2027, letter_number="12345/VPCP-KGVX")
+
+    # then
+    assert working_calendar().year_confirmed(2027) is True
+    with django_assert_num_queries(1):
+        working_calendar()
+
+
+# Explained deadlines (issue 20): the engine's own trace, matching the due date exactly
+
+
+def _explained(calendar, received, *, days=None, same_day=False, pauses=()):
+    limits = {
+        "time_limit_value": Decimal(days or 0),
+        "time_limit_unit": TimeLimitUnit.DAY,
+        "same_day_rule": same_day,
+    }
+    explanation = calendar.explain_due(received, pauses=pauses, **limits)
+    due = calendar.due_at(received, **limits)
+    for paused_from, paused_until in pauses:
+        due = calendar.shift_for_pause(due, paused_from, paused_until)
+    assert explanation.due_at == due  # the explanation's date is the engine's date
+    assert explanation.steps[-1].at == due
+    return explanation, [step.text for step in explanation.steps], [step.kind for step in explanation.steps]
+
+
+def test_explaining_a_limit_across_tet_2026(national):
+    # when: Fri 13/02/2026 16:00 + 3 working days; Tết 16–20/02 and two weekends in between
+    explanation, lines, kinds = _explained(national, datetime(2026, 2, 13, 16, 0, tzinfo=VN), days=3)
+
+    # then
+    assert explanation.due_at == datetime(2026, 2, 25, 16, 0, tzinfo=VN)
+    assert lines[0] == "Tiếp nhận hồ sơ lúc 16:00 thứ Sáu 13/02/2026."
+    assert "Thời hạn giải quyết: 3 ngày làm việc (24 giờ làm việc)." in lines
+    assert "Bỏ qua thứ Ba 17/02/2026: Tết Nguyên Đán." in lines
+    assert kinds.count("holiday") == 5
+    assert "Bỏ qua 4 ngày thứ Bảy, Chủ nhật: 14/02, 15/02, 21/02, 22/02." in lines
+    assert lines[-1] == "Hẹn trả kết quả: 16:00 thứ Tư 25/02/2026."
+
+
+def test_explaining_the_new_year_swap_and_its_make_up_saturday(db):
+    # given
+    calendar = working_calendar()
+
+    # when: received after hours on 31/12/2025, 6 working days
+    explanation, lines, kinds = _explained(calendar, datetime(2025, 12, 31, 18, 0, tzinfo=VN), days=6)
+
+    # then: counted from Mon 5/1 07:00; 1/1 and 2/1 skipped; Sat 10/1 counted
+    assert explanation.due_at == datetime(2026, 1, 10, 17, 0, tzinfo=VN)
+    assert "Tiếp nhận ngoài giờ làm việc: thời hạn bắt đầu tính từ 07:00 thứ Hai 05/01/2026." in lines
+    assert "Bỏ qua thứ Năm 01/01/2026: Tết Dương lịch." in lines
+    assert any(line.startswith("Bỏ qua thứ Sáu 02/01/2026: Nghỉ Tết Dương lịch 2026") for line in lines)
+    assert any(line.startswith("thứ Bảy 10/01/2026 là ngày làm bù") for line in lines)
+    assert "make_up_day" in kinds
+
+
+def test_explaining_the_15_00_rule(national):
+    # when
+    at_15, lines_at_15, _kinds = _explained(national, datetime(2026, 3, 2, 15, 0, tzinfo=VN), same_day=True)
+    after, lines_after, _kinds = _explained(national, datetime(2026, 3, 6, 15, 1, tzinfo=VN), same_day=True)
+
+    # then
+    assert at_15.due_at == datetime(2026, 3, 2, 17, 0, tzinfo=VN)
+    assert "Thủ tục giải quyết trong ngày: tiếp nhận không sau 15:00 nên trả kết quả trong ngày." in lines_at_15
+    assert after.due_at == datetime(2026, 3, 9, 17, 0, tzinfo=VN)
+    assert "Thủ tục giải quyết trong ngày: tiếp nhận sau 15:00 nên trả vào ngày làm việc tiếp theo." in lines_after
+    assert "Bỏ qua 2 ngày thứ Bảy, Chủ nhật: 07/03, 08/03." in lines_after
+
+
+def test_explaining_pauses(national):
+    # given: received Mon 2/3 10:00, 5 days → Mon 9/3 10:00; a 30-second pause, then Fri 16:00 → Mon 8:00
+    pauses = [
+        (datetime(2026, 3, 3, 10, 0, tzinfo=VN), datetime(2026, 3, 3, 10, 0, 30, tzinfo=VN)),
+        (datetime(2026, 3, 6, 16, 0, tzinfo=VN), datetime(2026, 3, 9, 8, 0, tzinfo=VN)),
+        (datetime(2026, 3, 10, 9, 0, tzinfo=VN), None),
+    ]
+
+    # when
+    explanation, lines, kinds = _explained(national, datetime(2026, 3, 2, 10, 0, tzinfo=VN), days=5, pauses=pauses[:2])
+    with_open, open_lines, open_kinds = _explained(national, datetime(2026, 3, 2, 10, 0, tzinfo=VN), days=5)
+    still_open = national.explain_due(
+        datetime(2026, 3, 2, 10, 0, tzinfo=VN), time_limit_value=Decimal(5), time_limit_unit=TimeLimitUnit.DAY,
+        same_day_rule=False, pauses=pauses,
+    )  # fmt: skip
+
+    # then
+    assert explanation.due_at == datetime(2026, 3, 9, 14, 0, tzinfo=VN)
+    assert kinds.count("pause") == 2
+    assert (
+        "Tạm dừng chờ bổ sung từ 10:00 thứ Ba 03/03/2026 đến 10:00:30 thứ Ba 03/03/2026: dưới một phút làm việc "
+        "(ngoài giờ, ngày nghỉ không tính), hạn giữ nguyên 10:00 thứ Hai 09/03/2026."
+    ) in lines
+    assert (
+        "Tạm dừng chờ bổ sung từ 16:00 thứ Sáu 06/03/2026 đến 08:00 thứ Hai 09/03/2026: 2 giờ làm việc "
+        "(ngoài giờ, ngày nghỉ không tính), hạn lùi từ 10:00 thứ Hai 09/03/2026 đến 14:00 thứ Hai 09/03/2026."
+    ) in lines
+    assert [step.kind for step in still_open.steps].count("pause_open") == 1
+    assert still_open.due_at == explanation.due_at
+    assert with_open.due_at == datetime(2026, 3, 9, 10, 0, tzinfo=VN)
