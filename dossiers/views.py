@@ -42,6 +42,7 @@ from .forms import (
     QueueFilterForm,
 )
 from .models import Dossier
+from .payments.selectors import PLATFORM_CHANNEL, payment_list_paid_for_dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -150,6 +151,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             else None,
             "dossier": dossier,
             "files": list(attachment_list_for_dossier(user=user, dossier=dossier)),
+            "payments": payment_list_paid_for_dossier(user=user, dossier=dossier),
+            "payment_channel": PLATFORM_CHANNEL,
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
