@@ -233,7 +233,6 @@ def draft_files(request: HttpRequest, token: str) -> HttpResponse:
         "components": attachment_components(user=user, draft=draft),
         "next_url": request.path,
         "draft_steps": draft_steps(draft, "draft_files"),
-        "by_eform": drafts.components_filled_by_eform(draft=draft),
     }
     return render(request, "dossiers/citizen/draft_files.html", context)
 
