@@ -6,6 +6,7 @@ from workflows.constants import Action, Status
 __all__ = [
     "RUNNING",
     "Action",
+    "AccessKind",
     "ApplicantType",
     "AttachmentRole",
     "Channel",
@@ -96,3 +97,12 @@ class EventKind(models.TextChoices):
     WITHDRAW = "withdraw", _("Rút hồ sơ")
     APOLOGISE = "apologise", _("Xin lỗi, hẹn lại ngày trả kết quả")
     CONSULTATION_ANSWER = "consultation_answer", _("Cơ quan được lấy ý kiến đã trả lời")
+
+
+class AccessKind(models.TextChoices):
+    """What an officer opened of a dossier (DossierAccess: "who looked at my file")."""
+
+    DOSSIER = "dossier", _("Xem hồ sơ")
+    FILE = "file", _("Mở tệp đính kèm")
+    DOCUMENT = "document", _("Mở phiếu, văn bản")
+    API = "api", _("Đọc hồ sơ qua giao diện lập trình (API)")

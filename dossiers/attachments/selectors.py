@@ -22,7 +22,9 @@ def attachment_get_for_user(*, user: User, uuid: str) -> Attachment:
     """A file the user may see (access.attachments_visible_filter); AttachmentNotFound (a 404)
     otherwise, exactly as for a file that does not exist."""
     try:
-        return Attachment.objects.filter(access.attachments_visible_filter(user)).get(uuid=uuid)
+        return (
+            Attachment.objects.select_related("dossier").filter(access.attachments_visible_filter(user)).get(uuid=uuid)
+        )
     except (Attachment.DoesNotExist, ValueError, TypeError, ValidationError):
         raise AttachmentNotFound() from None
 
