@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium lint typecheck bench serve migrate demo clean
+.PHONY: run test install install-test chromium clamav lint typecheck bench serve migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ chromium:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+# Debian's ClamAV daemon for the antivirus tests: they start their own clamd on a temporary
+# socket with a signature file they write (freshclam cannot reach its mirrors from CI).
+clamav:
+	@if ! command -v clamd >/dev/null 2>&1 && [ ! -x /usr/sbin/clamd ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clamav-daemon; \
+	fi
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -48,7 +56,7 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy common procedures accounts eforms workflows dossiers indicators console dvctt
 
-test: install-test chromium
+test: install-test chromium clamav
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy common procedures accounts workflows dossiers indicators console dvctt

@@ -178,7 +178,7 @@ def seed(*, citizens: int, officers: int, backlog: int) -> Seeded:
             idempotency_key=f"load-backlog-{index}",
         )
     # What a citizen must upload: the required documents that the e-form does not fill (those
-    # with a template are the application form itself, see dossiers.drafts.components_filled_by_eform).
+    # with a template are the application form itself, see dossiers.attachments.selectors.component_filled_by_eform).
     components = list(
         procedure.components.filter(required=True, template_name="")
         .order_by("order", "pk")

@@ -91,6 +91,14 @@ class FeeForm(forms.Form):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     optional = forms.BooleanField(label=_("Chỉ thu khi thuộc trường hợp áp dụng"), required=False)
+    quantity_field = forms.RegexField(
+        label=_("Thu theo số lượng ở trường tờ khai"),
+        regex=r"^[a-z][a-z0-9_]*$",
+        max_length=64,
+        required=False,
+        help_text=_("Mã trường số lượng trên tờ khai điện tử (ví dụ ban_sao): thu cho mỗi đơn vị người nộp đề nghị."),
+        error_messages={"invalid": _("Mã trường chỉ gồm chữ thường không dấu, chữ số và dấu gạch dưới.")},
+    )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
 
     def clean(self) -> dict[str, Any]:
@@ -116,6 +124,7 @@ class FeeForm(forms.Form):
             "online_discount_percent": data.get("online_discount_percent") or 0,
             "note": data.get("note") or "",
             "optional": bool(data.get("optional")),
+            "quantity_field": data.get("quantity_field") or "",
         }
 
 

@@ -21,7 +21,7 @@ from .models import ProvinceTarget, ServiceChange, ServiceConfig
 from .readiness import Problem, readiness_problems
 
 CENT = Decimal("0.01")
-FEE_KEYS = ("name", "amount", "unit", "online_discount_percent", "note", "optional")
+FEE_KEYS = ("name", "amount", "unit", "online_discount_percent", "note", "optional", "quantity_field")
 COMPONENT_KEYS = (
     "name", "required", "original_copies", "copies", "template_name", "template_file", "reusable",
     "allowed_types", "max_size_mb", "replaced_by_id",

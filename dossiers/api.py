@@ -13,9 +13,11 @@ from accounts.models import User
 from common.api import API_AUTHENTICATION, BAD_REQUEST, FORBIDDEN, NOT_FOUND, path_text, text_parameter
 from procedures.models import Agency, Procedure
 
+from .constants import AccessKind
 from .exceptions import DossierNotFound
 from .models import Dossier, DossierEvent
 from .selectors import QueueTab, dossier_get_for_user, dossier_list_for_user, dossier_queue, dossier_timeline
+from .trail import dossier_access_record
 
 
 class EventOutputSerializer(serializers.ModelSerializer):
@@ -104,4 +106,5 @@ class DossierDetailApi(APIView):
             dossier = dossier_get_for_user(user=user, code=path_text(code, "Không tìm thấy hồ sơ."))
         except DossierNotFound:
             raise NotFound("Không tìm thấy hồ sơ.") from None
+        dossier_access_record(user=user, dossier=dossier, kind=AccessKind.API)
         return Response(DossierDetailOutputSerializer(dossier).data)

@@ -57,6 +57,7 @@ from .selectors import (
     officer_titles,
     personal_data_export,
 )
+from .trail import dossier_access_list
 
 # The four steps of a draft, in order: (url name, label).
 DRAFT_STEPS = (
@@ -242,7 +243,6 @@ def draft_files(request: HttpRequest, token: str) -> HttpResponse:
         "replaced": components_replaced(procedure_id=draft.procedure_id),
         "next_url": request.path,
         "draft_steps": draft_steps(draft, "draft_files"),
-        "by_eform": drafts.components_filled_by_eform(draft=draft),
     }
     return render(request, "dossiers/citizen/draft_files.html", context)
 
@@ -368,6 +368,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "rating": Rating.objects.filter(dossier=dossier).first(),
         "rating_form": RatingForm() if dossier.status == Status.RETURNED else None,
         "complaints": complaints,
+        "accesses": dossier_access_list(dossier=dossier),
         # One complaint waits for its answer at a time (dossiers.complaints).
         "complaint_form": None if any(c.answered_at is None for c in complaints) else ComplaintForm(),
     }

@@ -6,6 +6,7 @@ from workflows.constants import Action, Status
 __all__ = [
     "RUNNING",
     "Action",
+    "AccessKind",
     "ApplicantType",
     "AttachmentRole",
     "Channel",
@@ -122,3 +123,12 @@ class EventKind(models.TextChoices):
     HANDOVER = "handover", _("Chuyển hồ sơ đến cơ quan giải quyết")
     # Cổng DVCQG forwarded a changed record of a dossier it forwarded before (no status change).
     NATIONAL_UPDATE = "national_update", _("Cổng DVCQG cập nhật thông tin hồ sơ")
+
+
+class AccessKind(models.TextChoices):
+    """What an officer opened of a dossier (DossierAccess: "who looked at my file")."""
+
+    DOSSIER = "dossier", _("Xem hồ sơ")
+    FILE = "file", _("Mở tệp đính kèm")
+    DOCUMENT = "document", _("Mở phiếu, văn bản")
+    API = "api", _("Đọc hồ sơ qua giao diện lập trình (API)")

@@ -89,6 +89,27 @@ class FileLooksLikeWebPage(DomainError):
     )
 
 
+class FileInfected(DomainError):
+    """ClamAV found malware (`signature` is its name): the file was not stored."""
+
+    code = "file_infected"
+    message = _(
+        "Tệp “%(name)s” bị phát hiện có mã độc (%(signature)s) nên không được nhận và không được lưu. "
+        "Vui lòng quét virus trên máy của bạn, lấy lại tệp từ nguồn tin cậy rồi tải lên lại."
+    )
+
+
+class FileScanUnavailable(DomainError):
+    """The virus scanner is configured but cannot answer: fail closed, nothing stored."""
+
+    code = "file_scan_unavailable"
+    message = _(
+        "Chưa kiểm tra được an toàn của tệp “%(name)s” vì hệ thống quét mã độc đang tạm gián đoạn, nên tệp "
+        "chưa được nhận. Các giấy tờ khác của hồ sơ vẫn được giữ nguyên. Vui lòng tải lên lại sau ít phút."
+    )
+    http_status = 503
+
+
 class FileTooLarge(DomainError):
     code = "file_too_large"
     message = _("Tệp “%(name)s” có dung lượng %(size)s, vượt quá %(limit)s MB cho phép.")

@@ -39,11 +39,12 @@ from .attachments.selectors import (
     stored_document_list_for_user,
     uploaded_bytes_today,
 )
-from .constants import AttachmentRole
+from .constants import AccessKind, AttachmentRole
 from .exceptions import AttachmentNotFound, DossierNotFound, StoredDocumentNotFound
 from .file_forms import OfficerUploadForm, RemoveForm, ReuseForm, UploadForm
 from .models import Attachment, Dossier, StoredDocument
 from .selectors import dossier_get_for_user
+from .trail import dossier_access_record
 
 MB = 1024 * 1024
 View = Callable[..., HttpResponse]
@@ -319,11 +320,16 @@ def _file_response(file: FieldFile, *, name: str, content_type: str) -> FileResp
 
 @login_required
 def attachment_download(request: HttpRequest, uuid: str) -> FileResponse:
+    """A file to whoever may see it; an officer's download of a dossier's file joins its trail."""
+    user = _user(request)
     try:
-        attachment = attachment_get_for_user(user=_user(request), uuid=uuid)
+        attachment = attachment_get_for_user(user=user, uuid=uuid)
     except AttachmentNotFound:
         raise Http404(_("Không tìm thấy tệp.")) from None
-    return _file_response(attachment.file, name=attachment.name, content_type=attachment.content_type)
+    response = _file_response(attachment.file, name=attachment.name, content_type=attachment.content_type)
+    if attachment.dossier is not None:
+        dossier_access_record(user=user, dossier=attachment.dossier, kind=AccessKind.FILE, attachment=attachment)
+    return response
 
 
 @login_required

@@ -13,6 +13,7 @@ from workflows.models import WorkflowVersion
 
 from .constants import (
     RUNNING,
+    AccessKind,
     ApplicantType,
     AttachmentRole,
     Channel,
@@ -728,3 +729,37 @@ class Complaint(AnsweredOnce):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.created_at:%Y-%m-%d}"
+
+
+class DossierAccess(models.Model):
+    """One officer's look at a dossier's personal data or one of its files: who, in which unit,
+    when, what (Law 91/2025 on personal data: a log of who processed the subject's data, and the
+    subject's right to know it). Written once per view by dossiers/trail.py, never changed; read
+    by the applicant on their dossier page and by officers on theirs.
+
+    `agency` and `position` are the officer's unit and title at that moment (a snapshot: a later
+    move to another unit does not rewrite the trail); `name` is the file's or form's name then.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("vai trò"), max_length=30)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    position = models.CharField(_("chức danh"), max_length=150, blank=True)
+    kind = models.CharField(_("nội dung"), max_length=20, choices=AccessKind.choices)
+    attachment = models.ForeignKey("Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("tệp, văn bản"), max_length=255, blank=True)
+    at = models.DateTimeField(_("lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lượt cán bộ xem hồ sơ")
+        verbose_name_plural = _("lượt cán bộ xem hồ sơ")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["dossier", "-at"], name="dossier_access_trail_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.officer_id} {self.at:%Y-%m-%d %H:%M}"

@@ -294,12 +294,15 @@ PROFILE_FIELDS = (
 def personal_data_export(*, user: User) -> dict[str, Any]:
     """Everything the portal holds about one person (Decree 13/2023, the data subject's right
     to a copy): profile, drafts, dossiers with their history, files (names and fingerprints,
-    not contents), payments, ratings, complaints, the document store and the messages sent. Only rows
+    not contents), payments, ratings, complaints, which officers looked at them (dossiers/trail.py),
+    the document store and the messages sent. Only rows
     linked to this user; a constant number of queries."""
     dossiers = list(
         Dossier.objects.filter(applicant=user)
         .select_related("procedure", "agency")
-        .prefetch_related("events", "attachments", "payments", "notifications", "complaints")
+        .prefetch_related(
+            "events", "attachments", "payments", "notifications", "complaints", "accesses__officer", "accesses__agency"
+        )
         .order_by("submitted_at")
     )
     ratings = {r.dossier_id: r for r in Rating.objects.filter(dossier__applicant=user)}
@@ -345,6 +348,13 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
                 "complaints": [
                     {"content": c.content, "at": when(c.created_at), "answer": c.answer, "answered_at": when(c.answered_at)}
                     for c in d.complaints.all()
+                ],
+                # Who processed the person's data (Law 91/2025): every officer's look, oldest first.
+                "accessed_by": [
+                    {"at": when(a.at), "officer": a.officer.full_name or a.officer.username, "role": a.role,
+                     "position": a.position, "agency": a.agency.name if a.agency else "", "what": a.kind,
+                     "name": a.name}
+                    for a in sorted(d.accesses.all(), key=lambda a: (a.at, a.pk))
                 ],
             }
             for d in dossiers

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit import ALL
@@ -29,7 +30,7 @@ from . import access
 from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
-from .constants import Channel, DocumentKind, EventKind
+from .constants import AccessKind, Channel, DocumentKind, EventKind
 from .documents.services import document_issue
 from .exceptions import DossierNotFound
 from .forms import (
@@ -43,6 +44,7 @@ from .forms import (
     QueueFilterForm,
 )
 from .models import Dossier
+from .payments.selectors import PLATFORM_CHANNEL, payment_list_paid_for_dossier
 from .selectors import (
     QUEUE_LABELS,
     QueueFilters,
@@ -59,6 +61,7 @@ from .selectors import (
     dossier_timeline,
 )
 from .services import consultation_answer, dossier_act, dossier_apologise, dossier_consult, dossier_submit
+from .trail import dossier_access_list, dossier_access_record
 
 # Most dossiers a bulk receive handles at once (one page of the queue and some).
 BULK_LIMIT = 50
@@ -118,6 +121,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _officer(request)
     dossier = _dossier_or_404(user, code)
+    dossier_access_record(user=user, dossier=dossier, kind=AccessKind.DOSSIER)
     timeline = list(dossier_timeline(dossier=dossier))
     actions = [
         Action(a)
@@ -167,6 +171,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": dossier,
             "files": list(attachment_list_for_dossier(user=user, dossier=dossier)),
             "replacements": dossier_replacements(dossier=dossier),
+            "payments": payment_list_paid_for_dossier(user=user, dossier=dossier),
+            "payment_channel": PLATFORM_CHANNEL,
+            "accesses": dossier_access_list(dossier=dossier),
             "timeline": timeline,
             "steps": steps,
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
@@ -416,6 +423,9 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
         document = document_issue(dossier=dossier, kind=kind, event=event)
     if document is None:
         raise Http404(_("Chưa có văn bản này cho hồ sơ."))
+    with translation.override("vi"):  # the trail keeps the form's official title
+        name = f"{DocumentKind(kind).label} (mẫu {kind})"
+    dossier_access_record(user=user, dossier=dossier, kind=AccessKind.DOCUMENT, name=name)
     return FileResponse(
         document.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}-mau-{kind}.pdf"
     )

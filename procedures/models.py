@@ -163,6 +163,14 @@ class Fee(models.Model):
     # Charged only in some cases (late registration, extra copies): the applicant says whether
     # it applies when paying online; the officer checks it at reception.
     optional = models.BooleanField(_("chỉ thu khi thuộc trường hợp áp dụng"), default=False)
+    # A fee per unit asked for in the e-form (copies of an extract: "đồng/bản"): the answer of
+    # this e-form field counts the units; it applies when the count is above 0, times the count.
+    quantity_field = models.CharField(
+        _("trường số lượng của tờ khai"),
+        max_length=64,
+        blank=True,
+        help_text=_("Mã trường số lượng trên tờ khai điện tử (ví dụ ban_sao): thu cho mỗi đơn vị người nộp đề nghị."),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:

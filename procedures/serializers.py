@@ -23,6 +23,10 @@ class FeeRowSerializer(serializers.Serializer):
     online_discount_percent = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
     note = NfcCharField(allow_blank=True, required=False, default="")
     optional = serializers.BooleanField(required=False, default=False)
+    # The key of an e-form field (letters, digits, underscores), as the form builder writes keys.
+    quantity_field = serializers.RegexField(
+        r"^[a-z][a-z0-9_]*$", max_length=64, allow_blank=True, required=False, default=""
+    )
 
 
 class ComponentRowSerializer(serializers.Serializer):

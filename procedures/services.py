@@ -11,7 +11,7 @@ from .exceptions import ImportRejected
 from .models import Agency, DossierComponent, Fee, Procedure, Sector
 from .serializers import ProcedureRowSerializer
 
-FEE_FIELDS = ("name", "amount", "unit", "online_discount_percent", "note", "optional")
+FEE_FIELDS = ("name", "amount", "unit", "online_discount_percent", "note", "optional", "quantity_field")
 COMPONENT_FIELDS = ("name", "required", "original_copies", "copies", "template_name", "reusable")
 SCALAR_FIELDS = (
     "name", "online_level", "partial_reason", "channels", "time_limit_value", "time_limit_unit",

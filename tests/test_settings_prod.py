@@ -30,7 +30,7 @@ PRODUCTION = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "SMS_BACKEND": "dossiers.notifications.services.ConsoleSmsBackend",
 }
-OURS = {*PRODUCTION, "MOCK_PORTAL_ENABLED", "DEBUG"}
+OURS = {*PRODUCTION, "MOCK_PORTAL_ENABLED", "DEBUG", "CLAMAV_ENABLED"}
 
 
 def run_prod(code: str, **extra: str | None) -> subprocess.CompletedProcess:
@@ -111,3 +111,14 @@ def test_the_documented_probes_answer_over_plain_http_while_pages_go_to_https():
 
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1].split() == ["True", "True", "301"]
+
+
+def test_production_scans_uploads_and_refuses_to_run_without_the_scanner():
+    """Uploads are never accepted unscanned in production (dossiers/attachments/antivirus.py)."""
+    on = run_prod("import django; django.setup(); from django.conf import settings; print(settings.CLAMAV_ENABLED)")
+    off = run_prod("import django; django.setup()", CLAMAV_ENABLED="false")
+
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.strip().splitlines()[-1] == "True"
+    assert off.returncode != 0
+    assert "CLAMAV_ENABLED=false: production never accepts uploads unscanned." in off.stderr

@@ -22,7 +22,9 @@ def attachment_get_for_user(*, user: User, uuid: str) -> Attachment:
     """A file the user may see (access.attachments_visible_filter); AttachmentNotFound (a 404)
     otherwise, exactly as for a file that does not exist."""
     try:
-        return Attachment.objects.filter(access.attachments_visible_filter(user)).get(uuid=uuid)
+        return (
+            Attachment.objects.select_related("dossier").filter(access.attachments_visible_filter(user)).get(uuid=uuid)
+        )
     except (Attachment.DoesNotExist, ValueError, TypeError, ValidationError):
         raise AttachmentNotFound() from None
 
@@ -58,6 +60,13 @@ class ComponentFiles:
     reusable: bool
     attachments: list[Attachment]
     stored_documents: list[StoredDocument]  # the user's, of an accepted type, not already used here
+    by_eform: bool = False  # the draft's e-form is this document: no upload asked for
+
+
+def component_filled_by_eform(component: DossierComponent | None, draft: DossierDraft | None) -> bool:
+    """The one rule: a component that is the procedure's application form (it has a template:
+    "Tờ khai ...") is filled by the draft's e-form when the draft has one; no upload is asked for."""
+    return bool(component and draft and draft.form_version_id is not None and component.template_name)
 
 
 def attachment_components(
@@ -104,11 +113,13 @@ def attachment_components(
         candidates = (
             [d for d in stored_documents if d.content_type in types and d.sha256 not in used] if reusable else []
         )
+        by_eform = component_filled_by_eform(component, draft)
         boxes.append(
             ComponentFiles(
                 component=component,
                 name=component.name if component else str(_("Giấy tờ khác")),
-                required=bool(component and component.required),
+                required=bool(component and component.required) and not by_eform,
+                by_eform=by_eform,
                 types_text=kinds_text(kinds),
                 accept=",".join([ext for kind in kinds for ext in kind.extensions] + sorted(types)),
                 max_size_mb=file_limit_mb(component),

@@ -41,7 +41,7 @@ from ..exceptions import (
     StoredDocumentNotFound,
 )
 from ..models import Attachment, Dossier, DossierDraft, DossierEvent, StoredDocument
-from . import sanitise
+from . import antivirus, sanitise
 from .content import HEAD_SIZE, HEIC, KINDS, FileKind, allowed_kinds, detect_kind, kinds_text, sanitise_name
 from .content import size_text as _size_text
 
@@ -78,10 +78,11 @@ def _chunks(file: File) -> Iterator[bytes]:
 
 
 def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspected:
-    """Decide what the file is, whether `component` takes it, and its safe form (sanitise.py:
-    images re-encoded without EXIF, HEIC converted to JPEG, active content taken out of PDFs);
-    raises a DomainError naming the file otherwise. The size limit is checked before anything is
-    read. Writes nothing.
+    """Decide what the file is, whether `component` takes it, whether ClamAV finds it clean
+    (antivirus.py: FileInfected, FileScanUnavailable when the scanner cannot answer), and its safe
+    form (sanitise.py: images re-encoded without EXIF, HEIC converted to JPEG, active content taken
+    out of PDFs); raises a DomainError naming the file otherwise. The size limit is checked before
+    anything is read. Writes nothing.
     """
     raw_name = str(upload.name or "")
     shown = sanitise_name(raw_name)
@@ -103,6 +104,8 @@ def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspect
     if key != HEIC and KINDS.get(key or "") not in kinds:
         raise FileTypeRefused(name=shown, allowed=kinds_text(kinds))
     raw = b"".join(_chunks(upload))
+    # Scanned as sent, before any parser of ours opens it (antivirus.py: fail closed).
+    antivirus.file_scan(data=raw, name=shown)
     cleaned = sanitise.clean(content=raw, kind_key=str(key), name=shown)
     kind = KINDS[cleaned.kind_key]
     name = sanitise_name(raw_name.rpartition(".")[0] if key == HEIC else raw_name, kind=kind)
@@ -187,7 +190,8 @@ def attachment_add(
     the citizen's own uploads also land in their document store (one row per owner and
     content); officers' uploads are audited. Idempotent per holder, component and content:
     the same file sent twice (a double click) returns the first row.
-    Raises FileTypeRefused, FileHeicRefused, FileTooLarge, FileEmpty, DossierFilesTooLarge,
+    Raises FileTypeRefused, FileHeicRefused, FileTooLarge, FileEmpty, FileInfected,
+    FileScanUnavailable (the scanner is down: nothing stored), DossierFilesTooLarge,
     ComponentNotInProcedure, AttachmentNotFound / DossierNotFound (outside the user's scope),
     AttachmentLocked (the dossier no longer takes files).
     """

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.constants import Role
 from accounts.models import User
 from dossiers import access, attachments
+from dossiers.attachments.selectors import component_filled_by_eform
 from dossiers.constants import Action, AttachmentRole, Channel, Status
 from dossiers.events import use_case
 from dossiers.exceptions import (
@@ -115,30 +116,22 @@ def draft_agency_set(*, draft: DossierDraft, agency: Agency) -> DossierDraft:
 
 @transaction.atomic
 def draft_fees_set(*, draft: DossierDraft, fee_ids: list[int]) -> DossierDraft:
-    """Which optional fees apply to this applicant (late registration, extra copies).
+    """Which optional fees apply to this applicant (late registration).
 
-    Only the procedure's optional fees can be chosen; others in `fee_ids` are ignored. Not
+    Only the procedure's optional fees not counted by an e-form field (the copies asked for in
+    the e-form select those) can be chosen; others in `fee_ids` are ignored. Not
     once a payment is under way or made: the amount must not change under it.
     """
     locked = _editable(draft)
     if locked.payments.filter(status__in=("pending", "paid")).exists():
         raise DraftIncomplete([_("Đã tạo giao dịch thanh toán, không thay đổi được các khoản phí.")])
-    allowed = set(locked.procedure.fees.filter(optional=True).values_list("pk", flat=True))  # type: ignore[attr-defined]
+    # A fee counted by an e-form field (copies) follows the form's answer, never a tick.
+    allowed = set(
+        locked.procedure.fees.filter(optional=True, quantity_field="").values_list("pk", flat=True)  # type: ignore[attr-defined]
+    )
     locked.fees_chosen = sorted(allowed & set(fee_ids))
     locked.save(update_fields=["fees_chosen", "updated_at"])
     return locked
-
-
-def components_filled_by_eform(*, draft: DossierDraft) -> set[int]:
-    """Components that are the procedure's application form (they have a template: "Tờ khai...").
-
-    When the draft is filled with an e-form, that form is the document: no upload is asked for.
-    """
-    if draft.form_version_id is None:
-        return set()
-    return set(
-        draft.procedure.components.exclude(template_name="").values_list("pk", flat=True)  # type: ignore[attr-defined]
-    )
 
 
 def draft_problems(*, draft: DossierDraft) -> list[str]:
@@ -167,8 +160,8 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
             problems.append(_("Tờ khai chưa điền đủ hoặc còn thông tin chưa hợp lệ."))
         values = result.values
     for component in attachments.attachment_check_complete(draft=draft):
-        if draft.form_version_id is not None and component.template_name:
-            continue  # the application form itself: the e-form is it (components_filled_by_eform)
+        if component_filled_by_eform(component, draft):
+            continue  # the application form itself: the e-form is it
         problems.append(_("Chưa đính kèm: %(name)s.") % {"name": component.name})
     return problems, values
 

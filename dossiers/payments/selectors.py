@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from dossiers.access import payments_visible_filter
 from dossiers.constants import PaymentStatus
-from dossiers.models import DossierDraft, Payment
+from dossiers.models import Dossier, DossierDraft, Payment
 
 from .fees import FeeLine, draft_fee_lines, fee_total
 
@@ -56,6 +57,21 @@ def payment_get_for_user(*, user: User, ref: str) -> Payment | None:
         Payment.objects.select_related("payer", "dossier", "draft__procedure")
         .filter(payments_visible_filter(user), ref=ref)
         .first()
+    )
+
+
+# How our payments are taken (the national portal's DuocThanhToanTrucTuyen = 1): shown beside
+# each online payment, since the Payment row has no channel of its own today.
+PLATFORM_CHANNEL = _("Trực tuyến, qua Nền tảng thanh toán của Cổng Dịch vụ công quốc gia")
+
+
+def payment_list_paid_for_dossier(*, user: User, dossier: Dossier) -> list[Payment]:
+    """The dossier's paid payments the user may see (access.payments_visible_filter), first paid
+    first: what the officer checks at reception instead of asking for a bank slip. One query."""
+    return list(
+        Payment.objects.filter(payments_visible_filter(user), dossier=dossier, status=PaymentStatus.PAID).order_by(
+            "paid_at", "pk"
+        )
     )
 
 

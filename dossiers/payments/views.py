@@ -79,7 +79,9 @@ def start(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         return HttpResponseRedirect(url)
     state = payment_state_for_draft(draft=draft)
     chosen = set(draft.fees_chosen or ())
-    optional = [(fee, fee.pk in chosen) for fee in draft.procedure.fees.all() if fee.optional]
+    optional = [
+        (fee, fee.pk in chosen) for fee in draft.procedure.fees.all() if fee.optional and not fee.quantity_field
+    ]
     return render(
         request,
         "dossiers/payments/start.html",

@@ -278,6 +278,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=60)
 # All the citizen's files of one dossier together (each component also limits one file).
 DOSSIER_MAX_TOTAL_MB = env.int("DOSSIER_MAX_TOTAL_MB", default=50)
+# Antivirus (dossiers/attachments/antivirus.py, docs/antivirus.md): every upload is scanned by
+# ClamAV's daemon before it is accepted; when the daemon cannot answer, uploads are refused.
+# Off only in the embedded default (`make run`, no daemon); production settings turn it on.
+CLAMAV_ENABLED = env.bool("CLAMAV_ENABLED", default=False)
+# clamd's unix socket (Debian's clamav-daemon: /run/clamav/clamd.ctl), or tcp://host:port.
+CLAMAV_SOCKET = env.str("CLAMAV_SOCKET", default="/run/clamav/clamd.ctl")
+CLAMAV_TIMEOUT_SECONDS = env.float("CLAMAV_TIMEOUT_SECONDS", default=30.0)
 
 # Redis: broker and caches when REDIS_URL is set; otherwise in-process tasks and memory caches.
 # One Redis per role when a deployment wants it (docs/deployment.md, "Redis by role"): each of

@@ -19,6 +19,10 @@ for _name, _development_value in DEV_SECRETS.items():
 for _name in ("EMAIL_BACKEND", "SMS_BACKEND"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} is not set: name the backend for production explicitly.")
+# Citizens' files are scanned for malware in production, always (docs/antivirus.md).
+CLAMAV_ENABLED = env.bool("CLAMAV_ENABLED", default=True)
+if not CLAMAV_ENABLED:
+    raise ImproperlyConfigured("CLAMAV_ENABLED=false: production never accepts uploads unscanned.")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # one JSON object per line for the log collector
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
 LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr"  # type: ignore[index]  # noqa: F405

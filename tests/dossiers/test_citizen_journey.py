@@ -10,10 +10,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.constants import Role
+from dossiers.attachments.selectors import attachment_components
 from dossiers.constants import AttachmentRole, Status
 from dossiers.models import Attachment, Dossier, DossierDraft, DossierEvent, Rating
 from dossiers.services import dossier_act
-from tests.factories import UserFactory
+from tests.factories import ComponentFactory, UserFactory
 from tests.files import PDF
 from workflows.constants import Action
 
@@ -348,3 +349,47 @@ def test_the_citizen_pages_cost_the_same_queries_however_long_the_history(client
 def start_draft_again(client, service):
     client.post(reverse("dossiers:start", args=[service["procedure"].code]), {"agency": service["agency"].pk})
     return DossierDraft.objects.filter(dossier__isnull=True).first()
+
+
+def _component_box(page: str, component) -> str:
+    start = page.index(f'aria-labelledby="component-{component.pk}-title"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_application_form_filled_by_the_eform_is_not_marked_required(client, service):
+    """Issue 20: the "Giấy tờ" step said the e-form's application form need not be uploaded,
+    yet marked it "Bắt buộc". One message now, and submitting does not ask for it."""
+    # given a procedure whose required application form has a template, filled online
+    application = ComponentFactory(
+        procedure=service["procedure"], name="Tờ khai đăng ký", required=True, template_name="Mẫu tờ khai", order=0
+    )
+    client.force_login(service["citizen"])
+    draft = start_draft(client, service)
+    fill_form(client, draft)
+
+    # when the citizen opens the documents step
+    page = client.get(reverse("dossiers:draft_files", args=[draft.token])).content.decode()
+
+    # then the application form says it is in the e-form, not "Bắt buộc"; the birth certificate still is
+    form_box, other_box = _component_box(page, application), _component_box(page, service["component"])
+    assert "Đã có trong tờ khai điện tử" in form_box
+    assert "không cần tải lên" in form_box
+    assert "Bắt buộc" not in form_box
+    assert "Bắt buộc" in other_box
+    assert "Đã có trong tờ khai điện tử" not in other_box
+    # and uploading only the birth certificate is enough to submit
+    upload(client, draft, service["component"])
+    assert submit(client, draft).status_code == 302
+    assert Dossier.objects.count() == 1
+
+
+def test_without_an_eform_the_application_form_must_be_uploaded(service):
+    # given a draft with no e-form version (the procedure's form not used) and a templated component
+    application = ComponentFactory(procedure=service["procedure"], name="Tờ khai", required=True, template_name="Mẫu")
+    draft = DossierDraft.objects.create(owner=service["citizen"], procedure=service["procedure"])
+
+    # when
+    boxes = {box.component: box for box in attachment_components(user=service["citizen"], draft=draft)}
+
+    # then it is an upload like any other
+    assert (boxes[application].required, boxes[application].by_eform) == (True, False)

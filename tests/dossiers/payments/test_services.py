@@ -68,8 +68,8 @@ def test_start_records_a_pending_payment_and_signs_the_redirect(draft, citizen):
     assert payment.amount == 110_000
     assert payment.payer == citizen
     assert payment.items == [
-        {"name": "Lệ phí cấp giấy", "amount": 100_000, "discount_percent": 20, "due": 80_000},
-        {"name": "Phí thẩm định", "amount": 30_000, "discount_percent": 0, "due": 30_000},
+        {"name": "Lệ phí cấp giấy", "amount": 100_000, "discount_percent": 20, "quantity": 1, "due": 80_000},
+        {"name": "Phí thẩm định", "amount": 30_000, "discount_percent": 0, "quantity": 1, "due": 30_000},
     ]
     assert payment.ref.startswith("DVC261123")
     assert len(payment.ref) == 21

@@ -514,6 +514,31 @@ def test_officers_who_see_the_dossier_download_its_receipt_and_others_do_not(cli
     assert theirs.status_code == 404
 
 
+def test_the_officers_dossier_page_shows_the_fee_paid_online(client, paid, office, citizen):
+    """Issue 20: the officer's page did not show the fee the citizen paid online, so the desk
+    asked for a bank slip. Amount, channel, time and transaction reference are all there."""
+    # given the paid draft was submitted to the office's agency, and an unpaid dossier beside it
+    dossier = DossierFactory(procedure=office["procedure"], agency=office["agency"], applicant=citizen)
+    payment_attach_to_dossier(draft=paid.draft, dossier=dossier)
+    unpaid = DossierFactory(procedure=office["procedure"], agency=office["agency"], applicant=citizen)
+    client.force_login(office["people"][Role.RECEPTION_OFFICER])
+
+    # when the officer opens both
+    page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
+    other = client.get(reverse("dossiers:detail", args=[unpaid.code])).content.decode()
+
+    # then the paid one lists the payment, in Vietnam's time; the other says nothing was paid
+    section = page.split('id="payments-title"', 1)[1].split("</section>", 1)[0]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", section)).split())
+    assert "80.000" in text
+    assert "Nền tảng thanh toán của Cổng Dịch vụ công quốc gia" in text
+    assert "09:03:12 23/11/2026" in text
+    assert "GD20261123-0001" in text
+    assert paid.ref in text
+    assert reverse("dossiers:payment_receipt", args=[paid.ref]) in section
+    assert "chưa thanh toán trực tuyến" in other.split('id="payments-title"', 1)[1].split("</section>", 1)[0]
+
+
 def test_an_unpaid_payment_has_no_receipt_to_download(client, payment, citizen):
     client.force_login(citizen)
 
