@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
 from .constants import Channel, DocumentKind
 from .documents.services import document_issue
+from .downloads import stored_file_response
 from .exceptions import DossierNotFound
 from .forms import (
     ActionForm,
@@ -351,7 +352,7 @@ def bulk_receive(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, code: str, kind: str) -> FileResponse:
+def document_download(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """The newest form `kind` issued for a dossier, to officers who may see it.
 
     The receipt (01) is issued on the spot if its background task has not run yet: at the
@@ -367,8 +368,8 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
         document = document_issue(dossier=dossier, kind=kind, event=event)
     if document is None:
         raise Http404(_("Chưa có văn bản này cho hồ sơ."))
-    return FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}-mau-{kind}.pdf"
+    return stored_file_response(
+        request, document.file, name=f"{dossier.code}-mau-{kind}.pdf", content_type="application/pdf"
     )
 
 

@@ -255,8 +255,56 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Files: citizens' uploads, the document store, legal forms and receipts (common/storage.py).
+# A local folder by default; S3-compatible object storage (AWS S3, MinIO, Ceph…) when S3_BUCKET is
+# set, so that every web and worker machine reads what another wrote (docs/deployment.md, "Files").
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+# Where browsers reach the storage, when not at S3_ENDPOINT_URL (signed download addresses).
+S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default="")
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="")
+S3_PREFIX = env.str("S3_PREFIX", default="")  # a folder inside the bucket, e.g. "dvctt"
+# How a permitted download is answered: "presigned" (a redirect to a signed address good for
+# FILE_URL_SECONDS), "stream" (through the web process) or "accel" (nginx X-Accel-Redirect to
+# FILE_ACCEL_PREFIX, an internal location aliasing MEDIA_ROOT). The access check comes first in all three.
+FILE_DOWNLOADS = env.str("FILE_DOWNLOADS", default="presigned" if S3_BUCKET else "stream")
+FILE_URL_SECONDS = env.int("FILE_URL_SECONDS", default=60)
+FILE_ACCEL_PREFIX = env.str("FILE_ACCEL_PREFIX", default="/protected-media/")
+if S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    _files_storage: dict[str, object] = {
+        "BACKEND": "common.storage.PortalS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "public_endpoint_url": S3_PUBLIC_ENDPOINT_URL,
+            "region_name": S3_REGION,
+            "access_key": S3_ACCESS_KEY_ID or None,
+            "secret_key": S3_SECRET_ACCESS_KEY or None,
+            "location": S3_PREFIX,
+            "default_acl": None,  # private: the bucket's policy, never public-read
+            "querystring_auth": True,
+            "querystring_expire": FILE_URL_SECONDS,
+            "file_overwrite": False,  # a second file of the same name gets a name of its own
+            "max_memory_size": 2_621_440,  # a file read back spools to disk past 2.5 MB
+            # An unreachable storage answers within seconds (the upload says "thử lại sau"),
+            # not after botocore's long default retries.
+            "client_config": _S3Config(
+                s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),
+                read_timeout=env.float("S3_READ_TIMEOUT_SECONDS", default=30.0),
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+        },
+    }
+else:
+    _files_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files_storage,
     # Hashed names (css/portal.3f2a….css) and a manifest written by collectstatic: a changed file
     # gets a new address, so nginx's and WhiteNoise's year-long "immutable" caching is right.
     # Development and tests serve the files as they are (settings/dev.py, settings/test.py).
