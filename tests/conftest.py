@@ -4,8 +4,9 @@ from django.utils import translation
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory
 
-# One Chromium for the whole run (`browser`), the demo site (`demo_site`), axe: any folder may use them.
-pytest_plugins = ["tests.browser_support"]
+# One Chromium for the whole run (`browser`), the demo site (`demo_site`), axe; a real S3 server
+# (`s3_server`, `s3_bucket`): any folder may use them.
+pytest_plugins = ["tests.browser_support", "tests.s3"]
 
 
 @pytest.fixture(autouse=True)

@@ -272,35 +272,67 @@ S3_PREFIX = env.str("S3_PREFIX", default="")  # a folder inside the bucket, e.g.
 FILE_DOWNLOADS = env.str("FILE_DOWNLOADS", default="presigned" if S3_BUCKET else "stream")
 FILE_URL_SECONDS = env.int("FILE_URL_SECONDS", default=60)
 FILE_ACCEL_PREFIX = env.str("FILE_ACCEL_PREFIX", default="/protected-media/")
-if S3_BUCKET:
-    from botocore.config import Config as _S3Config
 
-    _files_storage: dict[str, object] = {
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    public_endpoint_url: str = "",
+    region: str = "us-east-1",
+    access_key: str = "",
+    secret_key: str = "",
+    prefix: str = "",
+    url_seconds: int = 60,
+    addressing_style: str = "path",
+    connect_timeout: float = 2.0,
+    read_timeout: float = 30.0,
+) -> dict[str, object]:
+    """STORAGES["default"] for an S3-compatible bucket (common.storage.PortalS3Storage)."""
+    from botocore.config import Config
+
+    return {
         "BACKEND": "common.storage.PortalS3Storage",
         "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": S3_ENDPOINT_URL or None,
-            "public_endpoint_url": S3_PUBLIC_ENDPOINT_URL,
-            "region_name": S3_REGION,
-            "access_key": S3_ACCESS_KEY_ID or None,
-            "secret_key": S3_SECRET_ACCESS_KEY or None,
-            "location": S3_PREFIX,
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "public_endpoint_url": public_endpoint_url,
+            "region_name": region,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "location": prefix,
             "default_acl": None,  # private: the bucket's policy, never public-read
             "querystring_auth": True,
-            "querystring_expire": FILE_URL_SECONDS,
+            "querystring_expire": url_seconds,
             "file_overwrite": False,  # a second file of the same name gets a name of its own
             "max_memory_size": 2_621_440,  # a file read back spools to disk past 2.5 MB
             # An unreachable storage answers within seconds (the upload says "thử lại sau"),
             # not after botocore's long default retries.
-            "client_config": _S3Config(
-                s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="path")},
+            "client_config": Config(
+                s3={"addressing_style": addressing_style},
                 signature_version="s3v4",
-                connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),
-                read_timeout=env.float("S3_READ_TIMEOUT_SECONDS", default=30.0),
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
                 retries={"mode": "standard", "max_attempts": 3},
             ),
         },
     }
+
+
+if S3_BUCKET:
+    _files_storage = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        public_endpoint_url=S3_PUBLIC_ENDPOINT_URL,
+        region=S3_REGION,
+        access_key=S3_ACCESS_KEY_ID,
+        secret_key=S3_SECRET_ACCESS_KEY,
+        prefix=S3_PREFIX,
+        url_seconds=FILE_URL_SECONDS,
+        addressing_style=env.str("S3_ADDRESSING_STYLE", default="path"),
+        connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),
+        read_timeout=env.float("S3_READ_TIMEOUT_SECONDS", default=30.0),
+    )
 else:
     _files_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
