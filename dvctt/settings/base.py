@@ -145,9 +145,33 @@ TEMPLATES = [
 # Database: SQLite file by default; DATABASE_URL (postgres://...) for the full stack.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Connections to PostgreSQL (docs/deployment.md, "PostgreSQL connections"). DATABASE_POOL: each
+# process keeps a psycopg pool (Django's "pool" option) and a request borrows a connection from it;
+# otherwise a process keeps its one connection for CONN_MAX_AGE seconds (60; 0 closes it after each
+# request). Django refuses CONN_MAX_AGE with a pool: the pool decides how long connections live.
+DATABASE_POOL = IS_POSTGRES and env.bool("DATABASE_POOL", default=False)
+if DATABASE_POOL:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        # A request waits this long for a free connection, then fails (PoolTimeout): better a
+        # visible error than a queue that grows without end.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0),
+        "max_idle": env.float("DATABASE_POOL_MAX_IDLE_SECONDS", default=300.0),
+        "max_lifetime": env.float("DATABASE_POOL_MAX_LIFETIME_SECONDS", default=1800.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if IS_POSTGRES else 0))
+# A kept connection the server closed meanwhile (restart, failover) is replaced, not a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction mode a request's statements may reach different server
+# connections, where a server-side cursor (what .iterator() uses on PostgreSQL) does not exist:
+# DISABLE_SERVER_SIDE_CURSORS=true makes .iterator() fetch with ordinary cursors. (Prepared
+# statements, the other thing such a pooler breaks, Django already leaves off with psycopg 3.)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
