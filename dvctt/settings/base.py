@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -294,6 +295,8 @@ S3_PREFIX = env.str("S3_PREFIX", default="")  # a folder inside the bucket, e.g.
 # FILE_URL_SECONDS), "stream" (through the web process) or "accel" (nginx X-Accel-Redirect to
 # FILE_ACCEL_PREFIX, an internal location aliasing MEDIA_ROOT). The access check comes first in all three.
 FILE_DOWNLOADS = env.str("FILE_DOWNLOADS", default="presigned" if S3_BUCKET else "stream")
+if FILE_DOWNLOADS not in ("presigned", "stream", "accel"):
+    raise ImproperlyConfigured(f"FILE_DOWNLOADS={FILE_DOWNLOADS!r}: one of presigned, stream, accel.")
 FILE_URL_SECONDS = env.int("FILE_URL_SECONDS", default=60)
 FILE_ACCEL_PREFIX = env.str("FILE_ACCEL_PREFIX", default="/protected-media/")
 
