@@ -284,3 +284,22 @@ def test_a_form_rendered_by_a_worker_process_is_downloaded_through_the_web(clien
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert dossier.code in text
     assert DossierDocument.objects.count() == 1  # the web issued nothing itself
+
+
+def test_signed_addresses_name_the_endpoint_browsers_reach(client, settings, s3_bucket, attachment, citizen):
+    # given the web reaches the storage at 127.0.0.1 and browsers at localhost (as minio:9000 and
+    # localhost:9000 in docker-compose)
+    public = s3_bucket.server.url.replace("127.0.0.1", "localhost")
+    options = storage_settings(s3_bucket)
+    options["OPTIONS"]["public_endpoint_url"] = public
+    settings.STORAGES = {**settings.STORAGES, "default": options}
+    client.force_login(citizen)
+
+    # when
+    response = client.get(reverse("dossiers:attachment_download", args=[attachment.uuid]))
+
+    # then the address is signed for the public host, and serves the file there
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{public}/{s3_bucket.name}/{attachment.file.name}?")
+    fetched = requests.get(response["Location"], timeout=10)
+    assert hashlib.sha256(fetched.content).hexdigest() == attachment.sha256
