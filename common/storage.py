@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
@@ -89,11 +89,7 @@ def download_mode() -> str:
     return mode
 
 
-def _signs_urls(storage: Storage) -> bool:
-    return isinstance(storage, S3Storage) and bool(storage.querystring_auth)
-
-
-def file_response(file: FieldFile, *, name: str, content_type: str, inline: bool) -> HttpResponse:
+def file_response(file: FieldFile, *, name: str, content_type: str, inline: bool) -> HttpResponseBase:
     """The answer that gives `file` to a reader the caller has already checked.
 
     `name` is what the browser saves it as (Vietnamese letters kept, RFC 6266/5987), `inline`
@@ -102,10 +98,11 @@ def file_response(file: FieldFile, *, name: str, content_type: str, inline: bool
     cannot be reached (callers answer 404 and 503).
     """
     disposition = content_disposition_header(as_attachment=not inline, filename=name) or "attachment"
+    storage, stored_name = file.storage, str(file.name)
     mode = download_mode()
-    if mode == "presigned" and _signs_urls(file.storage):
-        url = file.storage.url(
-            file.name,
+    if mode == "presigned" and isinstance(storage, S3Storage) and storage.querystring_auth:
+        url = storage.url(
+            stored_name,
             parameters={
                 "ResponseContentType": content_type,
                 "ResponseContentDisposition": disposition,
@@ -116,11 +113,12 @@ def file_response(file: FieldFile, *, name: str, content_type: str, inline: bool
         redirect = HttpResponseRedirect(url)
         redirect["Cache-Control"] = "private, no-store"  # the signed address is for this reader, now
         return redirect
-    if mode == "accel" and not isinstance(file.storage, S3Storage):
-        if not file.storage.exists(file.name):
-            raise FileNotFoundError(file.name)
+    response: HttpResponseBase
+    if mode == "accel" and not isinstance(storage, S3Storage):
+        if not storage.exists(stored_name):
+            raise FileNotFoundError(stored_name)
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = quote(settings.FILE_ACCEL_PREFIX.rstrip("/") + "/" + file.name)
+        response["X-Accel-Redirect"] = quote(settings.FILE_ACCEL_PREFIX.rstrip("/") + "/" + stored_name)
         response["Content-Disposition"] = disposition
     else:
         response = FileResponse(file.open("rb"), content_type=content_type)

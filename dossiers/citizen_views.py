@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -439,7 +440,7 @@ my_dossier_complain = _citizen_action("complain")
 
 
 @login_required
-def my_dossier_document(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+def my_dossier_document(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
     """A form issued for the citizen's dossier (01 receipt, 02, 03, 04, 05), newest first.
 
     The receipt is issued on the spot if its background task has not run yet: the citizen

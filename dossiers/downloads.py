@@ -6,7 +6,8 @@ X-Accel-Redirect) is common.storage's choice (FILE_DOWNLOADS), never the view's.
 """
 
 from django.db.models.fields.files import FieldFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from common.storage import STORAGE_ERRORS, file_response
 from .attachments.content import KIND_BY_CONTENT_TYPE
 
 
-def stored_file_response(request: HttpRequest, file: FieldFile, *, name: str, content_type: str) -> HttpResponse:
+def stored_file_response(request: HttpRequest, file: FieldFile, *, name: str, content_type: str) -> HttpResponseBase:
     """The file under its sanitised name: inline when browsers preview its type safely (PDF,
     images), as a download of unknown type otherwise. 404 when the file is gone, 503 with a
     "thử lại sau" page when the storage cannot be reached."""

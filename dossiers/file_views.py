@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -296,7 +297,7 @@ def attachment_remove_view(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, uuid: str) -> HttpResponse:
+def attachment_download(request: HttpRequest, uuid: str) -> HttpResponseBase:
     try:
         attachment = attachment_get_for_user(user=_user(request), uuid=uuid)
     except AttachmentNotFound:
@@ -305,7 +306,7 @@ def attachment_download(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def stored_document_download(request: HttpRequest, uuid: str) -> HttpResponse:
+def stored_document_download(request: HttpRequest, uuid: str) -> HttpResponseBase:
     try:
         document: StoredDocument = stored_document_get_for_user(user=_user(request), uuid=uuid)
     except StoredDocumentNotFound:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -352,7 +353,7 @@ def bulk_receive(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+def document_download(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
     """The newest form `kind` issued for a dossier, to officers who may see it.
 
     The receipt (01) is issued on the spot if its background task has not run yet: at the

@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -146,7 +147,7 @@ def return_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def receipt(request: HttpRequest, ref: str) -> HttpResponse:
+def receipt(request: HttpRequest, ref: str) -> HttpResponseBase:
     """The receipt PDF, to its payer and to officers who may see its dossier; 404 for anyone else."""
     payment = payment_get_for_user(user=_user(request), ref=ref)
     if payment is None or payment.status != PaymentStatus.PAID:
