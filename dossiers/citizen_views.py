@@ -18,7 +18,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -44,6 +45,7 @@ from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, Sup
 from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
 from .documents.services import document_issue
+from .downloads import stored_file_response
 from .drafts import services as drafts
 from .drafts.selectors import draft_get_for_owner, draft_list_open
 from .exceptions import DossierNotFound
@@ -451,7 +453,7 @@ my_dossier_complain = _citizen_action("complain")
 
 
 @login_required
-def my_dossier_document(request: HttpRequest, code: str, kind: str) -> FileResponse:
+def my_dossier_document(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
     """A form issued for the citizen's dossier (01 receipt, 02, 03, 04, 05), newest first.
 
     The receipt is issued on the spot if its background task has not run yet: the citizen
@@ -466,8 +468,8 @@ def my_dossier_document(request: HttpRequest, code: str, kind: str) -> FileRespo
         document = document_issue(dossier=dossier, kind=kind, event=dossier.events.order_by("sequence").first())
     if document is None:
         raise Http404(_("Chưa có văn bản này cho hồ sơ."))
-    return FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}-mau-{kind}.pdf"
+    return stored_file_response(
+        request, document.file, name=f"{dossier.code}-mau-{kind}.pdf", content_type="application/pdf"
     )
 
 

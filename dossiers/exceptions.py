@@ -154,6 +154,14 @@ class StoredDocumentNotFound(DomainError):
     http_status = 404
 
 
+class FileStorageUnavailable(DomainError):
+    """The file storage (object storage or disk) did not take or give the file: nothing was kept."""
+
+    code = "file_storage_unavailable"
+    message = _("Kho lưu trữ tệp đang tạm thời gián đoạn, tệp chưa được lưu. Vui lòng thử lại sau ít phút.")
+    http_status = 503
+
+
 class AttachmentLocked(DomainError):
     code = "attachment_locked"
     message = _("Không thể thay đổi tệp “%(name)s”: %(reason)s")

@@ -2,8 +2,8 @@
 
 Every upload endpoint answers a plain form POST (redirect to a safe local `next`, message
 shown there) and, when the request says `Accept: application/json`, a JSON body for the
-progressive upload in static/js/uploads.js. MEDIA_ROOT is never served directly: files only
-leave through the download views below, after the scope check.
+progressive upload in static/js/uploads.js. Files only leave through the download views below, after the
+scope check (dossiers.downloads: a short-lived signed address, a stream or nginx's X-Accel-Redirect).
 """
 
 from collections.abc import Callable
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -30,7 +30,6 @@ from accounts.models import User
 from common.errors import DomainError
 
 from .attachments import attachment_add, attachment_remove, attachment_reuse, size_text
-from .attachments.content import KIND_BY_CONTENT_TYPE
 from .attachments.selectors import (
     attachment_get_for_user,
     component_get,
@@ -40,6 +39,7 @@ from .attachments.selectors import (
     uploaded_bytes_today,
 )
 from .constants import AccessKind, AttachmentRole
+from .downloads import stored_file_response
 from .exceptions import AttachmentNotFound, DossierNotFound, StoredDocumentNotFound
 from .file_forms import OfficerUploadForm, RemoveForm, ReuseForm, UploadForm
 from .models import Attachment, Dossier, StoredDocument
@@ -297,48 +297,29 @@ def attachment_remove_view(request: HttpRequest, uuid: str) -> HttpResponse:
     return _done(request, None, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.name}, next_url)
 
 
-def _file_response(file: FieldFile, *, name: str, content_type: str) -> FileResponse:
-    """Stream a stored file under its sanitised name (RFC 5987 for Vietnamese letters):
-    inline when browsers preview it safely (PDF, images), as a download otherwise."""
-    kind = KIND_BY_CONTENT_TYPE.get(content_type)
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Không tìm thấy tệp.")) from None
-    response = FileResponse(
-        handle,
-        content_type=content_type if kind else "application/octet-stream",
-        as_attachment=not (kind and kind.inline),
-        filename=name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    # Nothing in a served file may run scripts or load anything, should a browser render it.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return response
-
-
 @login_required
-def attachment_download(request: HttpRequest, uuid: str) -> FileResponse:
+def attachment_download(request: HttpRequest, uuid: str) -> HttpResponseBase:
     """A file to whoever may see it; an officer's download of a dossier's file joins its trail."""
     user = _user(request)
     try:
         attachment = attachment_get_for_user(user=user, uuid=uuid)
     except AttachmentNotFound:
         raise Http404(_("Không tìm thấy tệp.")) from None
-    response = _file_response(attachment.file, name=attachment.name, content_type=attachment.content_type)
+    response = stored_file_response(
+        request, attachment.file, name=attachment.name, content_type=attachment.content_type
+    )
     if attachment.dossier is not None:
         dossier_access_record(user=user, dossier=attachment.dossier, kind=AccessKind.FILE, attachment=attachment)
     return response
 
 
 @login_required
-def stored_document_download(request: HttpRequest, uuid: str) -> FileResponse:
+def stored_document_download(request: HttpRequest, uuid: str) -> HttpResponseBase:
     try:
         document: StoredDocument = stored_document_get_for_user(user=_user(request), uuid=uuid)
     except StoredDocumentNotFound:
         raise Http404(_("Không tìm thấy giấy tờ.")) from None
-    return _file_response(document.file, name=document.name, content_type=document.content_type)
+    return stored_file_response(request, document.file, name=document.name, content_type=document.content_type)
 
 
 @login_required

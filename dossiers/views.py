@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -32,6 +33,7 @@ from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
 from .constants import AccessKind, Channel, DocumentKind, EventKind
 from .documents.services import document_issue
+from .downloads import stored_file_response
 from .exceptions import DossierNotFound
 from .forms import (
     ActionForm,
@@ -407,7 +409,7 @@ def bulk_receive(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, code: str, kind: str) -> FileResponse:
+def document_download(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
     """The newest form `kind` issued for a dossier, to officers who may see it.
 
     The receipt (01) is issued on the spot if its background task has not run yet: at the
@@ -426,8 +428,8 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
     with translation.override("vi"):  # the trail keeps the form's official title
         name = f"{DocumentKind(kind).label} (mẫu {kind})"
     dossier_access_record(user=user, dossier=dossier, kind=AccessKind.DOCUMENT, name=name)
-    return FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}-mau-{kind}.pdf"
+    return stored_file_response(
+        request, document.file, name=f"{dossier.code}-mau-{kind}.pdf", content_type="application/pdf"
     )
 
 

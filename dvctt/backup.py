@@ -1,7 +1,8 @@
 """Backup and restore of the portal: the PostgreSQL database and the uploaded files.
 
 A backup is a folder with three files: `database.dump` (pg_dump custom format, restorable
-table by table with pg_restore), `media.tar.gz` (everything under MEDIA_ROOT) and
+table by table with pg_restore), `media.tar.gz` (every stored file: everything under MEDIA_ROOT,
+or every object of the bucket under S3_PREFIX when the files are in object storage) and
 `manifest.json` (when, which database, server and pg_dump versions, size and sha256 of each
 file). Restore checks the sha256 first, so a truncated copy is refused before anything is
 touched. Commands: `manage.py backup --out DIR`, `manage.py restore --from DIR --yes`.
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import DEFAULT_DB_ALIAS, connections
+from storages.backends.s3 import S3Storage
 
 DUMP_FILE = "database.dump"
 MEDIA_FILE = "media.tar.gz"
@@ -85,8 +88,44 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} thất bại (mã {result.returncode}): {result.stderr.strip()[-2000:]}")
 
 
+def _bucket_prefix(storage: S3Storage) -> str:
+    return f"{storage.location.strip('/')}/" if storage.location.strip("/") else ""
+
+
+def files_location(storage: Storage, media_root: Path) -> str:
+    """Where the files are, for the manifest and the operator: a folder or s3://bucket/prefix."""
+    if isinstance(storage, S3Storage):
+        return f"s3://{storage.bucket_name}/{_bucket_prefix(storage)}"
+    return str(media_root)
+
+
+def _pack_bucket(tar: tarfile.TarFile, storage: S3Storage) -> None:
+    """Every object under the storage's prefix into `tar`, streamed (no object held in memory)."""
+    prefix = _bucket_prefix(storage)
+    for summary in storage.bucket.objects.filter(Prefix=prefix):
+        info = tarfile.TarInfo(summary.key[len(prefix) :])
+        info.size = summary.size
+        info.mtime = int(summary.last_modified.timestamp())
+        tar.addfile(info, summary.get()["Body"])
+
+
+def _unpack_into_bucket(tar: tarfile.TarFile, storage: S3Storage) -> None:
+    """Every regular file of `tar` written to the bucket under the storage's prefix, by its own
+    name (the rows name them). Names that would climb out of the prefix are refused."""
+    prefix = _bucket_prefix(storage)
+    for member in tar:
+        if not member.isfile():
+            continue
+        if member.name.startswith("/") or ".." in Path(member.name).parts:
+            raise BackupError(f"Tên tệp không hợp lệ trong bản sao lưu: {member.name!r}")
+        stream = tar.extractfile(member)
+        assert stream is not None  # noqa: S101 - a regular file
+        storage.bucket.upload_fileobj(stream, prefix + member.name)
+
+
 def backup_create(*, out: Path, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
-    """Dump the database and pack MEDIA_ROOT into `out` (created; must be empty if it exists).
+    """Dump the database and pack the stored files (MEDIA_ROOT, or the bucket) into `out`
+    (created; must be empty if it exists).
 
     Refuses SQLite, a non-empty folder, and a pg_dump older than the server (it cannot read a
     newer server's catalogue). Reads only: the portal keeps running (pg_dump takes a consistent
@@ -109,8 +148,11 @@ def backup_create(*, out: Path, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
         ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={out / DUMP_FILE}"], _pg_env(database)
     )
     media_root = Path(settings.MEDIA_ROOT)
+    storage = storages["default"]
     with tarfile.open(out / MEDIA_FILE, "w:gz") as tar:
-        if media_root.is_dir():
+        if isinstance(storage, S3Storage):
+            _pack_bucket(tar, storage)
+        elif media_root.is_dir():
             for child in sorted(media_root.iterdir()):
                 tar.add(child, arcname=child.name)
     manifest = {
@@ -119,7 +161,7 @@ def backup_create(*, out: Path, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
         "database": database["NAME"],
         "server_version": server_version,
         "pg_dump_version": pg_dump_version,
-        "media_root": str(media_root),
+        "media_root": files_location(storage, media_root),
         "files": {
             name: {"size": (out / name).stat().st_size, "sha256": _sha256(out / name)}
             for name in (DUMP_FILE, MEDIA_FILE)
@@ -142,8 +184,11 @@ def backup_verify(*, source: Path) -> dict[str, Any]:
     return manifest
 
 
-def backup_restore(*, source: Path, database: dict[str, Any], media_root: Path) -> dict[str, Any]:
-    """Restore `source` into `database` (a settings dict) and unpack its files into `media_root`.
+def backup_restore(
+    *, source: Path, database: dict[str, Any], media_root: Path, storage: Storage | None = None
+) -> dict[str, Any]:
+    """Restore `source` into `database` (a settings dict) and unpack its files into `media_root`,
+    or into the bucket when `storage` is object storage (whichever kind the backup came from).
 
     Verifies the manifest first. Objects in the dump replace those of the same name
     (pg_restore --clean --if-exists), in one transaction: a failed restore changes nothing in
@@ -156,6 +201,10 @@ def backup_restore(*, source: Path, database: dict[str, Any], media_root: Path) 
     command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
                f"--dbname={database['NAME']}", str(source / DUMP_FILE)]  # fmt: skip
     _run(command, _pg_env(database))
+    if isinstance(storage, S3Storage):
+        with tarfile.open(source / MEDIA_FILE, "r:gz") as tar:
+            _unpack_into_bucket(tar, storage)
+        return manifest
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / MEDIA_FILE, "r:gz") as tar:
         tar.extractall(media_root, filter="data")  # "data": no absolute paths, no links out of the folder

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.iteration import keyset_iterator
 from dossiers.models import Dossier
 
 from . import client, mapping
@@ -19,6 +20,7 @@ from .services import outbox_requeue_dossier
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 COMPARED = ("TrangThaiHoSo", "NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi")
 HOLDINGS = "/dvcqg/hoso"
+RECONCILE_CHUNK = 500
 
 
 class PortalUnavailable(Exception):
@@ -54,15 +56,15 @@ def reconcile(*, date_from: dt.date, date_to: dt.date, requeue: bool = False) ->
     """The report; with `requeue`, a fresh dossier record is queued for every missing dossier."""
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VN)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VN)
-    dossiers = (
-        Dossier.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        .select_related("procedure__sector", "agency", "receiving_agency", "applicant")
-        .order_by("code")
+    dossiers = Dossier.objects.filter(submitted_at__gte=start, submitted_at__lt=end).select_related(
+        "procedure__sector", "agency", "receiving_agency", "applicant"
     )
     theirs = portal_holdings(date_from=date_from, date_to=date_to)
     report = Report(theirs=len(theirs))
     ours: set[str] = set()
-    for dossier in dossiers.iterator(chunk_size=500):
+    # By code, 500 at a time, in ordinary queries: no server-side cursor, which a transaction
+    # pooler in front of PostgreSQL would break (common/iteration.py).
+    for dossier in keyset_iterator(dossiers, key="code", chunk_size=RECONCILE_CHUNK):
         ours.add(dossier.code)
         remote = theirs.get(dossier.code)
         if remote is None:

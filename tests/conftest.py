@@ -5,8 +5,8 @@ from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory
 
 # One Chromium for the whole run (`browser`), the demo site (`demo_site`), axe; one ClamAV daemon
-# (`clamd_socket`, `clamav_on`): any folder may use them.
-pytest_plugins = ["tests.browser_support", "tests.clamav_support"]
+# (`clamd_socket`, `clamav_on`); a real S3 server (`s3_server`, `s3_bucket`): any folder may use them.
+pytest_plugins = ["tests.browser_support", "tests.clamav_support", "tests.s3"]
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,15 @@ PRODUCTION = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "SMS_BACKEND": "dossiers.notifications.services.ConsoleSmsBackend",
 }
-OURS = {*PRODUCTION, "MOCK_PORTAL_ENABLED", "DEBUG", "CLAMAV_ENABLED"}
+OURS = {
+    *PRODUCTION,
+    "MOCK_PORTAL_ENABLED",
+    "DEBUG",
+    "CLAMAV_ENABLED",
+    "S3_BUCKET",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+}
 
 
 def run_prod(code: str, **extra: str | None) -> subprocess.CompletedProcess:
@@ -122,3 +130,33 @@ def test_production_scans_uploads_and_refuses_to_run_without_the_scanner():
     assert on.stdout.strip().splitlines()[-1] == "True"
     assert off.returncode != 0
     assert "CLAMAV_ENABLED=false: production never accepts uploads unscanned." in off.stderr
+
+
+S3 = {"S3_BUCKET": "dvctt-files", "S3_ACCESS_KEY_ID": "a-real-key-id", "S3_SECRET_ACCESS_KEY": "a-real-secret-key"}
+
+
+@pytest.mark.parametrize("name", ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"])
+@pytest.mark.parametrize("value", ["minioadmin", "", None])
+def test_production_with_a_bucket_refuses_an_empty_or_default_key_and_names_it(name, value):
+    out = run_prod("import django; django.setup()", **{**S3, name: value})
+
+    assert out.returncode != 0
+    assert name in out.stderr.splitlines()[-1]
+
+
+def test_production_with_a_bucket_and_its_keys_stores_files_there():
+    code = (
+        "import django; django.setup(); from django.conf import settings; from django.core.files.storage import storages;"
+        "s = storages['default']; print(type(s).__name__, s.bucket_name, settings.FILE_DOWNLOADS)"
+    )
+    out = run_prod(code, **S3)
+
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "PortalS3Storage dvctt-files presigned"
+
+
+def test_an_unknown_download_mode_stops_start_up():
+    out = run_prod("import django; django.setup()", FILE_DOWNLOADS="public")
+
+    assert out.returncode != 0
+    assert "FILE_DOWNLOADS='public'" in out.stderr.splitlines()[-1]

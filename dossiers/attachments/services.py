@@ -7,6 +7,7 @@ on the way through. A refused file leaves no row and no file behind.
 """
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.constants import Role
 from accounts.models import User
 from common.audit import ADDITION, audit_log
+from common.storage import STORAGE_ERRORS
 from procedures.models import DossierComponent
 from workflows.constants import TERMINAL_STATUSES, Action, Status
 
@@ -36,6 +38,7 @@ from ..exceptions import (
     DossierNotFound,
     FileEmpty,
     FileHeicRefused,
+    FileStorageUnavailable,
     FileTooLarge,
     FileTypeRefused,
     StoredDocumentNotFound,
@@ -45,6 +48,7 @@ from . import antivirus, sanitise
 from .content import HEAD_SIZE, HEIC, KINDS, FileKind, allowed_kinds, detect_kind, kinds_text, sanitise_name
 from .content import size_text as _size_text
 
+logger = logging.getLogger("dvctt.stores")
 MB = 1024 * 1024
 DEFAULT_MAX_FILE_MB = 10
 CHUNK = 64 * 1024
@@ -293,7 +297,12 @@ def _save_with_file(row: Attachment | StoredDocument, content: File) -> None:
     by comparing MEDIA_ROOT with the rows.)
     """
     content.seek(0)
-    row.file.save(str(row.uuid), content, save=False)
+    try:
+        row.file.save(str(row.uuid), content, save=False)
+    except STORAGE_ERRORS as error:
+        # No row is written: nothing points at an object that may be missing or half written.
+        logger.warning("file storage refused %s: %s", row.uuid, error)
+        raise FileStorageUnavailable() from error
     try:
         with transaction.atomic():
             row.save()

@@ -5,6 +5,8 @@ import logging
 
 from celery import Task, shared_task
 
+from common.storage import STORAGE_ERRORS
+
 from .receipts import payment_receipt_issue
 from .selectors import payments_pending_to_check
 from .services import payment_check_with_platform
@@ -12,7 +14,9 @@ from .services import payment_check_with_platform
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, queue="documents")
+@shared_task(
+    bind=True, acks_late=True, autoretry_for=STORAGE_ERRORS, retry_backoff=True, max_retries=5, queue="documents"
+)
 def payment_receipt_task(self: Task, payment_id: int) -> str:
     """Render and store the electronic receipt of a paid payment; returns the file's name.
 

@@ -4,7 +4,8 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from accounts.models import User
 from common.errors import DomainError
 from dossiers.citizen_views import draft_steps
 from dossiers.constants import PaymentStatus
+from dossiers.downloads import stored_file_response
 from dossiers.drafts.services import draft_fees_set
 from dossiers.models import DossierDraft, FinancialObligation, Payment
 from dossiers.payments.receipts import payment_receipt_issue
@@ -154,15 +156,15 @@ def return_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def receipt(request: HttpRequest, ref: str) -> FileResponse:
+def receipt(request: HttpRequest, ref: str) -> HttpResponseBase:
     """The receipt PDF, to its payer and to officers who may see its dossier; 404 for anyone else."""
     payment = payment_get_for_user(user=_user(request), ref=ref)
     if payment is None or payment.status != PaymentStatus.PAID:
         raise Http404(_("Không tìm thấy biên lai."))
     if not payment.receipt:  # the task has not run yet: render now (idempotent)
         payment = payment_receipt_issue(payment_id=payment.pk)
-    return FileResponse(
-        payment.receipt.open("rb"), content_type="application/pdf", filename=f"bien-lai-{payment.ref}.pdf"
+    return stored_file_response(
+        request, payment.receipt, name=f"bien-lai-{payment.ref}.pdf", content_type="application/pdf"
     )
 
 

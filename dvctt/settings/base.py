@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from dvctt import formats
@@ -147,9 +148,33 @@ TEMPLATES = [
 # Database: SQLite file by default; DATABASE_URL (postgres://...) for the full stack.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Connections to PostgreSQL (docs/deployment.md, "PostgreSQL connections"). DATABASE_POOL: each
+# process keeps a psycopg pool (Django's "pool" option) and a request borrows a connection from it;
+# otherwise a process keeps its one connection for CONN_MAX_AGE seconds (60; 0 closes it after each
+# request). Django refuses CONN_MAX_AGE with a pool: the pool decides how long connections live.
+DATABASE_POOL = IS_POSTGRES and env.bool("DATABASE_POOL", default=False)
+if DATABASE_POOL:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        # A request waits this long for a free connection, then fails (PoolTimeout): better a
+        # visible error than a queue that grows without end.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0),
+        "max_idle": env.float("DATABASE_POOL_MAX_IDLE_SECONDS", default=300.0),
+        "max_lifetime": env.float("DATABASE_POOL_MAX_LIFETIME_SECONDS", default=1800.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if IS_POSTGRES else 0))
+# A kept connection the server closed meanwhile (restart, failover) is replaced, not a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction mode a request's statements may reach different server
+# connections, where a server-side cursor (what .iterator() uses on PostgreSQL) does not exist:
+# DISABLE_SERVER_SIDE_CURSORS=true makes .iterator() fetch with ordinary cursors. (Prepared
+# statements, the other thing such a pooler breaks, Django already leaves off with psycopg 3.)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -263,8 +288,90 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Files: citizens' uploads, the document store, legal forms and receipts (common/storage.py).
+# A local folder by default; S3-compatible object storage (AWS S3, MinIO, Ceph…) when S3_BUCKET is
+# set, so that every web and worker machine reads what another wrote (docs/deployment.md, "Files").
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+# Where browsers reach the storage, when not at S3_ENDPOINT_URL (signed download addresses).
+S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default="")
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="")
+S3_PREFIX = env.str("S3_PREFIX", default="")  # a folder inside the bucket, e.g. "dvctt"
+# How a permitted download is answered: "presigned" (a redirect to a signed address good for
+# FILE_URL_SECONDS), "stream" (through the web process) or "accel" (nginx X-Accel-Redirect to
+# FILE_ACCEL_PREFIX, an internal location aliasing MEDIA_ROOT). The access check comes first in all three.
+FILE_DOWNLOADS = env.str("FILE_DOWNLOADS", default="presigned" if S3_BUCKET else "stream")
+if FILE_DOWNLOADS not in ("presigned", "stream", "accel"):
+    raise ImproperlyConfigured(f"FILE_DOWNLOADS={FILE_DOWNLOADS!r}: one of presigned, stream, accel.")
+FILE_URL_SECONDS = env.int("FILE_URL_SECONDS", default=60)
+FILE_ACCEL_PREFIX = env.str("FILE_ACCEL_PREFIX", default="/protected-media/")
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    public_endpoint_url: str = "",
+    region: str = "us-east-1",
+    access_key: str = "",
+    secret_key: str = "",
+    prefix: str = "",
+    url_seconds: int = 60,
+    addressing_style: str = "path",
+    connect_timeout: float = 2.0,
+    read_timeout: float = 30.0,
+) -> dict[str, object]:
+    """STORAGES["default"] for an S3-compatible bucket (common.storage.PortalS3Storage)."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "common.storage.PortalS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "public_endpoint_url": public_endpoint_url,
+            "region_name": region,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "location": prefix,
+            "default_acl": None,  # private: the bucket's policy, never public-read
+            "querystring_auth": True,
+            "querystring_expire": url_seconds,
+            "file_overwrite": False,  # a second file of the same name gets a name of its own
+            "max_memory_size": 2_621_440,  # a file read back spools to disk past 2.5 MB
+            # An unreachable storage answers within seconds (the upload says "thử lại sau"),
+            # not after botocore's long default retries.
+            "client_config": Config(
+                s3={"addressing_style": addressing_style},
+                signature_version="s3v4",
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+        },
+    }
+
+
+if S3_BUCKET:
+    _files_storage = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        public_endpoint_url=S3_PUBLIC_ENDPOINT_URL,
+        region=S3_REGION,
+        access_key=S3_ACCESS_KEY_ID,
+        secret_key=S3_SECRET_ACCESS_KEY,
+        prefix=S3_PREFIX,
+        url_seconds=FILE_URL_SECONDS,
+        addressing_style=env.str("S3_ADDRESSING_STYLE", default="path"),
+        connect_timeout=env.float("S3_CONNECT_TIMEOUT_SECONDS", default=2.0),
+        read_timeout=env.float("S3_READ_TIMEOUT_SECONDS", default=30.0),
+    )
+else:
+    _files_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files_storage,
     # Hashed names (css/portal.3f2a….css) and a manifest written by collectstatic: a changed file
     # gets a new address, so nginx's and WhiteNoise's year-long "immutable" caching is right.
     # Development and tests serve the files as they are (settings/dev.py, settings/test.py).

@@ -15,6 +15,11 @@ SECRET_KEY = env.str("SECRET_KEY")  # no default: a missing key stops start-up
 for _name, _development_value in DEV_SECRETS.items():
     if globals()[_name] in ("", _development_value):
         raise ImproperlyConfigured(f"{_name} is empty or the development value: set it in the environment.")
+# Object storage's keys: set, and not MinIO's well-known default (anyone could read the bucket).
+if S3_BUCKET:  # noqa: F405
+    for _name in ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+        if globals()[_name] in ("", "minioadmin"):
+            raise ImproperlyConfigured(f"{_name} is empty or MinIO's default: set the bucket's own key.")
 # Where mail and text messages go is a decision, not a default (files under var/ and the console).
 for _name in ("EMAIL_BACKEND", "SMS_BACKEND"):
     if not os.environ.get(_name):

@@ -9,11 +9,11 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "dossiers.notifications.services.MemorySmsBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 WHITENOISE_USE_FINDERS = True
+# Test threads (live servers, concurrency tests) come and go: each closes its connection at once
+# unless a test run asks otherwise, so a run never holds more connections than it uses.
+if not DATABASE_POOL:  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # noqa: F405
 
 # Files written by tests (PDF forms, uploads) go to a throwaway folder, not the repo's var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -366,7 +367,8 @@ def test_document_task_issues_the_form_once(walk_in, office):
     assert (document_issue_task.queue, document_issue_task.acks_late, document_issue_task.max_retries) == (
         "documents", True, 5,
     )  # fmt: skip
-    assert document_issue_task.autoretry_for == (OSError,)
+    # a full disk and an object storage that does not answer are both retried
+    assert document_issue_task.autoretry_for == (OSError, BotoCoreError, ClientError)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from accounts.constants import Role
 from emc_sync.constants import Target
 from emc_sync.mapping import dossier_record
 from emc_sync.models import OutboxRow
+from emc_sync.reconciliation import reconcile
 from workflows.constants import Action
 
 from .conftest import PORTAL, act, at, submit
@@ -54,3 +55,17 @@ def test_reconciliation_reports_missing_extra_and_differing_and_requeues_the_mis
 def test_reconciliation_refuses_a_range_backwards(db):
     with pytest.raises(CommandError, match="--to phải từ --from trở đi."):
         call_command("reconcile_national_portal", "--from", "2026-11-24", "--to", "2026-11-23")
+
+
+@time_machine.travel(at(23, 9), tick=False)
+def test_reconciliation_compares_every_dossier_across_chunks(office, portal, monkeypatch):
+    # given five dossiers the portal does not hold, walked two at a time
+    monkeypatch.setattr("emc_sync.reconciliation.RECONCILE_CHUNK", 2)
+    codes = sorted(submit(office).code for _ in range(5))
+    portal.get(HOLDINGS, json={"error_code": "0", "items": []})
+
+    # when
+    report = reconcile(date_from=at(23, 9).date(), date_to=at(23, 9).date())
+
+    # then every one is found missing, in code order
+    assert (report.ours, report.missing) == (5, codes)

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -121,3 +123,29 @@ def test_restore_without_yes_changes_nothing(tmp_path, settings):
     # then
     assert list(Dossier.objects.values_list("code", flat=True)) == [dossier.code]
     assert not Path(settings.MEDIA_ROOT).exists()
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_object_storage_the_backup_holds_the_buckets_files_and_restore_puts_them_back(
+    tmp_path, s3_bucket, fresh_database
+):
+    # given: two stored files in the bucket (one in a "folder"), none on the disk
+    storage = storages["default"]
+    first = storage.save("attachments/2026/11/giay-khai-sinh.pdf", ContentFile(b"%PDF-1.7 ban sao"))
+    second = storage.save("receipts/bien-lai.pdf", ContentFile(b"%PDF-1.7 bien lai"))
+    DossierFactory(code="000.31.37.H42-261123-0043")
+
+    # when backed up, the bucket emptied, and the backup restored
+    call_command("backup", out=tmp_path / "backup", stdout=None)
+    for key in s3_bucket.object_keys():
+        s3_bucket.server.client().delete_object(Bucket=s3_bucket.name, Key=key)
+    assert s3_bucket.object_keys() == []
+    backup_restore(source=tmp_path / "backup", database=fresh_database, media_root=tmp_path / "unused", storage=storage)
+
+    # then the manifest names the bucket and every object is back under its own name
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["media_root"] == f"s3://{s3_bucket.name}/"
+    assert s3_bucket.object_keys() == sorted([first, second])
+    assert (s3_bucket.read(first), s3_bucket.read(second)) == (b"%PDF-1.7 ban sao", b"%PDF-1.7 bien lai")
+    assert not (tmp_path / "unused").exists()

@@ -7,7 +7,7 @@ from dvctt.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):
-    help = "Sao lưu cơ sở dữ liệu PostgreSQL (pg_dump) và thư mục MEDIA_ROOT vào một thư mục trống, kèm manifest."
+    help = "Sao lưu cơ sở dữ liệu PostgreSQL (pg_dump) và các tệp đã lưu (MEDIA_ROOT hoặc bucket S3) vào một thư mục trống, kèm manifest."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True, type=Path, help="thư mục đích (tạo mới hoặc đang trống)")

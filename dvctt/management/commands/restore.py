@@ -2,15 +2,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from dvctt.backup import BackupError, backup_restore
+from dvctt.backup import BackupError, backup_restore, files_location
 
 
 class Command(BaseCommand):
     help = (
-        "Khôi phục một bản sao lưu (manage.py backup) vào cơ sở dữ liệu đang cấu hình và MEDIA_ROOT. "
+        "Khôi phục một bản sao lưu (manage.py backup) vào cơ sở dữ liệu đang cấu hình và nơi lưu tệp (MEDIA_ROOT hoặc bucket). "
         "Ghi đè dữ liệu hiện có: cần --yes."
     )
 
@@ -20,17 +21,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         database = connections[DEFAULT_DB_ALIAS].settings_dict
+        where = files_location(storages["default"], Path(settings.MEDIA_ROOT))
         if not options["yes"]:
             raise CommandError(
-                f"Khôi phục sẽ ghi đè cơ sở dữ liệu {database['NAME']} và thư mục {settings.MEDIA_ROOT}. "
+                f"Khôi phục sẽ ghi đè cơ sở dữ liệu {database['NAME']} và các tệp tại {where}. "
                 "Dừng máy chủ web và Celery, rồi chạy lại với --yes."
             )
         connections.close_all()  # pg_restore --clean must not wait for our own locks
         try:
-            manifest = backup_restore(source=options["source"], database=database, media_root=Path(settings.MEDIA_ROOT))
+            manifest = backup_restore(
+                source=options["source"],
+                database=database,
+                media_root=Path(settings.MEDIA_ROOT),
+                storage=storages["default"],
+            )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Đã khôi phục bản sao lưu lúc {manifest['created_at']} (cơ sở dữ liệu {manifest['database']}) "
-            f"vào {database['NAME']} và {settings.MEDIA_ROOT}."
+            f"vào {database['NAME']} và {where}."
         )
