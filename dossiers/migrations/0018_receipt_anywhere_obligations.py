@@ -65,10 +65,6 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('supplement', 'Chờ bổ sung hồ sơ'), ('payment', 'Chờ thực hiện nghĩa vụ tài chính')], max_length=20, verbose_name='loại'),
         ),
-        migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('receiving_agency__isnull', False)), fields=['receiving_agency', 'due_at', 'id'], name='dossier_receiving_due_idx'),
-        ),
         migrations.AddField(
             model_name='financialobligation',
             name='dossier',
