@@ -30,7 +30,8 @@ from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
 from .constants import Channel, DocumentKind
-from .documents.services import document_issue
+from .documents.selectors import dossier_documents_list
+from .documents.services import PaperNotDue, document_file_name, document_issue
 from .exceptions import DossierNotFound
 from .forms import (
     ActionForm,
@@ -155,7 +156,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "current_step": next((s for s in steps if s.key == dossier.step_key), None),
             "actions": [a for a in actions if a != Action.CONSULT],
             "remaining": dossier_remaining(dossier=dossier),
-            "documents": list(dossier.documents.order_by("created_at")),
+            "documents": dossier_documents_list(dossier=dossier),
             "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
             "apology_form": ApologyForm()
             if dossier.status in (Status.NEW, Status.RECEIVED, Status.PROCESSING)
@@ -362,13 +363,15 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
     if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
-    if document is None and kind == DocumentKind.RECEIPT and dossier.received_at is not None:
-        event = dossier.events.filter(to_status=Status.RECEIVED).order_by("-sequence").first()
-        document = document_issue(dossier=dossier, kind=kind, event=event)
+    if document is None and kind in (DocumentKind.RECEIPT, DocumentKind.SUBMISSION_ACK):
+        try:
+            document = document_issue(dossier=dossier, kind=kind)
+        except PaperNotDue:  # form 01 before a valid receipt, an acknowledgement of a desk filing
+            document = None
     if document is None:
         raise Http404(_("Chưa có văn bản này cho hồ sơ."))
     return FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"{dossier.code}-mau-{kind}.pdf"
+        document.file.open("rb"), content_type="application/pdf", filename=document_file_name(dossier, kind)
     )
 
 
