@@ -285,7 +285,7 @@ def filed_papers(*, dossier: Dossier, until: dt.datetime | None = None) -> list[
             loose.append(attachment)
         else:
             by_component.setdefault(attachment.component_id, []).append(attachment)
-    grouped = sorted(by_component.values(), key=lambda group: (group[0].component.order, group[0].component_id))
+    grouped = sorted(by_component.values(), key=lambda group: (_order(group[0]), group[0].component_id or 0))
     for group in grouped:
         component = group[0].component
         assert component is not None  # noqa: S101 - grouped by component
@@ -303,6 +303,10 @@ def filed_papers(*, dossier: Dossier, until: dt.datetime | None = None) -> list[
             Paper(name=f"Giấy tờ khác: {attachment.name}", originals=0, copies=1, files=1, note=_sources([attachment]))
         )
     return papers
+
+
+def _order(attachment: Attachment) -> int:
+    return attachment.component.order if attachment.component is not None else 0
 
 
 def _sources(files: Iterable[Attachment]) -> str:
