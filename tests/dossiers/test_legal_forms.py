@@ -342,6 +342,7 @@ def test_form_04_has_the_2025_title_and_asks_to_extend_the_time_signed_by_the_wa
     assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" not in text
     assert "Phải xác minh nơi cư trú của người mẹ" in text
+    assert "Ngày 25 tháng 11 năm 2026, Ủy ban nhân dân phường Hoa Lư tiếp nhận hồ sơ của Ông/Bà, hẹn trả kết quả lúc 09 giờ 00 phút, ngày 02 tháng 12 năm 2026." in text  # fmt: skip
     assert "Ủy ban nhân dân phường Hoa Lư xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị Ông/Bà đồng ý gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 04 tháng 12 năm 2026" in text  # fmt: skip
     assert "Nơi nhận: - Như trên; - Bộ phận Một cửa; - Lưu: VT, hồ sơ. TM. ỦY BAN NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu) Phạm Văn Bình" in text  # fmt: skip
     assert_decree_30_typography(pdf, "xin lỗi Ông/Bà")
@@ -362,6 +363,7 @@ def test_form_05_is_the_agencys_notice_that_it_stops_signed_by_the_director(depa
     text = pdf_text(pdf)
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
     assert "ĐỀ NGHỊ DỪNG" not in text
+    assert "Ngày 25 tháng 11 năm 2026, Sở Tư pháp tiếp nhận hồ sơ của Ông/Bà." in text
     assert "Sở Tư pháp thông báo dừng giải quyết hồ sơ này kể từ 10 giờ 00 phút, ngày 26 tháng 11 năm 2026, với lý do cụ thể như sau: Có văn bản của cơ quan điều tra đề nghị tạm dừng" in text  # fmt: skip
     assert "GIÁM ĐỐC (Ký, ghi rõ họ tên và đóng dấu) Bùi Quang Huy" in text
     assert_decree_30_typography(pdf, "thông báo dừng giải quyết")
