@@ -342,7 +342,8 @@ def test_form_04_has_the_2025_title_and_asks_to_extend_the_time_signed_by_the_wa
     assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" not in text
     assert "Phải xác minh nơi cư trú của người mẹ" in text
-    assert "Ngày 25 tháng 11 năm 2026, Ủy ban nhân dân phường Hoa Lư tiếp nhận hồ sơ của Ông/Bà, hẹn trả kết quả lúc 09 giờ 00 phút, ngày 02 tháng 12 năm 2026." in text  # fmt: skip
+    assert "Ngày 25 tháng 11 năm 2026, Ủy ban nhân dân phường Hoa Lư tiếp nhận hồ sơ của" in text
+    assert "hẹn trả kết quả lúc 09 giờ 00 phút, ngày 02 tháng 12 năm 2026. Đến nay" in text
     assert "Ủy ban nhân dân phường Hoa Lư xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị Ông/Bà đồng ý gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 04 tháng 12 năm 2026" in text  # fmt: skip
     assert "Nơi nhận: - Như trên; - Bộ phận Một cửa; - Lưu: VT, hồ sơ. TM. ỦY BAN NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu) Phạm Văn Bình" in text  # fmt: skip
     assert_decree_30_typography(pdf, "xin lỗi Ông/Bà")
@@ -454,7 +455,8 @@ def test_form_07_lists_only_received_dossiers_in_the_registers_columns(departmen
     ]:
         assert header in text
     assert f"1 {desk.code} Đăng ký khai sinh 02 Trần Thị Mai 0912345678 Sở Tư pháp 09:00 25/11/2026" in text
-    assert f"2 {online.code} Đăng ký khai sinh 03 Trần Thị Mai mai@example.vn Sở Tư pháp 08:15 30/11/2026" in text  # fmt: skip
+    assert f"2 {online.code} Đăng ký khai sinh 03 Trần Thị Mai mai@example.vn" in text
+    assert "Sở Tư pháp 08:15 30/11/2026" in text
     assert "09:00 30/11/2026" in text  # handed on from reception
     assert waiting.code not in text
     assert "Người chưa được tiếp nhận" not in text
