@@ -16,9 +16,10 @@ CMD ["sh", "-c", "freshclam --stdout; freshclam --daemon --checks=6 --stdout; ex
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# WeasyPrint (receipts, reports) needs Pango; fonts with Vietnamese glyphs.
+# WeasyPrint (receipts, reports, legal forms) needs Pango; fonts with Vietnamese glyphs: Liberation
+# Serif 2.x, metric-compatible with Times New Roman, for the forms (Decree 30/2020).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation fonts-liberation2 gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium clamav lint typecheck bench serve migrate demo clean
+.PHONY: run test install install-test chromium clamav fonts lint typecheck bench serve migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ clamav:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clamav-daemon; \
 	fi
 
+# The legal forms' typeface (Decree 30/2020: Times New Roman, or a metric-compatible face):
+# Liberation Serif 2.x (fonts-liberation2) has every Vietnamese letter; 1.x (fonts-liberation) lacks
+# the stacked diacritics (ệ, Ộ) and would fall back to another face mid-word.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-liberation fonts-liberation2; \
+	fi
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -56,7 +65,7 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy common procedures accounts eforms workflows dossiers indicators console dvctt
 
-test: install-test chromium clamav
+test: install-test chromium clamav fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy common procedures accounts workflows dossiers indicators console dvctt

@@ -44,7 +44,8 @@ from .attachments.selectors import attachment_components, components_replaced
 from .citizen_forms import ComplaintForm, RatingForm, StartForm, SubmitForm, SupplementForm, WithdrawForm
 from .complaints import complaint_file
 from .constants import AttachmentRole, DocumentKind, Status
-from .documents.services import document_issue
+from .documents.selectors import dossier_documents_list
+from .documents.services import PaperNotDue, document_file_name, document_issue
 from .downloads import stored_file_response
 from .drafts import services as drafts
 from .drafts.selectors import draft_get_for_owner, draft_list_open
@@ -350,7 +351,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "handler_title": titles.get(dossier.handler_id or 0, ""),
         "step_names": steps,
         "documents": [
-            d for d in dossier.documents.order_by("created_at") if access.may_download_document(user, dossier, d.kind)
+            d for d in dossier_documents_list(dossier=dossier) if access.may_download_document(user, dossier, d.kind)
         ],
         "filed": [a for a in attachments if a.role == AttachmentRole.FILED],
         "results": [a for a in attachments if a.role == AttachmentRole.RESULT],
@@ -454,22 +455,26 @@ my_dossier_complain = _citizen_action("complain")
 
 @login_required
 def my_dossier_document(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
-    """A form issued for the citizen's dossier (01 receipt, 02, 03, 04, 05), newest first.
+    """A paper issued for the citizen's dossier (xn acknowledgement, 01 receipt, 02, 03, 04, 05), the newest.
 
-    The receipt is issued on the spot if its background task has not run yet: the citizen
-    is looking at the confirmation page. Issuing is idempotent.
+    The acknowledgement of an online filing, and form 01 once the dossier is received, are
+    issued on the spot if their background task has not run yet: the citizen is looking at the
+    confirmation page. Issuing is idempotent. Form 01 before a receipt does not exist (404).
     """
     user = _citizen(request)
     dossier = _dossier_or_404(user, code)
     if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
-    if document is None and kind == DocumentKind.RECEIPT:
-        document = document_issue(dossier=dossier, kind=kind, event=dossier.events.order_by("sequence").first())
+    if document is None and kind in (DocumentKind.RECEIPT, DocumentKind.SUBMISSION_ACK):
+        try:
+            document = document_issue(dossier=dossier, kind=kind)
+        except PaperNotDue:
+            document = None
     if document is None:
         raise Http404(_("Chưa có văn bản này cho hồ sơ."))
     return stored_file_response(
-        request, document.file, name=f"{dossier.code}-mau-{kind}.pdf", content_type="application/pdf"
+        request, document.file, name=document_file_name(dossier, kind), content_type="application/pdf"
     )
 
 

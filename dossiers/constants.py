@@ -11,6 +11,7 @@ __all__ = [
     "AttachmentRole",
     "Channel",
     "DocumentKind",
+    "FormKind",
     "EventKind",
     "ObligationSettlement",
     "PauseKind",
@@ -55,14 +56,29 @@ class ObligationSettlement(models.TextChoices):
 
 
 class DocumentKind(models.TextChoices):
-    """Forms of Circular 03/2025/TT-VPCP issued for one dossier (07, the register, covers many)."""
+    """Papers issued for one dossier: forms of Circular 03/2025/TT-VPCP, Annex I (07, the register,
+    covers many dossiers: FormKind), and the acknowledgement of an online filing not yet received."""
 
+    SUBMISSION_ACK = "xn", _("Giấy xác nhận nộp hồ sơ trực tuyến")
     RECEIPT = "01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     SUPPLEMENT_REQUEST = "02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
     REFUSAL = "03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
-    APOLOGY = "04", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
-    STOP_NOTICE = "05", _("Phiếu đề nghị dừng giải quyết hồ sơ")
+    APOLOGY = "04", _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết")
+    STOP_NOTICE = "05", _("Thông báo dừng giải quyết hồ sơ")
     CONTROL_SHEET = "06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
+
+
+class FormKind(models.TextChoices):
+    """Every printed paper with a template (FormTemplate): the dossier's papers and the register."""
+
+    SUBMISSION_ACK = "xn", _("Giấy xác nhận nộp hồ sơ trực tuyến")
+    RECEIPT = "01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    SUPPLEMENT_REQUEST = "02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    REFUSAL = "03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+    APOLOGY = "04", _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết")
+    STOP_NOTICE = "05", _("Thông báo dừng giải quyết hồ sơ")
+    CONTROL_SHEET = "06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
+    REGISTER = "07", _("Sổ theo dõi hồ sơ")
 
 
 class AttachmentRole(models.TextChoices):

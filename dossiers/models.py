@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.versioning import Version
 from eforms.models import FormVersion
 from procedures.constants import ResultDelivery
 from procedures.models import Agency, DossierComponent, NationalDatabase, Procedure
@@ -19,6 +20,7 @@ from .constants import (
     Channel,
     DocumentKind,
     EventKind,
+    FormKind,
     ObligationSettlement,
     PauseKind,
     PaymentStatus,
@@ -273,6 +275,8 @@ class DossierDocument(models.Model):
     file = models.FileField(_("tệp PDF"), upload_to="dossier_documents/%Y/%m/")
     sha256 = models.CharField(max_length=64)
     data = models.JSONField(_("dữ liệu bổ sung"), default=dict, blank=True)
+    # Which template version printed it (FormTemplate.label): the legal basis, its effective date, the version.
+    template_version = models.CharField(_("phiên bản mẫu"), max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
@@ -290,6 +294,49 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} mẫu {self.kind}"
+
+
+class FormTemplate(Version):
+    """One version of a printed paper's template (Circular 03/2025/TT-VPCP, Annex I, and later ones).
+
+    The paper printed on a day is the published version in force that day: the latest
+    `effective_from` on or before it (dossiers.documents.templates). A new circular is a new
+    version with its own effective date; papers issued before it keep the version they were
+    printed with. `body` and `closing` are Django template text, rendered inside the shared
+    layout (templates/documents/base.html): `closing`, the last paragraph, is kept on one page
+    with the signatures. A published version is never edited: publish a new one.
+    """
+
+    kind = models.CharField(_("mẫu"), max_length=2, choices=FormKind.choices)
+    form_number = models.CharField(
+        _("số hiệu mẫu"), max_length=10, blank=True, help_text=_("Ví dụ 01; để trống nếu không phải mẫu được đánh số.")
+    )
+    title = models.CharField(_("tên mẫu"), max_length=255)
+    legal_basis = models.CharField(_("căn cứ ban hành"), max_length=255)
+    effective_from = models.DateField(_("áp dụng từ ngày"))
+    reference = models.CharField(_("dòng số, ký hiệu"), max_length=100, blank=True)
+    body = models.TextField(_("nội dung"))
+    closing = models.TextField(_("đoạn cuối"), blank=True)
+    # [{"signer": "officer" | "applicant" | "head" | "blank", "title": "NGƯỜI TIẾP NHẬN HỒ SƠ",
+    #   "note": "(Ký và ghi rõ họ tên)", "at_desk_only": false}]
+    signatures = models.JSONField(_("chữ ký"), default=list, blank=True)
+    recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    # One printed copy per mark ("Liên 1: Giao người nộp hồ sơ"); none: a single copy without a mark.
+    copies = models.JSONField(_("các liên"), default=list, blank=True)
+    landscape = models.BooleanField(_("khổ ngang"), default=False)
+
+    class Meta:
+        verbose_name = _("mẫu văn bản, phiếu")
+        verbose_name_plural = _("mẫu văn bản, phiếu")
+        ordering = ["kind", "-effective_from", "-number"]
+        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="form_template_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.legal_basis}, áp dụng từ {self.effective_from:%d/%m/%Y}, phiên bản {self.number}"
 
 
 class DossierDraft(models.Model):

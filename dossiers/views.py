@@ -32,7 +32,8 @@ from .attachments.selectors import attachment_list_for_dossier
 from .citizen_forms import PublicLookupForm
 from .complaints import complaint_answer, complaint_get_for_user, complaints_open_for_user
 from .constants import AccessKind, Channel, DocumentKind, EventKind
-from .documents.services import document_issue
+from .documents.selectors import dossier_documents_list
+from .documents.services import PaperNotDue, document_file_name, document_issue
 from .downloads import stored_file_response
 from .exceptions import DossierNotFound
 from .forms import (
@@ -182,7 +183,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "actions": [a for a in actions if a not in (Action.CONSULT, Action.REQUEST_PAYMENT)],
             "remaining": dossier_remaining(dossier=dossier, calendar=calendar),
             "due_explanation": dossier_due_explanation(dossier=dossier, calendar=calendar),
-            "documents": list(dossier.documents.order_by("created_at")),
+            "documents": dossier_documents_list(dossier=dossier),
             "answers": form_answers(dossier.form_version.schema, dossier.form_data) if dossier.form_version else None,
             "apology_form": ApologyForm()
             if dossier.status in (Status.NEW, Status.RECEIVED, Status.PROCESSING)
@@ -420,16 +421,18 @@ def document_download(request: HttpRequest, code: str, kind: str) -> HttpRespons
     if kind not in DocumentKind.values or not access.may_download_document(user, dossier, kind):
         raise Http404(_("Không có mẫu này."))
     document = dossier.documents.filter(kind=kind).order_by("-created_at").first()
-    if document is None and kind == DocumentKind.RECEIPT and dossier.received_at is not None:
-        event = dossier.events.filter(to_status=Status.RECEIVED).order_by("-sequence").first()
-        document = document_issue(dossier=dossier, kind=kind, event=event)
+    if document is None and kind in (DocumentKind.RECEIPT, DocumentKind.SUBMISSION_ACK):
+        try:
+            document = document_issue(dossier=dossier, kind=kind)
+        except PaperNotDue:  # form 01 before a valid receipt, an acknowledgement of a desk filing
+            document = None
     if document is None:
         raise Http404(_("Chưa có văn bản này cho hồ sơ."))
     with translation.override("vi"):  # the trail keeps the form's official title
         name = f"{DocumentKind(kind).label} (mẫu {kind})"
     dossier_access_record(user=user, dossier=dossier, kind=AccessKind.DOCUMENT, name=name)
     return stored_file_response(
-        request, document.file, name=f"{dossier.code}-mau-{kind}.pdf", content_type="application/pdf"
+        request, document.file, name=document_file_name(dossier, kind), content_type="application/pdf"
     )
 
 

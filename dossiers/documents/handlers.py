@@ -20,16 +20,17 @@ FORMS_FOR_ACTION: dict[str, DocumentKind] = {
 
 
 def documents_for_event(event: DossierChange) -> list[tuple[str, dict[str, Any]]]:
-    """The forms (kind, data) an event issues: receipt on receiving (and on a walk-in or
-    online submission), supplement request, refusal, stop notice, and the
-    completed control sheet when the result is returned, the apology letter when an officer
-    records one (with its new date). Form 07 (the register, many dossiers) is never automatic.
+    """The papers (kind, data) an event issues: form 01 at a valid receipt (taken in at the desk,
+    or received by an officer), the submission acknowledgement for an online filing not yet
+    received, supplement request, refusal, stop notice, the completed control sheet when the
+    result is returned, the apology letter when an officer records one (with its new date).
+    Form 07 (the register, many dossiers) is never automatic.
     """
     if isinstance(event, DossierSubmitted):
-        # Taken in at the desk: received at once. Filed online: the citizen gets the receipt of
-        # the electronic filing now (the provisional date); a second one follows the officer's receipt.
-        received_or_online = event.to_status == Status.RECEIVED or event.channel == Channel.ONLINE
-        return [(DocumentKind.RECEIPT, {})] if received_or_online else []
+        if event.to_status == Status.RECEIVED:  # taken in at the desk by the officer: received at once
+            return [(DocumentKind.RECEIPT, {})]
+        # Filed online: an acknowledgement that says it awaits receipt; form 01 follows the receipt.
+        return [(DocumentKind.SUBMISSION_ACK, {})] if event.channel == Channel.ONLINE else []
     if isinstance(event, DossierApologised):
         return [(DocumentKind.APOLOGY, {"new_due_at": event.new_due_at.isoformat()})]
     kind = FORMS_FOR_ACTION.get(event.kind)

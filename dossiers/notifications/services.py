@@ -177,7 +177,8 @@ def _receipt_pdf(dossier: Dossier, event: DossierEvent) -> bytes | None:
         return None
     from dossiers.documents.services import document_issue  # weasyprint: import where needed
 
-    document = document_issue(dossier=dossier, kind=DocumentKind.RECEIPT, event=event)
+    # Filed online, not yet received: the acknowledgement, never form 01 (issued only at a receipt).
+    document = document_issue(dossier=dossier, kind=DocumentKind.SUBMISSION_ACK, event=event)
     with document.file.open("rb") as file:
         return file.read()
 
@@ -187,7 +188,7 @@ def notify_applicant(*, event_id: int) -> list[str]:
 
     Idempotent: a channel recorded as sent for this event is skipped. Sent before it is
     recorded, so a crash between the two may repeat a message but never loses one. The
-    submission's e-mail carries the receipt (form 01) as a PDF.
+    online submission's e-mail carries the submission acknowledgement as a PDF (form 01 comes at the receipt).
     """
     event = DossierEvent.objects.select_related("dossier__procedure", "dossier__agency").get(pk=event_id)
     dossier = event.dossier
@@ -197,7 +198,7 @@ def notify_applicant(*, event_id: int) -> list[str]:
         body = message_body(event)
         mail = EmailMessage(message_subject(event), body, settings.DEFAULT_FROM_EMAIL, [dossier.applicant_email])
         if (pdf := _receipt_pdf(dossier, event)) is not None:
-            mail.attach(f"{dossier.code}-giay-tiep-nhan.pdf", pdf, "application/pdf")
+            mail.attach(f"{dossier.code}-xac-nhan-nop.pdf", pdf, "application/pdf")
         mail.send()
         _record(event, Notification.Channel.EMAIL, dossier.applicant_email, body)
         sent.append(Notification.Channel.EMAIL.value)

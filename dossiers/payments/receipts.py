@@ -35,7 +35,7 @@ def payment_receipt_html(*, payment: Payment) -> str:
         **(
             heading(agency, form_number="", title="Biên lai thu phí, lệ phí điện tử", issued_at=payment.paid_at)
             if agency is not None
-            else {"title": "Biên lai thu phí, lệ phí điện tử", "form_number": "", "issued_on": ""}
+            else {"title": "Biên lai thu phí, lệ phí điện tử", "form_number": "", "issued_on": "", "issuer_name": ""}
         ),
         "payment": payment,
         "payer": payment.payer,
@@ -45,9 +45,11 @@ def payment_receipt_html(*, payment: Payment) -> str:
         "paid_at": long_datetime(payment.paid_at),
         "receipt_url": url,
         "receipt_qr": qr_data_uri(url),
+        "subtitle": "(Thu qua Nền tảng thanh toán trực tuyến của Cổng Dịch vụ công quốc gia)",
+        "body": "dossiers/payments/receipt_pdf.html",
     }
     with translation.override("vi"):
-        return render_to_string("dossiers/payments/receipt_pdf.html", context)
+        return render_to_string("documents/base.html", context)
 
 
 def payment_receipt_issue(*, payment_id: int) -> Payment:

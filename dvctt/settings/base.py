@@ -537,6 +537,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # What the portal calls itself, shown in the header and page titles.
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công tỉnh Ninh Bình")
 PORTAL_PROVINCE_CODE = env.int("PORTAL_PROVINCE_CODE", default=37)
+# The date line's place on a paper whose issuer names no administrative unit ("" = the province's name).
+DOCUMENT_PLACE_NAME = env.str("DOCUMENT_PLACE_NAME", default="")
 # Office hours (Asia/Ho_Chi_Minh), e.g. "07:00-11:30,13:30-17:00": 8 working hours = 1 working day.
 OFFICE_HOURS = env.str("OFFICE_HOURS", default="07:00-11:30,13:30-17:00")
 # Civil-status and certification procedures: received after this time, due the next working day.

@@ -2,7 +2,7 @@
 
 Register, find "dang ky khai sinh", start, fill the two steps of the e-form, upload a PDF,
 reuse a stored document, pay on the (stand-in) national payment platform, submit, see the
-code, download the receipt; later answer a supplement request, receive the result, rate.
+code, download the submission acknowledgement; later answer a supplement request, receive the result, rate.
 axe checks every page on the way.
 """
 
@@ -140,9 +140,12 @@ def submit(j: Journey) -> Dossier:
     dossier = Dossier.objects.get(applicant__username=CITIZEN_ID)
     assert "Đã nộp hồ sơ thành công" in j.page.content()
     assert dossier.code in j.page.locator(".dossier-code").inner_text()
-    receipt = fetch(j, j.page.get_by_role("link", name="Tải giấy tiếp nhận hồ sơ (PDF)"))
-    text = " ".join(PdfReader(io.BytesIO(receipt)).pages[0].extract_text().split())
+    # filed online, nobody has received it yet: the acknowledgement, which says so (form 01 comes at the receipt)
+    acknowledgement = fetch(j, j.page.get_by_role("link", name="Tải giấy xác nhận nộp hồ sơ trực tuyến (PDF)"))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(acknowledgement)).pages).split())
     assert dossier.code in text
+    assert "GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN" in text
+    assert "Hồ sơ đang chờ tiếp nhận." in text
     return dossier
 
 

@@ -88,11 +88,15 @@ def test_the_whole_filing_creates_one_dossier_with_its_answers_files_and_receipt
     # and the confirmation shows the code, the receipt is a real PDF naming it
     page = client.get(reverse("dossiers:my_dossier_submitted", args=[submitted.code])).content.decode()
     assert submitted.code in page
-    assert "Tải giấy tiếp nhận hồ sơ (PDF)" in page
-    receipt = client.get(reverse("dossiers:my_dossier_document", args=[submitted.code, "01"]))
-    text = " ".join(PdfReader(io.BytesIO(b"".join(receipt.streaming_content))).pages[0].extract_text().split())
+    assert "Tải giấy xác nhận nộp hồ sơ trực tuyến (PDF)" in page
+    # nobody has received it yet: an acknowledgement that says so, and no form 01
+    ack = client.get(reverse("dossiers:my_dossier_document", args=[submitted.code, "xn"]))
+    text = " ".join(PdfReader(io.BytesIO(b"".join(ack.streaming_content))).pages[0].extract_text().split())
     assert submitted.code in text
-    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert "GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN" in text
+    assert "Hồ sơ đang chờ tiếp nhận." in text
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" not in text
+    assert client.get(reverse("dossiers:my_dossier_document", args=[submitted.code, "01"])).status_code == 404
 
 
 def test_a_double_submit_makes_one_dossier(client, submitted, service):
@@ -146,7 +150,7 @@ def test_another_citizen_sees_nothing(client, submitted, service):
 
     for url in (
         reverse("dossiers:my_dossier", args=[submitted.code]),
-        reverse("dossiers:my_dossier_document", args=[submitted.code, "01"]),
+        reverse("dossiers:my_dossier_document", args=[submitted.code, "xn"]),
         reverse("dossiers:draft_form", args=[draft.token]),
         reverse("dossiers:draft_review", args=[draft.token]),
         reverse("dossiers:attachment_download", args=[submitted.attachments.get().uuid]),

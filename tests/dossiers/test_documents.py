@@ -22,10 +22,10 @@ from dossiers.documents import services as documents
 from dossiers.documents.handlers import documents_for_event
 from dossiers.documents.rendering import qr_data_uri
 from dossiers.documents.services import (
-    control_rows,
     document_html,
     document_issue,
     document_render,
+    handover_rows,
     register_dossiers,
     register_render,
 )
@@ -85,10 +85,10 @@ def test_receipt_form_01_is_a_pdf_with_the_motto_the_code_the_components_and_the
     # when form 01 is rendered
     pdf = document_render(dossier=walk_in, kind="01", event=event)
 
-    # then it is a one-page PDF in Vietnamese with every part of the receipt
+    # then it is a PDF in Vietnamese with every part of the receipt, one page for each of its two copies
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == 2
     assert reader.metadata.title == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả – 000.00.12.H42-261125-0001"
     text = pdf_text(pdf)
     for expected in [
@@ -99,17 +99,20 @@ def test_receipt_form_01_is_a_pdf_with_the_motto_the_code_the_components_and_the
         "Ninh Bình, ngày 25 tháng 11 năm 2026",
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         "000.00.12.H42-261125-0001",
-        f"Sở Tư pháp đã tiếp nhận hồ sơ của: {APPLICANT}",
+        f"Sở Tư pháp tiếp nhận hồ sơ của: {APPLICANT}",
         "Nội dung yêu cầu giải quyết: Thủ tục thử nghiệm (mã thủ tục 1.000001)",
-        "1 Tờ khai đăng ký 1 0",
-        "2 Bản sao giấy khai sinh 0 1",
+        "Không có giấy tờ nộp kèm.",  # nothing was uploaded: the procedure's catalogue is not printed
+        "2. Số lượng giấy tờ: 00 (00 tệp điện tử).",
         "Thời hạn giải quyết hồ sơ theo quy định: 5 ngày làm việc.",
         "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 25 tháng 11 năm 2026.",
-        "Hẹn trả kết quả lúc 09 giờ 00 phút, ngày 02 tháng 12 năm 2026.",
+        "5. Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 02 tháng 12 năm 2026.",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
         "Cán bộ reception_officer",
+        "Liên 1: Giao người nộp hồ sơ",
+        "Liên 2: Lưu tại Bộ phận Một cửa",
     ]:
         assert expected in text
+    assert "Tờ khai đăng ký" not in text
 
 
 def test_every_form_carries_a_qr_code_of_the_public_status_page(walk_in, settings):
@@ -136,7 +139,7 @@ def test_every_form_carries_a_qr_code_of_the_public_status_page(walk_in, setting
     [
         ("02", [(R, Action.REQUEST_SUPPLEMENT)], "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Bổ sung bản sao giấy khai sinh có chứng thực"),
         ("03", [(R, Action.REFUSE)], "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Hồ sơ không thuộc thẩm quyền giải quyết của Sở"),
-        ("05", [(R, Action.FORWARD), (S, Action.STOP)], "PHIẾU ĐỀ NGHỊ DỪNG GIẢI QUYẾT HỒ SƠ", "Có văn bản đề nghị dừng của cơ quan điều tra"),
+        ("05", [(R, Action.FORWARD), (S, Action.STOP)], "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Có văn bản đề nghị dừng của cơ quan điều tra"),
     ],
     ids=["02-supplement", "03-refusal", "05-stop"],
 )  # fmt: skip
@@ -178,10 +181,10 @@ def test_apology_form_04_gives_the_reason_and_the_new_return_date(walk_in):
 
     text = pdf_text(document_render(dossier=walk_in, kind="04", data=data))
 
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     assert "Phải lấy ý kiến của Sở Xây dựng" in text
     assert "hẹn trả kết quả lúc 09 giờ 00 phút, ngày 02 tháng 12 năm 2026" in text
-    assert "Sở Tư pháp xin lỗi Ông/Bà và hẹn trả kết quả giải quyết hồ sơ vào lúc 16 giờ 00 phút, ngày 04 tháng 12 năm 2026" in text  # fmt: skip
+    assert "Sở Tư pháp xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị Ông/Bà đồng ý gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 04 tháng 12 năm 2026" in text  # fmt: skip
 
 
 def test_apology_without_a_new_date_is_refused(walk_in):
@@ -209,26 +212,29 @@ def test_control_sheet_06_judges_each_step_against_its_share_of_the_time_limit(w
     walk_in.refresh_from_db()
 
     # when the control sheet is computed and rendered
-    rows = control_rows(dossier=walk_in, calendar=working_calendar())
+    rows = handover_rows(dossier=walk_in, calendar=working_calendar())
     pdf = document_render(dossier=walk_in, kind="06")
 
-    # then every event is a line; a step that moves the dossier on is on time or late
-    assert [(r.step, r.action, r.actor, r.verdict, r.used) for r in rows] == [
-        ("Tiếp nhận hồ sơ", "Nộp hồ sơ", "Cán bộ reception_officer", "", ""),
-        ("Tiếp nhận hồ sơ", "Chuyển bước tiếp theo", "Cán bộ reception_officer", "Đúng hạn", "1,0/4,0 giờ"),
-        ("Thẩm định, xử lý", "Yêu cầu bổ sung hồ sơ", "Cán bộ specialist", "", ""),
-        ("Thẩm định, xử lý", "Bổ sung hồ sơ", "Nguyễn Văn An", "", ""),
-        ("Thẩm định, xử lý", "Chuyển bước tiếp theo", "Cán bộ specialist", "Đúng hạn", "17,0/24,0 giờ"),
-        ("Phê duyệt, ký", "Phê duyệt, ký", "Cán bộ leader", "Quá hạn", "11,0/6,0 giờ"),
-        ("Vào số, phát hành", "Vào số, phát hành", "Cán bộ clerk", "Đúng hạn", "1,0/2,0 giờ"),
-        ("Trả kết quả", "Trả kết quả", "Cán bộ reception_officer", "Đúng hạn", "3,0/4,0 giờ"),
-    ]
-    assert rows[4].received_at == dt.datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+    # then every handover is a line (giver, receiver, time), judged against the giver's step;
+    # the supplement round stays inside the specialist's step, so it is no handover
+    assert [(r.giver, r.giver_unit, r.receiver, r.receiver_unit, r.verdict, r.used) for r in rows] == [
+        ("Cán bộ reception_officer", "Tiếp nhận hồ sơ", "Cán bộ specialist", "Thẩm định, xử lý", "Đúng hạn", "1,0/4,0 giờ làm việc"),
+        ("Cán bộ specialist", "Thẩm định, xử lý", "Cán bộ leader", "Phê duyệt, ký", "Đúng hạn", "17,0/24,0 giờ làm việc"),
+        ("Cán bộ leader", "Phê duyệt, ký", "Cán bộ clerk", "Vào số, phát hành", "Quá hạn", "11,0/6,0 giờ làm việc"),
+        ("Cán bộ clerk", "Vào số, phát hành", "Cán bộ reception_officer", "Trả kết quả", "Đúng hạn", "1,0/2,0 giờ làm việc"),
+        ("Cán bộ reception_officer", "Trả kết quả", APPLICANT, "Người nộp hồ sơ", "Đúng hạn", "3,0/4,0 giờ làm việc"),
+    ]  # fmt: skip
+    assert [r.handed_at for r in rows][:2] == [
+        dt.datetime(2026, 11, 25, 10, 0, tzinfo=VN), dt.datetime(2026, 11, 27, 16, 0, tzinfo=VN)
+    ]  # fmt: skip
     text = pdf_text(pdf)
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
     assert "Mẫu số 06" in text
-    assert "Quá hạn 11,0/6,0 giờ" in text
-    assert "Kết quả giải quyết hồ sơ: Đúng hạn (xử lý xong lúc 10:00 01/12/2026)" in text
+    assert "Người giao ký Người nhận ký" in text
+    assert "Quá hạn 11,0/6,0 giờ làm việc" in text
+    assert (
+        "Kết quả giải quyết hồ sơ: Đúng hạn (xử lý xong lúc 10:00 01/12/2026, trả kết quả lúc 15:00 01/12/2026)" in text
+    )
 
 
 def test_tracking_register_07_lists_the_agency_dossiers_taken_in_during_the_period(walk_in, office):
@@ -375,7 +381,7 @@ def test_document_task_issues_the_form_once(walk_in, office):
     ("action", "from_status", "to_status", "forms"),
     [
         ("submit", None, Status.RECEIVED, ["01"]),  # walk-in: received at the desk
-        ("submit", None, Status.NEW, ["01"]),  # online: the receipt of the electronic filing
+        ("submit", None, Status.NEW, ["xn"]),  # online, not received: the acknowledgement, never form 01
         ("submit-by-post", None, Status.NEW, []),  # by post: waits for reception
         (Action.RECEIVE, Status.NEW, Status.RECEIVED, ["01"]),
         (Action.REQUEST_SUPPLEMENT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, ["02"]),

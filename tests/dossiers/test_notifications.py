@@ -1,9 +1,11 @@
 import datetime as dt
+import io
 from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.core import mail
+from pypdf import PdfReader
 
 from accounts.constants import Role
 from dossiers.constants import Channel, Status
@@ -40,7 +42,7 @@ def test_the_submission_mails_the_receipt_and_texts_the_code(dossier):
     # when the task runs for the submission
     sent = notify_applicant_task(dossier.events.get().pk)
 
-    # then one e-mail with form 01 attached, one plain text message
+    # then one e-mail with the submission acknowledgement attached (not form 01: nobody received it yet), one text message
     assert sent == ["email", "sms"]
     (message,) = mail.outbox
     assert message.subject == f"Hồ sơ {dossier.code}: Mới đăng ký"
@@ -48,8 +50,9 @@ def test_the_submission_mails_the_receipt_and_texts_the_code(dossier):
     assert "Kính gửi Nguyễn Văn An," in message.body
     assert f"/ho-so-cua-toi/{dossier.code}/" in message.body
     (name, content, mimetype) = message.attachments[0]
-    assert (name, mimetype) == (f"{dossier.code}-giay-tiep-nhan.pdf", "application/pdf")
+    assert (name, mimetype) == (f"{dossier.code}-xac-nhan-nop.pdf", "application/pdf")
     assert content.startswith(b"%PDF")
+    assert "GIẤY XÁC NHẬN NỘP HỒ SƠ TRỰC TUYẾN" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert MemorySmsBackend.outbox == [
         ("0912345678", f"Cong Dich vu cong tinh Ninh Binh: Ho so {dossier.code} Moi dang ky.")
     ]

@@ -86,11 +86,11 @@ def test_by_post_needs_an_address_and_nothing_is_lost_without_one(client, ready_
     # when: with the address
     done = review(client, ready_draft, result_delivery="post", result_address=f"  {ADDRESS}  ")
 
-    # then: kept, and printed on the receipt
+    # then: kept, and printed on the submission acknowledgement
     dossier = Dossier.objects.get()
     assert done.status_code == 302
     assert (dossier.result_delivery, dossier.result_address) == (ResultDelivery.POST, ADDRESS)
-    receipt = client.get(reverse("dossiers:my_dossier_document", args=[dossier.code, "01"]))
+    receipt = client.get(reverse("dossiers:my_dossier_document", args=[dossier.code, "xn"]))
     text = " ".join(PdfReader(io.BytesIO(b"".join(receipt.streaming_content))).pages[0].extract_text().split())
     assert f"qua dịch vụ bưu chính công ích, gửi đến {ADDRESS}" in text
     mine = client.get(reverse("dossiers:my_dossier", args=[dossier.code])).content.decode()
