@@ -99,6 +99,7 @@ def fill_the_form(j: Journey):
     j.page.get_by_label("Ngày, tháng, năm sinh").fill("2026-11-20")
     j.page.get_by_label("Nam", exact=True).check()
     j.page.get_by_label("Nơi sinh (tên cơ sở y tế hoặc địa chỉ)").fill("Bệnh viện Đa khoa tỉnh Ninh Bình")
+    j.page.get_by_label("Số bản sao Trích lục khai sinh đề nghị cấp").fill("1")  # selects the copy fee
     j.click("button", "Tiếp tục")
     assert "Nguyễn Minh Khang" in j.page.content()  # the check-your-answers page
     j.click("button", "Lưu tờ khai, tiếp tục")
@@ -123,8 +124,11 @@ def attach(j: Journey):
 
 
 def pay(j: Journey):
-    j.page.get_by_label("Phí cấp bản sao Trích lục khai sinh (nếu có yêu cầu): 8.000 đ", exact=False).check()
-    j.click("button", "Cập nhật khoản phí")
+    # the one copy asked for in the e-form is charged, with no box to tick (issue 20)
+    assert (
+        j.page.get_by_label("Phí cấp bản sao Trích lục khai sinh (nếu có yêu cầu): 8.000 đ", exact=False).count() == 0
+    )
+    assert j.page.get_by_role("cell", name="Phí cấp bản sao Trích lục khai sinh (nếu có yêu cầu)").count() == 1
     assert "8.000" in j.page.locator("text=Tổng số tiền phải nộp").inner_text()
     j.click("button", "Thanh toán trực tuyến")  # to the national payment platform
     assert "/mock/thanhtoan/" in j.page.url
