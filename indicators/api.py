@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.constants import Role
 from accounts.models import User
 from common.api import API_AUTHENTICATION, BAD_REQUEST, FORBIDDEN, text_parameter
+from common.replica import reading_from_replica
 
 from .forms import Filters, IndicatorFilterForm
 from .selectors import Scorecard, agency_ranking, rules_in_force, scorecard
@@ -106,7 +107,8 @@ class IndicatorScorecardApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = _filters(request)
-        return Response(scorecard_data(scorecard(period=filters.period, scope=filters.scope)))
+        with reading_from_replica(request):
+            return Response(scorecard_data(scorecard(period=filters.period, scope=filters.scope)))
 
 
 class IndicatorAgencyRankingApi(APIView):
@@ -121,6 +123,7 @@ class IndicatorAgencyRankingApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = _filters(request)
-        rules = rules_in_force(on=filters.period.first_day)
-        rows = agency_ranking(period=filters.period, scope=filters.scope, rules=rules)
-        return Response(AgencyRankOutputSerializer(rows, many=True).data)
+        with reading_from_replica(request):
+            rules = rules_in_force(on=filters.period.first_day)
+            rows = agency_ranking(period=filters.period, scope=filters.scope, rules=rules)
+            return Response(AgencyRankOutputSerializer(rows, many=True).data)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
+from common.replica import replica_reads
 
 from .constants import Outcome
 from .forms import IndicatorFilterForm
@@ -54,6 +55,7 @@ def trend_bars(trend: list[Scorecard]) -> list[dict[str, Any]]:
 
 
 @login_required
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = indicator_viewer(request)
     form = IndicatorFilterForm(request.GET or {}, user=user)
@@ -82,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def dossier_drilldown(request: HttpRequest) -> HttpResponse:
     """The dossiers counted in one indicator (all, met, missed), in the viewer's scope, 50 a page."""
     user = indicator_viewer(request)
@@ -116,6 +119,7 @@ def dossier_drilldown(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def report_download(request: HttpRequest) -> HttpResponse:
     """The monthly report for the chosen period and scope, as xlsx (default) or PDF."""
     user = indicator_viewer(request)

@@ -4,6 +4,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from common.replica import replica_reads
+
 from .constants import OnlineLevel
 from .forms import ProcedureSearchForm
 from .models import Agency, Procedure, Sector
@@ -20,6 +22,7 @@ from .selectors import (
 PAGE_SIZE = 20
 
 
+@replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -33,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@replica_reads
 def procedure_index(request: HttpRequest) -> HttpResponse:
     """Search results and browsing by sector, agency and level, on one page."""
     form = ProcedureSearchForm(request.GET or None)
@@ -78,6 +82,7 @@ def _browse_heading(filters: object) -> str:
     return _("Danh sách thủ tục hành chính")
 
 
+@replica_reads
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         procedure = procedure_get_public(code=code)
@@ -90,9 +95,11 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@replica_reads
 def sector_index(request: HttpRequest) -> HttpResponse:
     return render(request, "procedures/sectors.html", {"sectors": sector_list_with_counts()})
 
 
+@replica_reads
 def agency_index(request: HttpRequest) -> HttpResponse:
     return render(request, "procedures/agencies.html", {"agencies": agency_list_with_counts()})

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dvctt.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "common.replica.ReplicaPinMiddleware",  # a browser that wrote reads from the primary for a while
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -175,6 +176,24 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # DISABLE_SERVER_SIDE_CURSORS=true makes .iterator() fetch with ordinary cursors. (Prepared
 # statements, the other thing such a pooler breaks, Django already leaves off with psycopg 3.)
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+# A read replica (common/replica.py): the dashboards, reports and public catalogue read from it,
+# except for a browser that wrote within REPLICA_PIN_SECONDS; a replica that is down or lags more
+# than REPLICA_MAX_LAG_SECONDS is skipped (asked again every REPLICA_CHECK_SECONDS). Writes and
+# migrations go to the primary only.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL and IS_POSTGRES:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        **{k: DATABASES["default"][k] for k in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")},
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        # a replica that does not answer is skipped within seconds, not after a long TCP timeout
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2},
+    }
+DATABASE_REPLICA_READS = "replica" in DATABASES
+DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

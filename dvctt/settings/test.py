@@ -14,6 +14,16 @@ WHITENOISE_USE_FINDERS = True
 # unless a test run asks otherwise, so a run never holds more connections than it uses.
 if not DATABASE_POOL:  # noqa: F405
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # noqa: F405
+# On PostgreSQL a "replica" alias on the same server and test database (a mirror), so the router's
+# tests run on real connections; reads go to it only where a test turns DATABASE_REPLICA_READS on.
+if IS_POSTGRES and "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2},  # noqa: F405
+    }
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
+DATABASE_REPLICA_READS = env.bool("DATABASE_REPLICA_READS", default=False)  # noqa: F405
 
 # Files written by tests (PDF forms, uploads) go to a throwaway folder, not the repo's var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))
