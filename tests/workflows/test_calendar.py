@@ -671,7 +671,7 @@ def test_the_cache_follows_the_office_hours_setting(db, settings):
 # The official New Year 2026 swap (VPCP letter 12729/VPCP-KGVX), shipped as data by migration
 
 
-def test_the_new_year_2026_swap_is_in_the_calendar(db):
+def test_the_new_year_2026_swap_is_in_the_calendar(new_year_2026):
     # when
     calendar = working_calendar()
 
@@ -684,7 +684,7 @@ def test_the_new_year_2026_swap_is_in_the_calendar(db):
     assert "12729/VPCP-KGVX" in reasons[date(2026, 1, 10)]
 
 
-def test_31_dec_2025_09_00_plus_2_working_days_is_6_jan_2026(db):
+def test_31_dec_2025_09_00_plus_2_working_days_is_6_jan_2026(new_year_2026):
     # given: 31/12 09:00 leaves 6 h that day; 1/1 holiday, 2/1 swapped off, 3–4/1 weekend, Mon 5/1 8 h
     calendar = working_calendar()
 
@@ -695,7 +695,7 @@ def test_31_dec_2025_09_00_plus_2_working_days_is_6_jan_2026(db):
     assert due == datetime(2026, 1, 6, 9, 0, tzinfo=VN)
 
 
-def test_9_jan_2026_plus_1_working_day_is_saturday_10_jan_2026(db):
+def test_9_jan_2026_plus_1_working_day_is_saturday_10_jan_2026(new_year_2026):
     # given
     calendar = working_calendar()
 
@@ -809,7 +809,7 @@ def test_an_unknown_receipt_setting_is_a_configuration_error(settings):
         ),
     ],
 )
-def test_a_pause_moves_the_due_date_by_its_working_time_only(db, due, paused_from, paused_until, expected):
+def test_a_pause_moves_the_due_date_by_its_working_time_only(new_year_2026, due, paused_from, paused_until, expected):
     # given
     calendar = working_calendar()
 
@@ -878,7 +878,7 @@ def test_a_confirmed_unknown_year_is_counted_from_its_overrides(db):
     )
 
 
-def test_the_year_page_selector_shows_the_effective_calendar(db):
+def test_the_year_page_selector_shows_the_effective_calendar(new_year_2026):
     # given
     CalendarOverride.objects.create(date=date(2026, 8, 22), kind=CalendarDayKind.DAY_OFF, reason="Không làm bù")
 
@@ -974,7 +974,7 @@ def test_explaining_a_limit_across_tet_2026(national):
     assert lines[-1] == "Hẹn trả kết quả: 16:00 thứ Tư 25/02/2026."
 
 
-def test_explaining_the_new_year_swap_and_its_make_up_saturday(db):
+def test_explaining_the_new_year_swap_and_its_make_up_saturday(new_year_2026):
     # given
     calendar = working_calendar()
 

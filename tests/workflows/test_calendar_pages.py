@@ -50,7 +50,7 @@ def test_the_admin_reads_05_03_2027_as_5_march(
     assert working_calendar().is_working_day(dt.date(2027, 3, 5)) is False
 
 
-def test_the_admin_form_shows_dates_as_dd_mm_yyyy(client, admin_user):
+def test_the_admin_form_shows_dates_as_dd_mm_yyyy(new_year_2026, client, admin_user):
     # given
     client.force_login(admin_user)
     override = CalendarOverride.objects.get(date=dt.date(2026, 1, 10))
@@ -91,7 +91,7 @@ def test_the_year_page_is_for_province_admins_only(client, officer):
     assert client.get(url).status_code == 403
 
 
-def test_the_year_page_shows_the_effective_calendar(client, admin_user):
+def test_the_year_page_shows_the_effective_calendar(new_year_2026, client, admin_user):
     # given
     client.force_login(admin_user)
 
