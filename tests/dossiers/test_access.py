@@ -376,7 +376,8 @@ def test_the_officer_page_reads_the_scope_once(client, office, who, django_asser
     client.get(reverse("dossiers:detail", args=[own.code]))  # the working calendar is cached per process
 
     # when the page is read
-    with django_assert_max_num_queries(12) as queries:
+    # (13: the components replaced by national data joined the page, Resolution 66.7/2025)
+    with django_assert_max_num_queries(13) as queries:
         response = client.get(reverse("dossiers:detail", args=[dossier.code]))
 
     # then the memberships were read once
