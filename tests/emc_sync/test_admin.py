@@ -129,3 +129,33 @@ def test_the_summary_page_costs_the_same_queries_however_many_rows(client, offic
     # when the page is read, then: session, user, two summary queries, failed rows, inbound failures
     with django_assert_num_queries(6):
         assert client.get(reverse("emc_sync:summary")).status_code == 200
+
+
+def test_a_quarantined_message_is_shown_with_its_reason_and_retried_from_the_page(client, office, portal):
+    from dossiers.models import Dossier
+    from emc_sync.inbound import inbound_poll
+    from emc_sync.models import InboundFailure
+    from tests.factories import ProcedureFactory, WorkflowVersionFactory
+
+    from .test_inbound import FEED, filed, page
+
+    # given a forwarded dossier quarantined for a procedure the catalogue does not have yet
+    portal.get(FEED, json=page(filed("G01.2026.77", procedure="1.000077")))
+    inbound_poll()
+    admin = UserFactory(province_admin=True)
+    client.force_login(admin)
+    shown = client.get(reverse("emc_sync:summary")).content.decode()
+    assert "G01.2026.77" in shown
+    assert "Không có thủ tục mã 1.000077 trong danh mục của tỉnh." in shown
+    failure = InboundFailure.objects.get()
+
+    # when the procedure is added and the admin retries it from the page
+    WorkflowVersionFactory(procedure=ProcedureFactory(code="1.000077", agencies=[office["agency"]]))
+    response = client.post(reverse("emc_sync:inbound_retry"), {"failure": [failure.pk]})
+
+    # then taken in, the retry audited, the message kept as resolved (never dropped)
+    assert response.status_code == 302
+    assert Dossier.objects.get().code == "G01.2026.77"
+    failure.refresh_from_db()
+    assert failure.resolved_at is not None
+    assert LogEntry.objects.get().change_message.startswith("Thử lại bản tin HoSo của G01.2026.77")
