@@ -208,7 +208,7 @@ def test_form_01_is_issued_by_the_receiving_desk(office, wards):
 
     html = document_html(dossier=dossier, kind="01", event=dossier.events.get(action=EventKind.SUBMIT))
 
-    assert "UBND phường Hoa Lư".upper() in html.upper()
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG HOA LƯ" in html.upper()  # the issuer's name in full (Decree 30)
     assert "Sở Tư pháp".upper() not in html.upper()
 
 
