@@ -84,7 +84,7 @@ def find_and_start(j: Journey):
     j.check()
     j.click("link", "Đăng ký khai sinh", exact=True)
     j.click("link", "Nộp hồ sơ trực tuyến")
-    j.page.get_by_label("Cơ quan tiếp nhận hồ sơ").select_option(label="UBND phường Hoa Lư")
+    j.page.get_by_label("Cơ quan giải quyết hồ sơ").select_option(label="UBND phường Hoa Lư")
     j.click("button", "Bắt đầu nộp hồ sơ")
 
 
