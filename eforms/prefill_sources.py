@@ -105,9 +105,11 @@ def _token() -> str:
     return str(token)
 
 
-def _registry_record(citizen_id: str) -> dict[str, Any]:
-    """The registry's answer for one citizen ({} if it does not know them); RegistryUnavailable otherwise."""
-    url = f"{settings.POPULATION_REGISTRY_URL.rstrip('/')}/congdan/{citizen_id}"
+def registry_get(url: str) -> dict[str, Any]:
+    """GET one record from the data-sharing platform with the registry's token (renewed once when
+    it expired early): the JSON object, {} for a record it does not hold; RegistryUnavailable
+    when it cannot answer. The population registry and the sector databases (Resolution 66.7,
+    dossiers/replacements) are read through it."""
     try:
         response = requests.get(
             url,
@@ -128,9 +130,13 @@ def _registry_record(citizen_id: str) -> dict[str, Any]:
         body = response.json()
     except (requests.RequestException, ValueError, KeyError) as exc:
         raise RegistryUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    if not isinstance(body, dict) or body.get("error_code") != "0":
-        return {}
-    return body
+    return body if isinstance(body, dict) else {}
+
+
+def _registry_record(citizen_id: str) -> dict[str, Any]:
+    """The registry's answer for one citizen ({} if it does not know them); RegistryUnavailable otherwise."""
+    body = registry_get(f"{settings.POPULATION_REGISTRY_URL.rstrip('/')}/congdan/{citizen_id}")
+    return body if body.get("error_code") == "0" else {}
 
 
 def _registry_values(body: dict[str, Any]) -> dict[str, Any]:

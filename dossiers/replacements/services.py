@@ -19,12 +19,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from eforms.prefill_sources import RegistryUnavailable, registry_person
+from eforms.prefill_sources import RegistryUnavailable, registry_get, registry_person
 from procedures.constants import DatabaseLookup
 from procedures.models import NationalDatabase
 
@@ -33,7 +31,6 @@ from ..models import ComponentReplacement, Dossier
 
 logger = logging.getLogger(__name__)
 
-TOKEN_CACHE_KEY = "dossiers:replacements:token"  # noqa: S105 - a cache key, not a secret
 LOOKUP_KEY = re.compile(r"^[0-9A-Za-z.\-]{1,64}$")
 
 
@@ -47,45 +44,9 @@ class NotFound(Exception):
     pass
 
 
-def _token(*, refresh: bool = False) -> str:
-    token = None if refresh else cache.get(TOKEN_CACHE_KEY)
-    if token:
-        return str(token)
-    response = requests.post(
-        settings.POPULATION_REGISTRY_TOKEN_URL,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": settings.POPULATION_REGISTRY_CLIENT_ID,
-            "client_secret": settings.POPULATION_REGISTRY_CLIENT_SECRET,
-        },
-        timeout=settings.POPULATION_REGISTRY_TIMEOUT_SECONDS,
-    )
-    if response.status_code != 200:
-        raise RegistryUnavailable(f"token endpoint answered {response.status_code}")
-    body = response.json()
-    cache.set(TOKEN_CACHE_KEY, body["access_token"], max(int(body.get("expires_in", 3600)) - 60, 1))
-    return str(body["access_token"])
-
-
 def _sector_record(database: NationalDatabase, key: str) -> Found:
-    url = f"{settings.NATIONAL_DATABASES_URL.rstrip('/')}/{database.code}/{key}"
-    try:
-        for attempt in (1, 2):
-            response = requests.get(
-                url,
-                headers={"Authorization": f"Bearer {_token(refresh=attempt == 2)}"},
-                timeout=settings.POPULATION_REGISTRY_TIMEOUT_SECONDS,
-            )
-            if response.status_code != 401:
-                break
-        if response.status_code == 404:
-            raise NotFound()
-        if response.status_code != 200:
-            raise RegistryUnavailable(f"{url} answered {response.status_code}")
-        body = response.json()
-    except (requests.RequestException, ValueError, KeyError) as exc:
-        raise RegistryUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    if not isinstance(body, dict) or body.get("error_code") != "0" or not body.get("MaBanGhi"):
+    body = registry_get(f"{settings.NATIONAL_DATABASES_URL.rstrip('/')}/{database.code}/{key}")
+    if body.get("error_code") != "0" or not body.get("MaBanGhi"):
         raise NotFound()
     return Found(record_id=str(body["MaBanGhi"])[:100], data=dict(body.get("DuLieu") or {}))
 
