@@ -17,7 +17,8 @@ This module hands out nothing by itself: every caller has asked dossiers/access.
 address is only ever given to someone who may read the file, and a signed one lapses quickly.
 """
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import quote
 
 from django.conf import settings
@@ -25,7 +26,6 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
-from storages.backends.s3 import S3Storage
 
 try:  # botocore comes with django-storages[s3]; the embedded default needs none of it
     from botocore.exceptions import BotoCoreError, ClientError
@@ -34,52 +34,19 @@ except ImportError:  # pragma: no cover - boto3 is a dependency
 else:
     STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
+if TYPE_CHECKING:
+    from storages.backends.s3 import S3Storage
+
 DOWNLOAD_MODES = ("presigned", "stream", "accel")
 # What a served file may do if a browser renders it: nothing (no scripts, nothing loaded).
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
-class PortalS3Storage(S3Storage):
-    """S3Storage that signs download addresses for the endpoint browsers reach.
-
-    Web and worker processes talk to the object storage at `endpoint_url` (an internal name such
-    as http://minio:9000); browsers may reach it elsewhere (`public_endpoint_url`). A signature
-    covers the host, so the public address is signed with a client of its own (signing is local:
-    that client never connects).
-    """
-
-    def __init__(self, **options: Any) -> None:
-        self.public_endpoint_url = options.pop("public_endpoint_url", "") or ""
-        super().__init__(**options)
-        self._signing_client: Any = None
-
-    def url(
-        self,
-        name: str,
-        parameters: dict[str, str] | None = None,
-        expire: int | None = None,
-        http_method: str | None = None,
-    ) -> str:
-        if not self.public_endpoint_url:
-            return str(super().url(name, parameters=parameters, expire=expire, http_method=http_method))
-        if self._signing_client is None:
-            session = self._create_session()
-            self._signing_client = session.client(
-                "s3",
-                region_name=self.region_name,
-                endpoint_url=self.public_endpoint_url,
-                config=self.client_config,
-                verify=self.verify,
-            )
-        params = {**(parameters or {}), "Bucket": self.bucket_name, "Key": self._normalize_name(name)}
-        return str(
-            self._signing_client.generate_presigned_url(
-                "get_object",
-                Params=params,
-                ExpiresIn=self.querystring_expire if expire is None else expire,
-                HttpMethod=http_method,
-            )
-        )
+def _is_bucket(storage: object) -> TypeGuard["S3Storage"]:
+    """Whether `storage` is object storage. Only a process configured with S3_BUCKET has imported
+    django-storages' S3 backend (and boto3, ~200 ms and tens of MB); the others never do."""
+    s3 = sys.modules.get("storages.backends.s3")
+    return s3 is not None and isinstance(storage, s3.S3Storage)
 
 
 def download_mode() -> str:
@@ -100,7 +67,7 @@ def file_response(file: FieldFile, *, name: str, content_type: str, inline: bool
     disposition = content_disposition_header(as_attachment=not inline, filename=name) or "attachment"
     storage, stored_name = file.storage, str(file.name)
     mode = download_mode()
-    if mode == "presigned" and isinstance(storage, S3Storage) and storage.querystring_auth:
+    if mode == "presigned" and _is_bucket(storage) and storage.querystring_auth:
         url = storage.url(
             stored_name,
             parameters={
@@ -114,7 +81,7 @@ def file_response(file: FieldFile, *, name: str, content_type: str, inline: bool
         redirect["Cache-Control"] = "private, no-store"  # the signed address is for this reader, now
         return redirect
     response: HttpResponseBase
-    if mode == "accel" and not isinstance(storage, S3Storage):
+    if mode == "accel" and not _is_bucket(storage):
         if not storage.exists(stored_name):
             raise FileNotFoundError(stored_name)
         response = HttpResponse(content_type=content_type)

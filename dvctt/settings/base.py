@@ -342,11 +342,11 @@ def s3_storage(
     connect_timeout: float = 2.0,
     read_timeout: float = 30.0,
 ) -> dict[str, object]:
-    """STORAGES["default"] for an S3-compatible bucket (common.storage.PortalS3Storage)."""
+    """STORAGES["default"] for an S3-compatible bucket (common.s3storage.PortalS3Storage)."""
     from botocore.config import Config
 
     return {
-        "BACKEND": "common.storage.PortalS3Storage",
+        "BACKEND": "common.s3storage.PortalS3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint_url or None,

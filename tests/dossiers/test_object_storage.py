@@ -303,3 +303,26 @@ def test_signed_addresses_name_the_endpoint_browsers_reach(client, settings, s3_
     assert response["Location"].startswith(f"{public}/{s3_bucket.name}/{attachment.file.name}?")
     fetched = requests.get(response["Location"], timeout=10)
     assert hashlib.sha256(fetched.content).hexdigest() == attachment.sha256
+
+
+def test_a_process_without_a_bucket_never_imports_boto3():
+    """The S3 backend (and boto3: ~200 ms and tens of MB a process) is imported only where
+    S3_BUCKET is set: the embedded default and local-file deployments serve downloads without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django, sys; django.setup();"
+        "from django.urls import resolve; import dvctt.urls, dossiers.downloads, common.storage;"
+        "from django.core.files.storage import storages; storages['default'];"
+        "print(sorted(m for m in ('boto3', 'storages.backends.s3') if m in sys.modules))"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "dvctt.settings.dev", "PATH": "/usr/bin:/bin"}
+    root = Path(__file__).resolve().parent.parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env={**env, "PYTHONPATH": str(root)}, capture_output=True, text=True
+    )
+
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
