@@ -31,6 +31,17 @@ class Measure(models.TextChoices):
     AUTHENTICATED = "authenticated", _("Hồ sơ của người nộp đã định danh điện tử (VNeID)")
     POPULATION_CHECKED = "population_checked", _("Hồ sơ có thông tin người nộp được xác thực với CSDL dân cư")
     SATISFACTION = "satisfaction", _("Mức độ hài lòng trong tiếp nhận, giải quyết")
+    # The formula document's own measures (indicators.engine).
+    PUBLISHED_ON_TIME = "published_on_time", _("Thủ tục công bố đúng hạn")
+    UPDATED_ON_TIME = "updated_on_time", _("Thủ tục cập nhật, công khai đúng hạn")
+    PROCEDURE_FEE_SYNCED = "procedure_fee_synced", _("Thủ tục có phí có hồ sơ đồng bộ dữ liệu phí, lệ phí")
+    PROCEDURE_PAYMENT_TRANSACTION = "procedure_payment_transaction", _("Thủ tục có giao dịch thanh toán trực tuyến")
+    CERTIFIED_COPY = "certified_copy", _("Chứng thực bản sao điện tử từ bản chính")
+    SHARED = "shared", _("Hồ sơ số hóa kết nối, chia sẻ để tái sử dụng")
+    PROCEDURE_POPULATION = "procedure_population", _("Thủ tục kết nối, chia sẻ dữ liệu dân cư")
+    DOSSIER_POPULATION = "dossier_population", _("Hồ sơ sử dụng thông tin từ CSDL dân cư")
+    COMPLAINT_ON_TIME = "complaint_on_time", _("Phản ánh, kiến nghị xử lý đúng hạn")
+    COMPLAINT_SATISFACTION = "complaint_satisfaction", _("Hài lòng trong xử lý phản ánh, kiến nghị")
 
 
 class Outcome(models.TextChoices):

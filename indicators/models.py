@@ -56,6 +56,19 @@ class IndicatorRule(models.Model):
         help_text=_("Chỉ dùng cho cách tính theo ngưỡng, ví dụ 80 nghĩa là đạt điểm tối đa khi tỷ lệ ≥ 80%."),
     )
     effective_from = models.DateField(_("áp dụng từ ngày"))
+    effective_to = models.DateField(
+        _("áp dụng đến hết ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: áp dụng cho đến khi có phiên bản mới."),
+    )
+    population = models.TextField(_("mẫu số (đối tượng được tính)"), blank=True)
+    numerator = models.TextField(_("tử số"), blank=True)
+    unavailable = models.TextField(
+        _("lý do chưa tính được"),
+        blank=True,
+        help_text=_("Điền khi dữ liệu của hệ thống chưa cho phép tính chỉ số này; chỉ số không được tính vào tổng."),
+    )
     note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
