@@ -40,6 +40,7 @@ class Measure(models.TextChoices):
     SHARED = "shared", _("Hồ sơ số hóa kết nối, chia sẻ để tái sử dụng")
     PROCEDURE_POPULATION = "procedure_population", _("Thủ tục kết nối, chia sẻ dữ liệu dân cư")
     DOSSIER_POPULATION = "dossier_population", _("Hồ sơ sử dụng thông tin từ CSDL dân cư")
+    COMPLAINT_CLASSIFICATION = "complaint_classification", _("Phản ánh, kiến nghị theo phân loại")
     COMPLAINT_ON_TIME = "complaint_on_time", _("Phản ánh, kiến nghị xử lý đúng hạn")
     COMPLAINT_SATISFACTION = "complaint_satisfaction", _("Hài lòng trong xử lý phản ánh, kiến nghị")
 

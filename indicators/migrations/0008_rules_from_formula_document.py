@@ -147,7 +147,7 @@ RULES = [
      "«Tổng số hồ sơ đồng bộ có “taikhoanduocxacthucvoiVNeID” hoặc “DuoclaytukhoDMQG”, “MaCSDL” của CSDL Dân "
      "cư/Tổng số hồ sơ TTHC * 100%»",
      ""),
-    ("5.1", "5", "Tỷ lệ phản ánh, kiến nghị theo phân loại", "", 0, "display", None,
+    ("5.1", "5", "Tỷ lệ phản ánh, kiến nghị theo phân loại", "complaint_classification", 0, "display", None,
      "", "",
      "Bảng điểm: 0 điểm, chỉ theo dõi.",
      "Chỉ theo dõi, không tính điểm; hệ thống chưa phân loại phản ánh, kiến nghị."),
