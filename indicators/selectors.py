@@ -52,6 +52,8 @@ from procedures.constants import OnlineLevel
 from procedures.models import Agency, DossierComponent, Fee, Procedure
 from procedures.selectors import agency_descendant_ids
 
+from . import counts as service_counts
+from . import engine
 from .constants import FormulaKind, Measure, Outcome
 from .models import AgencyTarget, IndicatorGroup, IndicatorRule
 
@@ -836,3 +838,72 @@ def dashboard_get(*, period: Period, scope: Scope, now: dt.datetime | None = Non
         ranking=agency_ranking(period=period, scope=scope, rules=rules, now=now),
         costly=procedures_costing_most(card=card, scope=scope, rules=rules, now=now),
     )
+
+
+# ---------------------------------------------------------------- the formula document (indicators.engine)
+
+
+def rule_specs() -> tuple[list[engine.RuleSpec], list[engine.GroupSpec]]:
+    """Every version of every rule, and the groups, as the engine's plain data (two queries)."""
+    specs = [
+        engine.RuleSpec(
+            code=r.code,
+            group_code=r.group_code,
+            name=r.name,
+            measure=r.measure,
+            max_points=r.max_points,
+            formula_kind=r.formula_kind,
+            threshold_percent=r.threshold_percent,
+            effective_from=r.effective_from,
+            effective_to=r.effective_to,
+            population=r.population,
+            numerator=r.numerator,
+            note=r.note,
+            unavailable=r.unavailable,
+        )
+        for r in IndicatorRule.objects.order_by("code", "-effective_from")
+    ]
+    groups: dict[str, IndicatorGroup] = {}
+    for group in IndicatorGroup.objects.order_by("code", "-effective_from"):
+        groups.setdefault(group.code, group)
+    return specs, [engine.GroupSpec(code=g.code, name=g.name, max_points=g.max_points) for g in groups.values()]
+
+
+def engine_period(period: Period, now: dt.datetime) -> engine.Period:
+    return engine.Period(start=period.start, end=period.end, cutoff=min(period.end, now))
+
+
+def where_for(scope: Scope) -> service_counts.Where:
+    return service_counts.Where(agency_ids=scope.agency_ids, sector_id=scope.sector_id, procedure_id=scope.procedure_id)
+
+
+@dataclass(frozen=True)
+class DocumentScores:
+    """The formula document's figures for one period: the scope's and each agency's."""
+
+    period: Period
+    province: engine.Result
+    agencies: dict[int, engine.Result]
+    inputs: engine.Inputs
+
+
+def document_scores(
+    *, period: Period, scope: Scope, now: dt.datetime | None = None, agency_ids: list[int] | None = None
+) -> DocumentScores:
+    """Every indicator of the formula document for `scope`, and for each agency in `agency_ids`
+    (its own services), from one set of queries (indicators.counts.inputs)."""
+    from workflows.selectors import working_calendar
+
+    now = now or timezone.now()
+    specs, groups = rule_specs()
+    rules = engine.rules_in_force(specs, on=period.first_day)
+    eperiod = engine_period(period, now)
+    data = service_counts.inputs(period=eperiod, where=where_for(scope), calendar=working_calendar())
+    whole = engine.compute(rules=rules, groups=groups, inputs=data, period=eperiod)
+    per_agency = {
+        agency_id: engine.compute(
+            rules=rules, groups=groups, inputs=engine.narrow(data, agency_ids=frozenset({agency_id})), period=eperiod
+        )
+        for agency_id in agency_ids or []
+    }
+    return DocumentScores(period=period, province=whole, agencies=per_agency, inputs=data)
