@@ -18,9 +18,11 @@ What it does, in one run:
    - the leaders' dashboard for the month, province-wide (`dashboard_get`: the above plus the
      monthly trend of the year so far and the procedures costing most points);
    - the same dashboard again with the ended months' counts in the cache (a second visit);
+   - the formula document's every indicator (`document_scores`: the province and each agency
+     from one grouped query over (procedure, agency)), for the month and for the year;
    and counts the queries of one extra, untimed round of each.
 3. Prints p50/p95 per kind and, as the last line, `RESULT indicators_year_all_agencies_ms <ms>`:
-   the median of the year's all-agency ranking.
+   the median of the formula document's year for the province and every agency.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         Scope,
         agency_ranking,
         dashboard_get,
+        document_scores,
         period_month,
         period_year,
         rules_in_force,
@@ -84,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     last_month = period_month(year=now.year - (now.month == 1), month=(now.month - 2) % 12 + 1)
     year = period_year(year=last_month.start.year)
     province = Scope()
+    from procedures.models import Agency
+
+    agency_ids = list(Agency.objects.values_list("pk", flat=True))
     month_rules = rules_in_force(on=last_month.first_day)
     year_rules = rules_in_force(on=year.first_day)
     kinds: list[tuple[str, Callable[[], Any]]] = [
@@ -92,7 +98,11 @@ def run(args: argparse.Namespace) -> int:
         (f"all agencies, month {last_month.key}", lambda: agency_ranking(period=last_month, scope=province, rules=month_rules, now=now)),
         (f"all agencies, year {year.key}", lambda: agency_ranking(period=year, scope=province, rules=year_rules, now=now)),
         (f"dashboard, province {last_month.key}", lambda: dashboard_get(period=last_month, scope=province, now=now)),
+        # The formula document's every indicator (indicators.engine over indicators.counts).
+        (f"document, month {last_month.key}", lambda: document_scores(period=last_month, scope=province, now=now, agency_ids=agency_ids)),
+        (f"document, year {year.key}", lambda: document_scores(period=year, scope=province, now=now, agency_ids=agency_ids)),
     ]  # fmt: skip
+    DOCUMENT_YEAR = len(kinds) - 1
 
     def dashboard_warm() -> Any:
         # What a leader sees on the second visit: the ended months' counts come from the cache
@@ -124,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
     print()
     for label, series in timings.items():
         print(series.line(label, width=32))
-    year_all = timings[kinds[3][0]]
+    document = document_scores(period=year, scope=province, now=now, agency_ids=agency_ids).province
+    print(f"document {year.key}: {document.total_points} / {document.scored_max} điểm")
+    # The year for the province and every agency, every indicator of the formula document.
+    year_all = timings[kinds[DOCUMENT_YEAR][0]]
     return finish(
         database_url=args.database_url,
         drop=args.drop,
