@@ -17,7 +17,14 @@ from common.replica import replica_reads
 from .constants import Outcome
 from .forms import IndicatorFilterForm
 from .reports import monthly_report_pdf, monthly_report_rows, monthly_report_xlsx
-from .selectors import Scorecard, dashboard_get, dossier_list_for_indicator, rules_in_force, target_progress
+from .selectors import (
+    Scorecard,
+    dashboard_get,
+    document_scores,
+    dossier_list_for_indicator,
+    rules_in_force,
+    target_progress,
+)
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "indicators/dashboard.html", {"form": form}, status=400)
     filters = form.filters()
     data = dashboard_get(period=filters.period, scope=filters.scope)
+    document = document_scores(period=filters.period, scope=filters.scope).province
     bars = trend_bars(data.trend)
     targets = target_progress(agency=filters.agency, card=data.card) if filters.agency else []
     return render(
@@ -73,6 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "data": data,
             "card": data.card,
+            "document": document,
             "bars": bars,
             "targets": targets,
             "chart_width": 40 + len(bars) * (BAR_WIDTH + BAR_GAP),
