@@ -27,14 +27,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
-    Avg,
     BooleanField,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -46,8 +42,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_agency_scope
-from dossiers.constants import AttachmentRole, Channel, PaymentStatus
-from dossiers.models import Attachment, Complaint, Dossier, DossierPause, Payment
+from dossiers.constants import Channel
+from dossiers.models import Dossier
 from procedures.constants import OnlineLevel
 from procedures.models import Agency, DossierComponent, Fee, Procedure
 from procedures.selectors import agency_descendant_ids
@@ -63,26 +59,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CENT = Decimal("0.01")
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.NATIONAL_PORTAL)
 ONLINE_LEVELS = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
-
-# Measures counted over dossiers, and over procedures; the rest have no data here.
-DOSSIER_MEASURES = (
-    Measure.DOSSIER_SYNCED,
-    Measure.ON_TIME,
-    Measure.DOSSIER_ONLINE,
-    Measure.DOSSIER_PAID_ONLINE,
-    Measure.ELECTRONIC_RESULT,
-    Measure.DIGITISED,
-    Measure.REUSED,
-    Measure.AUTHENTICATED,
-    Measure.POPULATION_CHECKED,
-)
-PROCEDURE_MEASURES = (
-    Measure.PROCEDURE_INFO_COMPLETE,
-    Measure.PROCEDURE_ONLINE,
-    Measure.ONLINE_SERVICE_USED,
-    Measure.PROCEDURE_ONLINE_PAYMENT,
-)
-
 
 # ---------------------------------------------------------------- periods and scope
 
@@ -234,119 +210,22 @@ def rules_in_force(*, on: dt.date, book: RuleBook | None = None) -> Rules:
     )
 
 
-# ---------------------------------------------------------------- dossier conditions
+# ---------------------------------------------------------------- the dossiers behind a figure
 
-
-def _cutoff(period: Period, now: dt.datetime) -> dt.datetime:
-    return min(period.end, now)
-
-
-def _dossier_conditions(period: Period, now: dt.datetime) -> dict[str, Q]:
-    received = Q(received_at__gte=period.start, received_at__lt=period.end)
-    finished = Q(finished_at__gte=period.start, finished_at__lt=period.end)
-    running_at_end = (
-        Q(received_at__lt=period.end)
-        & (Q(finished_at__isnull=True) | Q(finished_at__gte=period.end))
-        & (Q(closed_at__isnull=True) | Q(closed_at__gte=period.end))
-    )
-    return {"received": received, "finished": finished, "running_at_end": running_at_end}
-
-
-def _dossier_flags(period: Period, now: dt.datetime) -> dict[str, Any]:
-    """The one correlated column (paused in time) and 2.1's on-time flag, as aliases."""
-    cond = _dossier_conditions(period, now)
-    paused_in_time = DossierPause.objects.filter(
-        dossier_id=OuterRef("pk"), ended_at__isnull=True, started_at__lte=OuterRef("due_at")
-    )
-    on_time = Q(supplement_count__lte=1) & (
-        (cond["finished"] & Q(finished_at__lte=F("due_at")))
-        | (cond["running_at_end"] & (Q(due_at__gte=_cutoff(period, now)) | Q(paused_in_time=True)))
-    )
-    return {
-        "paused_in_time": Exists(paused_in_time),
-        "ok_on_time": Case(When(on_time, then=Value(True)), default=Value(False), output_field=BooleanField()),
-    }
-
-
-def _with_dossier(qs: QuerySet[Any]) -> Q:
-    """`id IN (SELECT dossier_id ...)`: uncorrelated, so PostgreSQL hashes the set once
-    instead of probing it for each of hundreds of thousands of rows (bench/indicators.py)."""
-    return Q(pk__in=qs.filter(dossier_id__isnull=False).values("dossier_id"))
-
-
-def _dossier_measure_q(period: Period, now: dt.datetime) -> dict[str, tuple[Q, Q]]:
-    """measure -> (denominator, numerator) over a queryset carrying `_dossier_flags`."""
-    cond = _dossier_conditions(period, now)
-    received, finished = cond["received"], cond["finished"]
-    has_result = _with_dossier(Attachment.objects.filter(role=AttachmentRole.RESULT))
-    has_components = _with_dossier(Attachment.objects.exclude(role=AttachmentRole.RESULT))
-    has_reuse = _with_dossier(Attachment.objects.filter(Q(reused_from__isnull=False) | Q(from_national_store=True)))
-    paid_online = _with_dossier(Payment.objects.filter(status=PaymentStatus.PAID))
-    # 5.4's complaint rate: dossiers with a complaint (phản ánh, kiến nghị) filed before the period's end.
-    complained = _with_dossier(Complaint.objects.filter(created_at__lt=period.end))
-    fee_bearing = Q(procedure_id__in=Fee.objects.filter(amount__gt=0).values("procedure_id"))
-    return {
-        Measure.DOSSIER_SYNCED: (received, Q(national_synced_at__isnull=False)),
-        Measure.ON_TIME: (finished | cond["running_at_end"], Q(ok_on_time=True)),
-        Measure.DOSSIER_ONLINE: (received, Q(channel__in=ONLINE_CHANNELS)),
-        Measure.DOSSIER_PAID_ONLINE: (received & fee_bearing, paid_online),
-        Measure.ELECTRONIC_RESULT: (finished, has_result),
-        Measure.DIGITISED: (finished, has_components & has_result),
-        Measure.REUSED: (received, has_reuse),
-        Measure.AUTHENTICATED: (received, Q(applicant__vneid_verified_at__isnull=False)),
-        Measure.POPULATION_CHECKED: (received, Q(population_checked_at__isnull=False)),
-        # 5.4's second part: complaints stand-in among finished dossiers.
-        "complained": (finished, complained),
-        # 5.4 drills into finished dossiers: met = no complaint, missed = complained about.
-        Measure.SATISFACTION: (finished, ~complained),
-    }
-
-
-def _dossier_base(period: Period, scope: Scope, now: dt.datetime) -> QuerySet[Dossier]:
-    cond = _dossier_conditions(period, now)
-    return (
-        Dossier.objects.filter(scope.dossier_q())
-        .filter(cond["received"] | cond["finished"] | cond["running_at_end"])
-        .alias(**_dossier_flags(period, now))
-    )
-
-
-def _online_services_q(scope: Scope) -> Q:
-    """The dossier's procedure is a published online service of an agency in scope (uncorrelated IN)."""
-    services = Procedure.objects.filter(is_published=True, online_level__in=ONLINE_LEVELS)
-    if scope.agency_ids is not None:
-        through = Procedure.implementing_agencies.through
-        services = services.filter(
-            pk__in=through.objects.filter(agency_id__in=sorted(scope.agency_ids)).values("procedure_id")
-        )
-    return Q(procedure_id__in=services.values("pk"))
-
-
-def _dossier_aggregates(period: Period, now: dt.datetime, scope: Scope) -> dict[str, Any]:
-    cond = _dossier_conditions(period, now)
-    out: dict[str, Any] = {}
-    # 3.2's numerator, from the dossiers' side: online services that received an online
-    # dossier (a correlated EXISTS per procedure took seconds over a million dossiers).
-    out[f"{Measure.ONLINE_SERVICE_USED}__num"] = Count(
-        "procedure_id",
-        distinct=True,
-        filter=cond["received"] & Q(channel__in=ONLINE_CHANNELS) & _online_services_q(scope),
-    )
-    for measure, (den, num) in _dossier_measure_q(period, now).items():
-        if measure == Measure.SATISFACTION:
-            continue  # derived from "complained" in score()
-        out[f"{measure}__den"] = Count("pk", filter=den)
-        out[f"{measure}__num"] = Count("pk", filter=den & num)
-    out["received__online"] = Count("pk", filter=cond["received"] & Q(channel=Channel.ONLINE))
-    out["received__national_portal"] = Count("pk", filter=cond["received"] & Q(channel=Channel.NATIONAL_PORTAL))
-    out["received__direct"] = Count("pk", filter=cond["received"] & Q(channel=Channel.DIRECT))
-    out["received__post"] = Count("pk", filter=cond["received"] & Q(channel=Channel.POST))
-    out["average_processing_time"] = Avg(
-        ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField()),
-        filter=cond["finished"],
-    )
-    out["rating_average"] = Avg("rating__score", filter=cond["finished"])
-    return out
+# measure -> (denominator fact, numerator fact) of indicators.counts.dossier_facts; 5.4's
+# "met" is on time and without complaint or dislike.
+DRILL_DOWNS: dict[str, tuple[str, str]] = {
+    Measure.DOSSIER_SYNCED: ("received", "synced"),
+    Measure.ON_TIME: ("assessed", "on_time"),
+    Measure.DOSSIER_ONLINE: ("received", "online_counted"),
+    Measure.DOSSIER_PAID_ONLINE: ("fee_due", "paid_online"),
+    Measure.ELECTRONIC_RESULT: ("paper_due", "e_result"),
+    Measure.DIGITISED: ("received", "digitised"),
+    Measure.REUSED: ("received", "reused"),
+    Measure.SHARED: ("received", "shared"),
+    Measure.DOSSIER_POPULATION: ("received", "population"),
+    Measure.SATISFACTION: ("assessed", "satisfied"),
+}
 
 
 def _cached(name: str, *, period: Period, scope: Scope, now: dt.datetime, compute: Callable[[], T]) -> T:
@@ -354,15 +233,14 @@ def _cached(name: str, *, period: Period, scope: Scope, now: dt.datetime, comput
 
     A finished month's counts no longer depend on the clock (every condition stops at the
     period's end), only on later writes: a late sync, a complaint, a correction. Those show
-    within INDICATORS_CACHE_SECONDS; the running period is always computed (bench/indicators.py:
-    the province dashboard of a year computes 12 months, ~3 s over a million dossiers)."""
+    within INDICATORS_CACHE_SECONDS; the running period is always computed."""
     seconds = settings.INDICATORS_CACHE_SECONDS
     if seconds <= 0 or period.end > now:
         return compute()
     where = (
         f"{sorted(scope.agency_ids) if scope.agency_ids is not None else '*'}:{scope.sector_id}:{scope.procedure_id}"
     )
-    key = f"indicators:v1:{name}:{period.key}:{hashlib.sha256(where.encode()).hexdigest()[:32]}"
+    key = f"indicators:v2:{name}:{period.key}:{hashlib.sha256(where.encode()).hexdigest()[:32]}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -370,45 +248,24 @@ def _cached(name: str, *, period: Period, scope: Scope, now: dt.datetime, comput
     return cast(T, value)
 
 
-def dossier_counts(*, period: Period, scope: Scope, now: dt.datetime | None = None) -> dict[str, Any]:
-    """All dossier counts of the scope in one aggregate query (cached once the period has ended)."""
-    at = now or timezone.now()
-    return _cached(
-        "counts",
-        period=period,
-        scope=scope,
-        now=at,
-        compute=lambda: _dossier_base(period, scope, at).aggregate(**_dossier_aggregates(period, at, scope)),
-    )
-
-
-def dossier_counts_by(
-    *, period: Period, scope: Scope, key: str, now: dt.datetime | None = None
-) -> dict[int, dict[str, Any]]:
-    """The same counts grouped by `key` ("agency_id" or "procedure_id"), one query (cached like dossier_counts)."""
-    at = now or timezone.now()
-
-    def compute() -> dict[int, dict[str, Any]]:
-        rows = _dossier_base(period, scope, at).values(key).annotate(**_dossier_aggregates(period, at, scope))
-        return {row.pop(key): row for row in rows.order_by()}
-
-    return _cached(f"counts_by_{key}", period=period, scope=scope, now=at, compute=compute)
-
-
 def dossier_list_for_indicator(
     *, measure: str, outcome: Outcome, period: Period, scope: Scope, now: dt.datetime | None = None
 ) -> QuerySet[Dossier]:
-    """The dossiers behind one indicator's count: all counted, those that met it, or those that did not."""
+    """The dossiers behind one indicator's count (the same conditions as indicators.counts):
+    all counted, those that met it, or those that did not."""
     now = now or timezone.now()
-    pair = _dossier_measure_q(period, now).get(measure)
+    pair = DRILL_DOWNS.get(measure)
     if pair is None:
         return Dossier.objects.none()
+    eperiod = engine_period(period, now)
+    facts = service_counts.dossier_facts(eperiod)
+    facts["satisfied"] = facts["on_time"] & ~facts["unhappy"]
     den, num = pair
-    qs = _dossier_base(period, scope, now).filter(den)
-    if outcome == Outcome.MET:
-        qs = qs.filter(num)
-    elif outcome == Outcome.MISSED:
-        qs = qs.exclude(num)
+    qs = service_counts.dossier_base(eperiod, where_for(scope).dossier_q()).filter(facts[den])
+    if outcome != Outcome.ALL:
+        # A CASE, not NOT(...): a NULL inside the condition (a running dossier's end) must read as "not met".
+        qs = qs.alias(met=Case(When(facts[num], then=Value(True)), default=Value(False), output_field=BooleanField()))
+        qs = qs.filter(met=outcome == Outcome.MET)
     return qs.select_related("procedure", "agency").order_by("due_at", "id")
 
 
@@ -516,7 +373,7 @@ def procedure_counts_by_agency(*, period: Period, scope: Scope) -> dict[int, dic
     return result
 
 
-# ---------------------------------------------------------------- scoring
+# ---------------------------------------------------------------- scoring (the formula document: indicators.engine)
 
 
 @dataclass(frozen=True)
@@ -531,9 +388,10 @@ class IndicatorResult:
     numerator: int | None
     denominator: int | None
     rate: Decimal | None  # percent, 2 decimals
-    points: Decimal | None  # None: không đủ dữ liệu
+    points: Decimal | None  # None: not computed (see `reason`)
     display: str = ""
-    note: str = ""
+    note: str = ""  # the rule's wording, quoted from the formula document
+    reason: str = ""  # why it is not computed, in plain Vietnamese
 
     @property
     def lost(self) -> Decimal | None:
@@ -541,7 +399,7 @@ class IndicatorResult:
 
     @property
     def drillable(self) -> bool:
-        return self.measure in DOSSIER_MEASURES or self.measure == Measure.SATISFACTION
+        return self.measure in DRILL_DOWNS
 
 
 @dataclass(frozen=True)
@@ -559,6 +417,7 @@ class Scorecard:
     indicators: list[IndicatorResult]
     groups: list[GroupResult]
     counts: dict[str, Any] = field(default_factory=dict)
+    inputs: engine.Inputs | None = None  # what the figures were computed from (per service)
 
     @property
     def total_points(self) -> Decimal:
@@ -570,6 +429,7 @@ class Scorecard:
 
     @property
     def scored_max(self) -> Decimal:
+        """N of "x / N điểm"."""
         return sum((g.scored_max for g in self.groups), Decimal(0))
 
     def get(self, code: str) -> IndicatorResult:
@@ -598,87 +458,74 @@ def _rate(num: int | None, den: int | None) -> Decimal | None:
 
 
 def points_for(*, rule: IndicatorRule, rate_percent: Decimal) -> Decimal:
-    """A rate (percent) to points under the rule's formula, rounded to 2 decimals."""
-    fraction = Decimal(rate_percent) / 100
-    if rule.formula_kind == FormulaKind.THRESHOLD and rule.threshold_percent:
-        fraction = min(Decimal(1), fraction * 100 / Decimal(rule.threshold_percent))
-    elif rule.formula_kind == FormulaKind.DISPLAY:
+    """A rate (percent) to points under the rule's formula, rounded to 2 decimals (indicators.engine)."""
+    if rule.formula_kind == FormulaKind.DISPLAY:
         return Decimal(0)
-    return (max(Decimal(0), fraction) * rule.max_points).quantize(CENT, ROUND_HALF_UP)
+    return engine.points_for(
+        kind=rule.formula_kind, max_points=rule.max_points, threshold=rule.threshold_percent, rate=Decimal(rate_percent)
+    )
 
 
-def _average_text(value: dt.timedelta | None) -> str:
-    if value is None:
-        return "không đủ dữ liệu"
-    days = Decimal(value.total_seconds()) / 86400
-    return f"{days.quantize(Decimal('0.1'), ROUND_HALF_UP)} ngày".replace(".", ",")  # Vietnamese decimal comma
-
-
-def _exact_rate(num: int | None, den: int | None) -> Decimal | None:
-    """Exact fraction × 100 (not rounded), for formulas that combine rates."""
-    if not den or num is None:
-        return None
-    return Decimal(num) * 100 / Decimal(den)
-
-
-def score(*, rules: Rules, counts: dict[str, Any], period: Period) -> Scorecard:
-    """Turn counts into each indicator's rate and points, and each group's sum (pure Python, no queries)."""
-    results: list[IndicatorResult] = []
-    for rule in rules.indicators:
-        num = counts.get(f"{rule.measure}__num")
-        den = counts.get(f"{rule.measure}__den")
-        rate = _exact_rate(num, den)
-        display = ""
-        if rule.measure == Measure.AVERAGE_PROCESSING_TIME:
-            display = _average_text(counts.get("average_processing_time"))
-        if rule.measure == Measure.SATISFACTION:
-            # 100% − (late rate + complaint rate): late among assessed, complained among finished.
-            on_time = _exact_rate(counts.get(f"{Measure.ON_TIME}__num"), counts.get(f"{Measure.ON_TIME}__den"))
-            complained = _exact_rate(counts.get("complained__num"), counts.get("complained__den"))
-            rate = None if on_time is None else max(Decimal(0), on_time - (complained or Decimal(0)))
-            # Shown as without complaint / finished, matching 5.4's drill-down (met = no complaint).
-            den = counts.get("complained__den")
-            num = None if den is None else den - (counts.get("complained__num") or 0)
-        points = None
-        if rate is not None and rule.formula_kind != FormulaKind.DISPLAY:
-            points = points_for(rule=rule, rate_percent=rate)
-        results.append(
-            IndicatorResult(
-                code=rule.code,
-                name=rule.name,
-                group_code=rule.group_code,
-                measure=rule.measure,
-                max_points=rule.max_points,
-                formula_kind=rule.formula_kind,
-                threshold_percent=rule.threshold_percent,
-                numerator=num,
-                denominator=den,
-                rate=None if rate is None else rate.quantize(CENT, ROUND_HALF_UP),
-                points=points,
-                display=display,
-                note=rule.note,
-            )  # fmt: skip
+def card_from(*, period: Period, result: engine.Result, inputs: engine.Inputs | None = None) -> Scorecard:
+    """The engine's result as the dashboard's, reports' and API's Scorecard."""
+    indicators = [
+        IndicatorResult(
+            code=i.code,
+            name=i.name,
+            group_code=i.group_code,
+            measure=i.measure,
+            max_points=i.max_points,
+            formula_kind=i.formula_kind,
+            threshold_percent=i.threshold_percent,
+            numerator=i.numerator,
+            denominator=i.denominator,
+            rate=i.rate,
+            points=i.points if i.scored else None,
+            display=i.display,
+            note=i.note,
+            reason=i.reason,
         )
-    groups = []
-    for group in rules.groups:
-        members = [r for r in results if r.group_code == group.code and r.points is not None]
-        groups.append(
-            GroupResult(
-                code=group.code,
-                name=group.name,
-                max_points=group.max_points,
-                points=sum((r.points for r in members if r.points is not None), Decimal(0)),
-                scored_max=sum((r.max_points for r in members), Decimal(0)),
-            )
-        )
-    return Scorecard(period=period, indicators=results, groups=groups, counts=counts)
+        for i in result.indicators
+    ]
+    groups = [
+        GroupResult(code=g.code, name=g.name, max_points=g.max_points, points=g.points, scored_max=g.scored_max)
+        for g in result.groups
+    ]
+    counts: dict[str, Any] = {}
+    for i in indicators:
+        counts[f"{i.measure}__num"] = i.numerator
+        counts[f"{i.measure}__den"] = i.denominator
+    return Scorecard(period=period, indicators=indicators, groups=groups, counts=counts, inputs=inputs)
+
+
+def _inputs(*, period: Period, scope: Scope, now: dt.datetime) -> engine.Inputs:
+    """The engine's inputs (four queries), cached once the period has ended."""
+    from workflows.selectors import working_calendar
+
+    return _cached(
+        "inputs",
+        period=period,
+        scope=scope,
+        now=now,
+        compute=lambda: service_counts.inputs(
+            period=engine_period(period, now), where=where_for(scope), calendar=working_calendar()
+        ),
+    )
 
 
 def scorecard(*, period: Period, scope: Scope, now: dt.datetime | None = None, rules: Rules | None = None) -> Scorecard:
-    """The whole indicator set for a period and scope: 2 queries for the counts (and 2 for the rules unless given)."""
-    rules = rules or rules_in_force(on=period.first_day)
-    counts = {**dossier_counts(period=period, scope=scope, now=now), **procedure_counts(scope=scope)}
-    return score(rules=rules, counts=counts, period=period)
+    """Every indicator of the formula document for a period and scope (`rules` is accepted for
+    callers that loaded them; the engine reads every version itself to find gaps)."""
+    now = now or timezone.now()
+    specs, groups = rule_specs()
+    data = _inputs(period=period, scope=scope, now=now)
+    result = engine.compute(
+        rules=engine.rules_in_force(specs, on=period.first_day),
+        groups=groups,
+        inputs=data,
+        period=engine_period(period, now),
+    )
+    return card_from(period=period, result=result, inputs=data)
 
 
 # ---------------------------------------------------------------- dashboard pieces
@@ -708,28 +555,33 @@ class AgencyRow:
 
 
 def agency_ranking(*, period: Period, scope: Scope, rules: Rules, now: dt.datetime | None = None) -> list[AgencyRow]:
-    """Each agency in scope with its own score (its own dossiers and procedures), best first.
+    """Each agency in scope with its own score (its own services), best first.
 
-    Five queries whatever the number of agencies: agencies, dossier counts per agency,
-    procedure counts per agency (two), targets.
+    The same queries as one scorecard (the scope's inputs, then the engine per agency), plus
+    the agencies and their targets. An agency with neither a service nor a dossier is left out.
     """
+    now = now or timezone.now()
     agencies = Agency.objects.filter(is_active=True)
     if scope.agency_ids is not None:
         agencies = agencies.filter(pk__in=sorted(scope.agency_ids))
-    by_agency = dossier_counts_by(period=period, scope=scope, key="agency_id", now=now)
-    procedures = procedure_counts_by_agency(period=period, scope=scope)
+    specs, groups = rule_specs()
+    in_force = engine.rules_in_force(specs, on=period.first_day)
+    eperiod = engine_period(period, now)
+    data = _inputs(period=period, scope=scope, now=now)
+    present = {s.agency_id for s in data.services}
     targets = {
         t.agency_id: t
         for t in AgencyTarget.objects.filter(year=period.start.year, agency_id__in=[a.pk for a in agencies])
     }
     rows = []
     for agency in agencies:
-        counts = {**by_agency.get(agency.pk, {}), **procedures.get(agency.pk, {})}
-        if not counts:
+        if agency.pk not in present:
             continue
+        part = engine.narrow(data, agency_ids=frozenset({agency.pk}))
+        result = engine.compute(rules=in_force, groups=groups, inputs=part, period=eperiod)
         rows.append(
             AgencyRow(
-                agency=agency, card=score(rules=rules, counts=counts, period=period), target=targets.get(agency.pk)
+                agency=agency, card=card_from(period=period, result=result, inputs=part), target=targets.get(agency.pk)
             )
         )
     rows.sort(key=lambda r: (-r.card.total_points, r.agency.name))
@@ -743,56 +595,75 @@ class ProcedureCost:
     missed: int
 
 
+def _missed(indicator: IndicatorResult | engine.Indicator) -> int:
+    if indicator.denominator is None or indicator.numerator is None:
+        return 0
+    return max(0, min(indicator.denominator, indicator.denominator - indicator.numerator))
+
+
 def procedures_costing_most(
     *, card: Scorecard, scope: Scope, rules: Rules, limit: int = 5, now: dt.datetime | None = None
 ) -> list[ProcedureCost]:
-    """The procedures whose missed dossiers cost the most points of the scope's score (2 queries).
+    """The procedures whose dossiers (or own facts) cost the most points of the scope's score.
 
-    Each dossier indicator's lost points (maximum − points) are shared among procedures in
-    proportion to their missed dossiers, so the shares add up to exactly what was lost.
+    Each scored indicator's lost points (maximum − points) are shared among procedures in
+    proportion to what each misses of it (its denominator − numerator, the engine run on the
+    procedure's own services), so the shares add up to what was lost. One query (the procedures).
     """
-    by_procedure = dossier_counts_by(period=card.period, scope=scope, key="procedure_id", now=now)
+    now = now or timezone.now()
+    data = card.inputs if card.inputs is not None else _inputs(period=card.period, scope=scope, now=now)
+    specs, groups = rule_specs()
+    in_force = engine.rules_in_force(specs, on=card.period.first_day)
+    eperiod = engine_period(card.period, now)
+    losing = [
+        i for i in card.indicators if i.points is not None and i.lost is not None and i.lost > 0 and _missed(i) > 0
+    ]
+    if not losing:
+        return []
+    by_procedure: dict[int, list[engine.ServiceCounts]] = {}
+    for service in data.services:
+        by_procedure.setdefault(service.procedure_id, []).append(service)
+    facts = {p.procedure_id: p for p in data.procedures}
+    complaints: dict[int, list[engine.ComplaintFacts]] = {}
+    for complaint in data.complaints:
+        complaints.setdefault(complaint.procedure_id, []).append(complaint)
+    wanted = {i.code: in_force[i.code] for i in losing}
     costs: dict[int, tuple[Decimal, int]] = {}
-    for rule in rules.indicators:
-        if rule.measure not in DOSSIER_MEASURES or rule.formula_kind == FormulaKind.DISPLAY:
-            continue
-        result = card.get(rule.code)
-        missed_total = (result.denominator or 0) - (result.numerator or 0)
-        if result.lost is None or result.lost <= 0 or missed_total <= 0:
-            continue
-        for procedure_id, counts in by_procedure.items():
-            missed = (counts.get(f"{rule.measure}__den") or 0) - (counts.get(f"{rule.measure}__num") or 0)
-            if missed:
-                lost, n = costs.get(procedure_id, (Decimal(0), 0))
-                costs[procedure_id] = (lost + result.lost * missed / missed_total, n + missed)
-    top = sorted(costs.items(), key=lambda item: -item[1][0])[:limit]
+    for procedure_id, services in by_procedure.items():
+        part = engine.Inputs(
+            procedures=[facts[procedure_id]] if procedure_id in facts else [],
+            services=services,
+            complaints=complaints.get(procedure_id, []),
+            province=data.province,
+        )
+        lost, missed = Decimal(0), 0
+        for whole in losing:
+            rule = wanted[whole.code]
+            if rule is None:
+                continue
+            mine = _missed(engine.indicator(rule, part, eperiod))
+            if mine:
+                lost += whole.lost * mine / _missed(whole)  # type: ignore[operator]
+                missed += mine
+        if missed:
+            costs[procedure_id] = (lost, missed)
+    top = sorted(costs.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     procedures = Procedure.objects.in_bulk([pid for pid, _cost in top])
     return [
         ProcedureCost(procedure=procedures[pid], lost_points=lost.quantize(CENT, ROUND_HALF_UP), missed=missed)
         for pid, (lost, missed) in top
+        if pid in procedures
     ]
 
 
 def monthly_trend(
     *, period: Period, scope: Scope, now: dt.datetime | None = None, book: RuleBook | None = None
 ) -> list[Scorecard]:
-    """One scorecard per month of the period's year up to the current month.
-
-    One dossier query per month, one procedure query for all (procedures have no period).
-    """
+    """One scorecard per month of the period's year up to the current month (ended months cached)."""
     now = now or timezone.now()
-    book = book or rule_book()
     year = period.start.year
     months = [m for m in (period_month(year=year, month=n) for n in range(1, 13)) if m.start <= now]
-    procedures = procedure_counts(scope=scope) if months else {}
-    return [
-        score(
-            rules=rules_in_force(on=m.first_day, book=book),
-            counts={**dossier_counts(period=m, scope=scope, now=now), **procedures},
-            period=m,
-        )
-        for m in months
-    ]
+    return [scorecard(period=m, scope=scope, now=now) for m in months]
 
 
 @dataclass(frozen=True)

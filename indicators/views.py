@@ -20,7 +20,6 @@ from .reports import monthly_report_pdf, monthly_report_rows, monthly_report_xls
 from .selectors import (
     Scorecard,
     dashboard_get,
-    document_scores,
     dossier_list_for_indicator,
     rules_in_force,
     target_progress,
@@ -70,7 +69,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "indicators/dashboard.html", {"form": form}, status=400)
     filters = form.filters()
     data = dashboard_get(period=filters.period, scope=filters.scope)
-    document = document_scores(period=filters.period, scope=filters.scope).province
     bars = trend_bars(data.trend)
     targets = target_progress(agency=filters.agency, card=data.card) if filters.agency else []
     return render(
@@ -81,7 +79,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "data": data,
             "card": data.card,
-            "document": document,
             "bars": bars,
             "targets": targets,
             "chart_width": 40 + len(bars) * (BAR_WIDTH + BAR_GAP),
