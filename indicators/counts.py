@@ -120,6 +120,8 @@ def dossier_facts(period: engine.Period) -> dict[str, Q]:
         "reused": received & reused,
         "shared": received & (from_store | (synced & has_result)),
         "population": received & (vneid | from_store | Q(population_checked_at__isnull=False)),
+        # Received by channel (the monthly report's columns; not an indicator).
+        **{f"received__{channel.value}": received & Q(channel=channel) for channel in Channel},
     }
 
 
@@ -182,12 +184,14 @@ def procedure_facts(*, procedure_q: Q) -> list[engine.ProcedureFacts]:
             fee_bearing=Exists(Fee.objects.filter(procedure_id=OuterRef("pk"), amount__gt=0)),
         )
         .values("pk", "is_published", "online_level", "complete", "fee_bearing", "applicant_types")
+        .order_by("pk")
     )
     return [
         engine.ProcedureFacts(
             procedure_id=row["pk"],
             published=row["is_published"],
             online=row["online_level"] in ONLINE_LEVELS,
+            level=row["online_level"],
             info_complete=row["complete"],
             fee_bearing=row["fee_bearing"],
             citizen=ApplicantType.CITIZEN in (row["applicant_types"] or []),
@@ -254,12 +258,25 @@ def complaint_facts(
     ]
 
 
-def inputs(*, period: engine.Period, where: Where, calendar: Any) -> engine.Inputs:
-    """The engine's inputs for a scope: four queries whatever the number of dossiers."""
+@dataclass(frozen=True)
+class Catalogue:
+    """What does not depend on the period: the procedures' facts and the services (two queries)."""
+
+    procedures: list[engine.ProcedureFacts]
+    services: list[tuple[int, int, bool]]
+
+
+def catalogue(where: Where) -> Catalogue:
+    return Catalogue(procedures=procedure_facts(procedure_q=where.procedure_q()), services=services(where))
+
+
+def inputs(*, period: engine.Period, where: Where, calendar: Any, known: Catalogue | None = None) -> engine.Inputs:
+    """The engine's inputs for a scope: four queries whatever the number of dossiers (two with `known`)."""
+    known = known or catalogue(where)
     counts = service_dossier_counts(period, where.dossier_q())
     out: list[engine.ServiceCounts] = []
     seen = set()
-    for procedure_id, agency_id, online in services(where):
+    for procedure_id, agency_id, online in known.services:
         seen.add((procedure_id, agency_id))
         out.append(
             engine.ServiceCounts(
@@ -273,7 +290,7 @@ def inputs(*, period: engine.Period, where: Where, calendar: Any) -> engine.Inpu
     for (procedure_id, agency_id), row in counts.items():
         if (procedure_id, agency_id) not in seen:
             out.append(engine.ServiceCounts(procedure_id=procedure_id, agency_id=agency_id, counts=row))
-    procedures = procedure_facts(procedure_q=where.procedure_q())
+    procedures = known.procedures
     if where.agency_ids is not None:
         applied = {s.procedure_id for s in out}
         procedures = [p for p in procedures if p.procedure_id in applied]

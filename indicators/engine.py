@@ -111,6 +111,7 @@ class ProcedureFacts:
     procedure_id: int
     published: bool = True
     online: bool = False  # a partial or full online service
+    level: str = ""  # the online level as recorded (full, partial, information)
     info_complete: bool = False  # 1.3: the seven items a–g
     fee_bearing: bool = False  # a fee or charge ≠ 0
     citizen: bool = False  # applicants include citizens (4.5a)

@@ -492,14 +492,28 @@ def card_from(*, period: Period, result: engine.Result, inputs: engine.Inputs | 
         for g in result.groups
     ]
     counts: dict[str, Any] = {}
+    if inputs is not None:
+        for service in inputs.services:
+            for key, value in service.counts.items():
+                counts[key] = counts.get(key, 0) + (value or 0)
+        for level in OnlineLevel:
+            counts[f"level__{level.value}"] = sum(1 for p in inputs.procedures if p.published and p.level == level)
     for i in indicators:
         counts[f"{i.measure}__num"] = i.numerator
         counts[f"{i.measure}__den"] = i.denominator
+    # The share of dossiers received online (targets, the monthly report): not 3.3's stricter count.
+    counts[f"{Measure.DOSSIER_ONLINE}__num"] = counts.get("online_received")
+    counts[f"{Measure.DOSSIER_ONLINE}__den"] = counts.get("received")
     return Scorecard(period=period, indicators=indicators, groups=groups, counts=counts, inputs=inputs)
 
 
-def _inputs(*, period: Period, scope: Scope, now: dt.datetime) -> engine.Inputs:
-    """The engine's inputs (four queries), cached once the period has ended."""
+Specs = tuple[list[engine.RuleSpec], list[engine.GroupSpec]]
+
+
+def _inputs(
+    *, period: Period, scope: Scope, now: dt.datetime, known: service_counts.Catalogue | None = None
+) -> engine.Inputs:
+    """The engine's inputs (four queries, two with `known`), cached once the period has ended."""
     from workflows.selectors import working_calendar
 
     return _cached(
@@ -508,19 +522,28 @@ def _inputs(*, period: Period, scope: Scope, now: dt.datetime) -> engine.Inputs:
         scope=scope,
         now=now,
         compute=lambda: service_counts.inputs(
-            period=engine_period(period, now), where=where_for(scope), calendar=working_calendar()
+            period=engine_period(period, now), where=where_for(scope), calendar=working_calendar(), known=known
         ),
     )
 
 
-def scorecard(*, period: Period, scope: Scope, now: dt.datetime | None = None, rules: Rules | None = None) -> Scorecard:
-    """Every indicator of the formula document for a period and scope (`rules` is accepted for
-    callers that loaded them; the engine reads every version itself to find gaps)."""
+def scorecard(
+    *,
+    period: Period,
+    scope: Scope,
+    now: dt.datetime | None = None,
+    rules: Rules | None = None,
+    specs: Specs | None = None,
+    known: service_counts.Catalogue | None = None,
+) -> Scorecard:
+    """Every indicator of the formula document for a period and scope. `rules` is accepted for
+    callers that loaded them (the engine reads every version itself, to find gaps); `specs` and
+    `known` let a page that scores many periods load the rules and the catalogue once."""
     now = now or timezone.now()
-    specs, groups = rule_specs()
-    data = _inputs(period=period, scope=scope, now=now)
+    versions, groups = specs or rule_specs()
+    data = _inputs(period=period, scope=scope, now=now, known=known)
     result = engine.compute(
-        rules=engine.rules_in_force(specs, on=period.first_day),
+        rules=engine.rules_in_force(versions, on=period.first_day),
         groups=groups,
         inputs=data,
         period=engine_period(period, now),
@@ -554,7 +577,15 @@ class AgencyRow:
         return [name for name, actual, wanted in checks if actual is not None and actual < wanted]
 
 
-def agency_ranking(*, period: Period, scope: Scope, rules: Rules, now: dt.datetime | None = None) -> list[AgencyRow]:
+def agency_ranking(
+    *,
+    period: Period,
+    scope: Scope,
+    rules: Rules,
+    now: dt.datetime | None = None,
+    specs: Specs | None = None,
+    inputs: engine.Inputs | None = None,
+) -> list[AgencyRow]:
     """Each agency in scope with its own score (its own services), best first.
 
     The same queries as one scorecard (the scope's inputs, then the engine per agency), plus
@@ -564,10 +595,10 @@ def agency_ranking(*, period: Period, scope: Scope, rules: Rules, now: dt.dateti
     agencies = Agency.objects.filter(is_active=True)
     if scope.agency_ids is not None:
         agencies = agencies.filter(pk__in=sorted(scope.agency_ids))
-    specs, groups = rule_specs()
-    in_force = engine.rules_in_force(specs, on=period.first_day)
+    versions, groups = specs or rule_specs()
+    in_force = engine.rules_in_force(versions, on=period.first_day)
     eperiod = engine_period(period, now)
-    data = _inputs(period=period, scope=scope, now=now)
+    data = inputs if inputs is not None else _inputs(period=period, scope=scope, now=now)
     present = {s.agency_id for s in data.services}
     targets = {
         t.agency_id: t
@@ -602,7 +633,13 @@ def _missed(indicator: IndicatorResult | engine.Indicator) -> int:
 
 
 def procedures_costing_most(
-    *, card: Scorecard, scope: Scope, rules: Rules, limit: int = 5, now: dt.datetime | None = None
+    *,
+    card: Scorecard,
+    scope: Scope,
+    rules: Rules,
+    limit: int = 5,
+    now: dt.datetime | None = None,
+    specs: Specs | None = None,
 ) -> list[ProcedureCost]:
     """The procedures whose dossiers (or own facts) cost the most points of the scope's score.
 
@@ -612,8 +649,8 @@ def procedures_costing_most(
     """
     now = now or timezone.now()
     data = card.inputs if card.inputs is not None else _inputs(period=card.period, scope=scope, now=now)
-    specs, groups = rule_specs()
-    in_force = engine.rules_in_force(specs, on=card.period.first_day)
+    versions, _groups = specs or rule_specs()
+    in_force = engine.rules_in_force(versions, on=card.period.first_day)
     eperiod = engine_period(card.period, now)
     losing = [
         i for i in card.indicators if i.points is not None and i.lost is not None and i.lost > 0 and _missed(i) > 0
@@ -657,13 +694,28 @@ def procedures_costing_most(
 
 
 def monthly_trend(
-    *, period: Period, scope: Scope, now: dt.datetime | None = None, book: RuleBook | None = None
+    *,
+    period: Period,
+    scope: Scope,
+    now: dt.datetime | None = None,
+    book: RuleBook | None = None,
+    specs: Specs | None = None,
+    known: service_counts.Catalogue | None = None,
+    card: Scorecard | None = None,
 ) -> list[Scorecard]:
-    """One scorecard per month of the period's year up to the current month (ended months cached)."""
+    """One scorecard per month of the period's year up to the current month (ended months cached);
+    two queries a month once the rules and the catalogue are loaded (`card`: the period's own)."""
     now = now or timezone.now()
+    specs = specs or rule_specs()
+    known = known or service_counts.catalogue(where_for(scope))
     year = period.start.year
     months = [m for m in (period_month(year=year, month=n) for n in range(1, 13)) if m.start <= now]
-    return [scorecard(period=m, scope=scope, now=now) for m in months]
+    return [
+        card
+        if card is not None and card.period == m
+        else scorecard(period=m, scope=scope, now=now, specs=specs, known=known)
+        for m in months
+    ]
 
 
 @dataclass(frozen=True)
@@ -702,12 +754,14 @@ def dashboard_get(*, period: Period, scope: Scope, now: dt.datetime | None = Non
     now = now or timezone.now()
     book = rule_book()
     rules = rules_in_force(on=period.first_day, book=book)
-    card = scorecard(period=period, scope=scope, now=now, rules=rules)
+    specs = rule_specs()
+    known = service_counts.catalogue(where_for(scope))
+    card = scorecard(period=period, scope=scope, now=now, specs=specs, known=known)
     return Dashboard(
         card=card,
-        trend=monthly_trend(period=period, scope=scope, now=now, book=book),
-        ranking=agency_ranking(period=period, scope=scope, rules=rules, now=now),
-        costly=procedures_costing_most(card=card, scope=scope, rules=rules, now=now),
+        trend=monthly_trend(period=period, scope=scope, now=now, specs=specs, known=known, card=card),
+        ranking=agency_ranking(period=period, scope=scope, rules=rules, now=now, specs=specs, inputs=card.inputs),
+        costly=procedures_costing_most(card=card, scope=scope, rules=rules, now=now, specs=specs),
     )
 
 
