@@ -163,17 +163,30 @@ def test_a_dossier_finished_after_its_first_due_date_is_on_time_when_the_supplem
     assert (card.get("2.1").numerator, card.get("2.1").denominator, card.get("2.1").points) == (1, 1, Decimal("20.00"))
 
 
-@pytest.mark.parametrize(("online", "points"), [(4, Decimal("4.80")), (6, Decimal("6.00"))])
-def test_online_dossiers_indicator(province, online, points):
-    # given 10 dossiers received in October, `online` of them online
+@pytest.mark.parametrize(
+    ("online", "synced", "points"),
+    [(4, 10, Decimal("4.80")), (6, 10, Decimal("6.00")), (6, 5, Decimal("3.60"))],
+)
+def test_online_dossiers_indicator(province, online, synced, points):
+    # given 10 dossiers received in October, `online` of them online (each with its electronic
+    # result: the procedure returns a paper document), `synced` of them synced to DVCQG
+    dossiers = []
     for n in range(10):
         channel = Channel.ONLINE if n < online else Channel.DIRECT
-        make_dossier(province["birth"], province["department"], received=at(n + 1), channel=channel)
+        dossier = make_dossier(province["birth"], province["department"], received=at(n + 1), channel=channel)
+        if n < online:
+            Attachment.objects.create(
+                dossier=dossier, role=AttachmentRole.RESULT, uploaded_by=dossier.applicant, name="kq.pdf", file="x",
+                content_type="application/pdf", size=1, sha256="0" * 64,
+            )  # fmt: skip
+        dossiers.append(dossier)
+    dossiers_mark_synced(dossier_ids={d.pk for d in dossiers[:synced]}, at=NOW)
 
     # when
     card = scorecard(period=OCTOBER, scope=Scope(), now=NOW)
 
-    # then
+    # then 3.3 = online / received × sync rate, full marks at 50%: 40% → 4.80; 60% → 6.00;
+    # 60% × 5/10 = 30% → 30 / 50 × 6 = 3.60
     assert (card.get("3.3").numerator, card.get("3.3").denominator, card.get("3.3").points) == (online, 10, points)
 
 
@@ -210,9 +223,9 @@ def test_an_agency_score_includes_its_sub_agencies(province):
     department = scorecard(period=OCTOBER, scope=scope_for_user(user=admin, agency=province["department"]), now=NOW)
     everyone = scorecard(period=OCTOBER, scope=scope_for_user(user=admin), now=NOW)
 
-    # then
-    assert (department.get("3.3").numerator, department.get("3.3").denominator) == (2, 2)
-    assert (everyone.get("3.3").numerator, everyone.get("3.3").denominator) == (2, 3)
+    # then (the share received online; 3.3 itself also asks for an electronic result and the sync rate)
+    assert (department.rate_online, department.get("3.3").denominator) == (Decimal("100.00"), 2)
+    assert (everyone.rate_online, everyone.get("3.3").denominator) == (Decimal("66.67"), 3)
 
 
 def test_sector_and_procedure_narrow_the_scope(province):
@@ -269,9 +282,13 @@ def test_payment_digitisation_reuse_authentication_satisfaction(province):
     assert line("3.6") == (1, 4, Decimal("1.50"))  # 25% × 6
     assert line("4.1") == (3, 4, Decimal("4.50"))  # 75% × 6
     assert line("4.2") == (2, 4, Decimal("2.50"))  # 50% / 80% × 4
-    assert line("4.3") == (1, 4, Decimal("0.63"))  # 25% / 80% × 2 = 0.625
-    assert line("4.5") == (1, 4, Decimal("0.50"))  # 25% × 2
-    assert line("4.5b") == (2, 4, Decimal("1.00"))  # 50% × 2: the second half of "2+2"
+    # 4.3 counts reuse of digitised data only (HoSoCoThanhPhanSoHoa), not a national-store file
+    assert line("4.3") == (0, 4, Decimal("0.00"))
+    # 4.4: a national-store component or a synced result link: 0, 1, 2 (synced with a result) → 75% × 4
+    assert line("4.4") == (3, 4, Decimal("3.00"))
+    # 4.5b: VNeID (0) or population data (1, 3) → 75% × 2; 4.5a: birth of the two citizen procedures → 50% × 2
+    assert line("4.5b") == (3, 4, Decimal("1.50"))
+    assert line("4.5a") == (1, 2, Decimal("1.00"))
     # 5.4: 100% on time − 25% complained about = 75%; 75 / 90 × 6 = 5.00
     assert card.get("5.4").rate == Decimal("75.00")
     assert card.get("5.4").points == Decimal("5.00")
@@ -299,9 +316,12 @@ def test_procedure_indicators(province):
         r = card.get(code)
         return (r.numerator, r.denominator, r.points)
 
-    assert line("1.3") == (1, 2, Decimal("1.00"))  # only the birth registration has components
+    # 1.3 is not computed below the province (the formula document)
+    assert line("1.3") == (None, None, None)
+    assert card.get("1.3").reason == "Chỉ tiêu chỉ tính cho cả tỉnh, không tính theo đơn vị cấp dưới."
     assert line("3.1") == (1, 2, Decimal("1.25"))  # 50% / 80% × 2
-    assert line("3.2") == (1, 1, Decimal("4.00"))
+    # 3.2 counts services (procedure, agency): birth at the department and at the ward, one used
+    assert line("3.2") == (1, 2, Decimal("2.00"))
     assert line("3.5") == (0, 1, Decimal("0.00"))
 
 
@@ -318,13 +338,16 @@ def test_procedures_costing_most_points(province):
     # when
     top = procedures_costing_most(card=card, scope=scope, rules=rules, now=NOW)
 
-    # then the 38 points lost on dossier indicators are shared by missed dossiers:
-    # 2.1 loses 16 (4 of 5 late: 3 building, 1 birth); 1.4, 4.1, 4.2, 4.3, 4.5, 4.5b lose
-    # 6, 6, 4, 2, 2, 2 (no dossier met them: 3 of 5 building, 2 of 5 birth); 3.3 loses nothing
-    # building: 16 × 3/4 + 22 × 3/5 = 25.20 over 3 + 6 × 3 = 21 misses; birth: 4 + 8.80 = 12.80, 1 + 12
+    # then every point lost is shared by what each procedure misses of it (birth, building):
+    # 1.3 lost 2 (no components: 1, 1) → 1, 1; 1.4 lost 6 (none synced: 2, 3) → 2.4, 3.6;
+    # 2.1 lost 16 (late 1, 3) → 4, 12; 3.2 lost 1.33 (the ward's birth service unused: 1, 0) → 1.33, 0;
+    # 3.3, 4.1 lost 6 each (2, 3) → 2.4, 3.6 each; 4.2, 4.4 lost 4 each → 1.6, 2.4 each;
+    # 4.3, 4.5b lost 2 each → 0.8, 1.2 each; 4.5a lost 2 (1, 1) → 1, 1;
+    # 5.4 = 100 − 80% late = 20% → 1.33, lost 4.67 (missed 1, 3) → 1.1675, 3.5025
+    # birth 20.4975 over 1+2+1+1+2+2+2+2+2+1+2+1 = 19; building 35.5025 over 29
     assert [(c.procedure.code, c.lost_points, c.missed) for c in top] == [
-        ("1.009999", Decimal("25.20"), 21),
-        ("1.001193", Decimal("12.80"), 13),
+        ("1.009999", Decimal("35.50"), 29),
+        ("1.001193", Decimal("20.50"), 19),
     ]
 
 
