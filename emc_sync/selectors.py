@@ -1,5 +1,6 @@
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Min, Q
 from django.db.models.query import QuerySet
@@ -71,3 +72,15 @@ def outbox_failed_list(*, target: str | None = None, limit: int = 100) -> QueryS
 
 def inbound_failure_list(*, limit: int = 50) -> QuerySet[InboundFailure]:
     return InboundFailure.objects.filter(resolved_at__isnull=True).order_by("-created_at")[:limit]
+
+
+def delivered_dossier_records(*, dossier_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """dossier id -> the newest dossier record the national portal accepted (a delivered
+    DVCQG_HOSO outbox row): what the national side computes Decision 766 from. One query."""
+    rows = (
+        OutboxRow.objects.filter(target=Target.DVCQG_HOSO, state=OutboxState.DELIVERED, dossier_id__in=dossier_ids)
+        .order_by("dossier_id", "-sequence", "-id")
+        .distinct("dossier_id")
+        .values_list("dossier_id", "payload")
+    )
+    return dict(rows)

@@ -33,6 +33,8 @@ Dossier counts of one service (keys of `ServiceCounts.counts`), for the period [
     reused          received, reusing digitised data (HoSoCoThanhPhanSoHoa = 1) (4.3)
     shared          received, with a file from the national store or a result link synced (4.4)
     population      received, with VNeID, a national-store file or population data (4.5a, 4.5b)
+    reported        (optional) dossiers received as the province reports them; 1.4 divides by the
+                    larger of it and `received` (the national preview: received = records held)
 """
 
 from __future__ import annotations
@@ -297,8 +299,14 @@ def _measure_procedure_info(inputs: Inputs, period: Period) -> _Measured:
     return _ratio(sum(p.info_complete for p in published), len(published), empty=NO_PROCEDURES)
 
 
+def _reported(inputs: Inputs) -> int:
+    """1.4's denominator: the larger of the dossiers received as synced and as reported by the
+    province (`reported`, the national report system; our own count when absent)."""
+    return sum(max(s.get("received"), s.get("reported")) for s in inputs.services)
+
+
 def _measure_synced(inputs: Inputs, period: Period) -> _Measured:
-    return _dossier_ratio(inputs, "synced", "received")
+    return _ratio(_sum(inputs.services, "synced"), _reported(inputs))
 
 
 def _measure_on_time(inputs: Inputs, period: Period) -> _Measured:
@@ -331,8 +339,8 @@ def _measure_online(inputs: Inputs, period: Period) -> _Measured:
     if received <= 0:
         return _Measured(numerator=0, denominator=0, reason=NO_DOSSIERS)
     online = _sum(inputs.services, "online_counted")
-    synced = _sum(inputs.services, "synced")
-    rate = _percent(online, received) * Decimal(synced) / Decimal(received)
+    synced, reported = _sum(inputs.services, "synced"), _reported(inputs)
+    rate = _percent(online, received) * Decimal(synced) / Decimal(reported)
     return _Measured(numerator=online, denominator=received, rate=rate)
 
 

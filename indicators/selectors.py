@@ -49,7 +49,7 @@ from procedures.models import Agency, DossierComponent, Fee, Procedure
 from procedures.selectors import agency_descendant_ids
 
 from . import counts as service_counts
-from . import engine
+from . import engine, national
 from .constants import FormulaKind, Measure, Outcome
 from .models import AgencyTarget, IndicatorGroup, IndicatorRule
 
@@ -832,3 +832,22 @@ def document_scores(
         for agency_id in agency_ids or []
     }
     return DocumentScores(period=period, province=whole, agencies=per_agency, inputs=data)
+
+
+def national_preview(
+    *, period: Period, scope: Scope, now: dt.datetime | None = None, agency_id: int | None = None
+) -> national.Preview:
+    """The formula document's figures from our data and from the records the national portal
+    accepted, side by side, with the dossiers behind every difference (indicators.national)."""
+    from workflows.selectors import working_calendar
+
+    now = now or timezone.now()
+    specs, groups = rule_specs()
+    return national.preview(
+        period=engine_period(period, now),
+        where=where_for(scope),
+        rules=engine.rules_in_force(specs, on=period.first_day),
+        groups=groups,
+        calendar=working_calendar(),
+        agency_id=agency_id,
+    )
