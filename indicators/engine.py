@@ -539,3 +539,47 @@ def narrow(
         complaints=complaints,
         province=inputs.province and agency_ids is None and procedure_ids is None,
     )
+
+
+# ---------------------------------------------------------------- what costs points (procedure indicators)
+
+PROCEDURE_CAUSES = {
+    "procedure_info_complete": "Thiếu nội dung bộ phận tạo thành (tên, trình tự, cách thức, thành phần, thời hạn, "
+    "đối tượng, cơ quan thực hiện)",
+    "procedure_online": "Chưa cung cấp dịch vụ công trực tuyến",
+    "online_service_used": "Dịch vụ công trực tuyến chưa có hồ sơ nộp trực tuyến trong kỳ",
+    "procedure_fee_synced": "Chưa có hồ sơ đồng bộ dữ liệu phí, lệ phí trong kỳ",
+    "procedure_population": "Chưa có hồ sơ sử dụng dữ liệu dân cư trong kỳ",
+}
+
+
+@dataclass(frozen=True)
+class Missing:
+    procedure_id: int
+    agency_id: int | None  # the service's agency (3.2), None for a procedure
+    cause: str
+
+
+def missing_procedures(measure: str, inputs: Inputs) -> list[Missing]:
+    """The procedures (or services) that count in a procedure indicator's denominator and not in its numerator."""
+    cause = PROCEDURE_CAUSES.get(measure)
+    if cause is None:
+        return []
+    published = _published(inputs)
+    if measure == "procedure_info_complete":
+        return [Missing(p.procedure_id, None, cause) for p in published if not p.info_complete]
+    if measure == "procedure_online":
+        return [Missing(p.procedure_id, None, cause) for p in published if not p.online]
+    if measure == "online_service_used":
+        return [
+            Missing(s.procedure_id, s.agency_id, cause)
+            for s in inputs.services
+            if s.online and not s.get("online_received")
+        ]
+    key, wanted = (
+        ("fee_synced", _fee_procedures(inputs))
+        if measure == "procedure_fee_synced"
+        else ("population", {p.procedure_id for p in published if p.citizen})
+    )
+    having = {s.procedure_id for s in inputs.services if s.get(key) > 0}
+    return [Missing(pid, None, cause) for pid in sorted(wanted - having)]

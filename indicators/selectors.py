@@ -851,3 +851,86 @@ def national_preview(
         calendar=working_calendar(),
         agency_id=agency_id,
     )
+
+
+# ---------------------------------------------------------------- explaining one indicator
+
+EXPLAIN_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class MissedDossier:
+    dossier: Dossier
+    cause: str
+
+
+@dataclass(frozen=True)
+class MissedProcedure:
+    procedure: Procedure
+    agency: Agency | None
+    cause: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    rule: IndicatorRule
+    result: IndicatorResult
+    dossiers: dict[str, list[MissedDossier]]  # cause -> the first EXPLAIN_LIMIT dossiers
+    dossier_count: int
+    procedures: dict[str, list[MissedProcedure]]
+
+
+def _dossier_cause(measure: str, dossier: Dossier, rule: IndicatorRule) -> str:
+    if measure == Measure.ON_TIME:
+        if dossier.supplement_count > 1:
+            return "Yêu cầu bổ sung quá 1 lần"
+        if dossier.finished_at or dossier.closed_at:
+            return "Kết thúc xử lý sau ngày hẹn trả"
+        return "Đang xử lý, đã quá hạn"
+    if measure == Measure.DOSSIER_SYNCED:
+        return "Chưa đồng bộ lên Cổng DVCQG"
+    return f"Chưa đạt: {rule.numerator}" if rule.numerator else "Chưa đạt"
+
+
+def indicator_explanation(
+    *, code: str, period: Period, scope: Scope, now: dt.datetime | None = None
+) -> Explanation | None:
+    """What costs one indicator its points: the dossiers or procedures it misses, grouped by cause
+    (dossiers: a limited first page; the drill-down lists them all). None: no such indicator."""
+    now = now or timezone.now()
+    rule = (
+        IndicatorRule.objects.filter(code=code, effective_from__lte=period.first_day)
+        .order_by("-effective_from")
+        .first()
+    )
+    if rule is None:
+        return None
+    card = scorecard(period=period, scope=scope, now=now)
+    result = next((i for i in card.indicators if i.code == code), None)
+    if result is None:
+        return None
+    dossiers: dict[str, list[MissedDossier]] = {}
+    count = 0
+    if rule.measure in DRILL_DOWNS:
+        missed = dossier_list_for_indicator(
+            measure=rule.measure, outcome=Outcome.MISSED, period=period, scope=scope, now=now
+        )
+        count = missed.count()
+        for dossier in missed[:EXPLAIN_LIMIT]:
+            cause = _dossier_cause(rule.measure, dossier, rule)
+            dossiers.setdefault(cause, []).append(MissedDossier(dossier=dossier, cause=cause))
+    procedures: dict[str, list[MissedProcedure]] = {}
+    if card.inputs is not None:
+        missing = engine.missing_procedures(rule.measure, card.inputs)
+        by_id = Procedure.objects.in_bulk([m.procedure_id for m in missing])
+        agencies = Agency.objects.in_bulk([m.agency_id for m in missing if m.agency_id is not None])
+        for item in missing:
+            if item.procedure_id in by_id:
+                procedures.setdefault(item.cause, []).append(
+                    MissedProcedure(
+                        procedure=by_id[item.procedure_id],
+                        agency=agencies.get(item.agency_id) if item.agency_id is not None else None,
+                        cause=item.cause,
+                    )
+                )
+    return Explanation(rule=rule, result=result, dossiers=dossiers, dossier_count=count, procedures=procedures)

@@ -21,6 +21,8 @@ from .selectors import (
     Scorecard,
     dashboard_get,
     dossier_list_for_indicator,
+    indicator_explanation,
+    national_preview,
     rules_in_force,
     target_progress,
 )
@@ -141,3 +143,39 @@ def report_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="bao-cao-{filters.period.key}.{suffix}"'
     return response
+
+
+@login_required
+@replica_reads
+def indicator_explain(request: HttpRequest, code: str) -> HttpResponse:
+    """One indicator: the document's wording, the figure, and what costs it points, by cause."""
+    user = indicator_viewer(request)
+    form = IndicatorFilterForm(request.GET or {}, user=user)
+    if not form.is_valid():
+        return render(request, "indicators/explain.html", {"form": form}, status=400)
+    filters = form.filters()
+    explanation = indicator_explanation(code=code, period=filters.period, scope=filters.scope)
+    if explanation is None:
+        return render(request, "indicators/explain.html", {"form": form, "unknown": True}, status=404)
+    return render(request, "indicators/explain.html", {"form": form, "filters": filters, "x": explanation})
+
+
+@login_required
+@replica_reads
+def national_preview_page(request: HttpRequest) -> HttpResponse:
+    """Our figure and the national portal's (from the records it accepted) side by side."""
+    user = indicator_viewer(request)
+    form = IndicatorFilterForm(request.GET or {}, user=user)
+    if not form.is_valid():
+        return render(request, "indicators/national.html", {"form": form}, status=400)
+    filters = form.filters()
+    preview = national_preview(period=filters.period, scope=filters.scope)
+    rows = [
+        {"local": local, "national": far}
+        for local, far in zip(preview.local.indicators, preview.national.indicators, strict=True)
+    ]
+    return render(
+        request,
+        "indicators/national.html",
+        {"form": form, "filters": filters, "preview": preview, "rows": rows, "causes": preview.by_cause()},
+    )

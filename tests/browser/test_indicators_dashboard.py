@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def seed_rules():
     """The indicator rules come from a data migration, which an earlier transactional test's flush removed."""
-    migration = importlib.import_module("indicators.migrations.0002_seed_decision_766")
-    migration.seed(apps, None)
+    importlib.import_module("indicators.migrations.0002_seed_decision_766").seed(apps, None)
+    importlib.import_module("indicators.migrations.0008_rules_from_formula_document").forwards(apps, None)
 
 
 def test_a_leader_drills_from_on_time_into_the_late_dossiers(browser, live_server, province):  # noqa: F811
