@@ -1,7 +1,5 @@
 """The national preview: the figures computed from the records the national portal accepted."""
 
-import datetime as dt
-
 import pytest
 import time_machine
 
