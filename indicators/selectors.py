@@ -194,12 +194,17 @@ def code_order(code: str) -> tuple[tuple[int, str], ...]:
 
 
 def rules_in_force(*, on: dt.date, book: RuleBook | None = None) -> Rules:
-    """The latest version of every indicator and group that took effect on or before `on`."""
+    """The latest version of every indicator and group that took effect on or before `on`
+    (an indicator whose latest version has ended by then has none: a gap, as in the engine)."""
     book = book or rule_book()
     rules: dict[str, IndicatorRule] = {}
+    decided: set[str] = set()
     for rule in book.indicators:
-        if rule.effective_from <= on:
-            rules.setdefault(rule.code, rule)
+        if rule.code in decided or rule.effective_from > on:
+            continue
+        decided.add(rule.code)
+        if rule.effective_to is None or on <= rule.effective_to:
+            rules[rule.code] = rule
     groups: dict[str, IndicatorGroup] = {}
     for group in book.groups:
         if group.effective_from <= on:
