@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.constants import Role
-from indicators.models import AgencyTarget
-from tests.factories import UserFactory
+from indicators.models import AgencyTarget, IndicatorRule
+from procedures.constants import AgencyLevel
+from tests.factories import AgencyFactory, UserFactory
 
 from .conftest import at, make_dossier
 
@@ -197,3 +198,41 @@ def test_the_chosen_agency_sees_its_targets_against_its_subtree(client, october,
         ("Tỷ lệ thanh toán trực tuyến", Decimal(0), None, False),
     ]
     assert "Chỉ tiêu năm 2026" in response.content.decode()
+
+
+def test_an_agency_with_no_procedures_reads_plainly_not_a_zero(client, province, frozen):
+    # given a leader of a new ward that applies no procedure and has received no dossier
+    ward = AgencyFactory(code="000.31.99.H42", name="UBND phường Mới", level=AgencyLevel.WARD)
+    client.force_login(UserFactory(role=Role.LEADER, full_name="Lãnh đạo phường", agencies=[ward]))
+
+    # when
+    response = client.get(DASHBOARD, {"ky": "2026-10"})
+
+    # then: a page, not a 500; each figure says why it is not computed, and the total scores nothing
+    assert response.status_code == 200
+    card = response.context["card"]
+    assert card.scored_max == 0
+    body = response.content.decode()
+    assert "Chưa có thủ tục hành chính trong phạm vi." in body
+    assert "Không có hồ sơ trong kỳ." in body
+    assert card.get("2.1").points is None
+    assert card.get("2.1").reason == "Không có hồ sơ trong kỳ."
+
+
+def test_a_rule_whose_dates_leave_a_gap_is_left_out_of_the_total(client, october, frozen):
+    # given 2.1's only version ends before October (no newer version takes over)
+    client.force_login(UserFactory(province_admin=True))
+    before = client.get(DASHBOARD, {"ky": "2026-10"}).context["card"]
+    assert before.get("2.1").points is not None
+    rule = IndicatorRule.objects.filter(code="2.1").order_by("-effective_from").first()
+    IndicatorRule.objects.filter(code="2.1").update(effective_to=dt.date(2026, 9, 30))
+
+    # when
+    response = client.get(DASHBOARD, {"ky": "2026-10"})
+
+    # then: 2.1 says there is no rule, and its maximum leaves N
+    assert response.status_code == 200
+    card = response.context["card"]
+    assert card.get("2.1").points is None
+    assert "Chưa có quy tắc áp dụng cho kỳ này." in response.content.decode()
+    assert card.scored_max == before.scored_max - rule.max_points
