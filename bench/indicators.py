@@ -18,6 +18,9 @@ What it does, in one run:
    - the leaders' dashboard for the month, province-wide (`dashboard_get`: the above plus the
      monthly trend of the year so far and the procedures costing most points);
    - the same dashboard again with the ended months' counts in the cache (a second visit);
+   - the cold dashboard and the document's month again without the GiST index of processing
+     spans (INDICATORS_SPAN_INDEX_MAX_DAYS=0: a scan of the table per month), as the baseline
+     of the same run;
    - the formula document's every indicator (`document_scores`: the province and each agency
      from one grouped query over (procedure, agency)), for the month and for the year;
    and counts the queries of one extra, untimed round of each.
@@ -110,9 +113,21 @@ def run(args: argparse.Namespace) -> int:
         with override_settings(INDICATORS_CACHE_SECONDS=900):
             return dashboard_get(period=last_month, scope=province, now=now)
 
+    def scanning(call: Callable[[], Any]) -> Callable[[], Any]:
+        # The same call without the GiST index of processing spans (dossiers.periods): the baseline.
+        def run_scan() -> Any:
+            with override_settings(INDICATORS_SPAN_INDEX_MAX_DAYS=0):
+                return call()
+
+        return run_scan
+
     cache.clear()
     dashboard_warm()
     kinds.append((f"dashboard, warm cache {last_month.key}", dashboard_warm))
+    dashboard_cold = kinds[DOCUMENT_YEAR - 2]
+    document_month = kinds[DOCUMENT_YEAR - 1]
+    kinds.append((f"{dashboard_cold[0]} scan", scanning(dashboard_cold[1])))
+    kinds.append((f"{document_month[0]} scan", scanning(document_month[1])))
     timings = {label: Timings() for label, _call in kinds}
     failures: list[str] = []
     summary = scorecard(period=year, scope=province, now=now, rules=year_rules)
@@ -126,14 +141,17 @@ def run(args: argparse.Namespace) -> int:
     for label, call in kinds:
         with CaptureQueriesContext(connection) as queries:
             call()
-        print(f"{label:<32} {len(queries.captured_queries)} queries")
+        print(f"{label:<40} {len(queries.captured_queries)} queries")
     for _round in range(args.repeats):
         for label, call in kinds:
             elapsed, _ = timed(call)
             timings[label].samples.append(elapsed)
     print()
     for label, series in timings.items():
-        print(series.line(label, width=32))
+        print(series.line(label, width=40))
+    for label, _call in (dashboard_cold, document_month):
+        indexed, scanned = timings[label].percentile(50), timings[f"{label} scan"].percentile(50)
+        print(f"{label}: span index {indexed:.0f} ms, table scan {scanned:.0f} ms, ratio {indexed / scanned:.2f}")
     document = document_scores(period=year, scope=province, now=now, agency_ids=agency_ids).province
     print(f"document {year.key}: {document.total_points} / {document.scored_max} điểm")
     # The year for the province and every agency, every indicator of the formula document.

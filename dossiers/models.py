@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -28,6 +29,7 @@ from .constants import (
     Status,
     StoredDocumentKind,
 )
+from .periods import processing_span
 
 
 class Dossier(models.Model):
@@ -156,6 +158,11 @@ class Dossier(models.Model):
                 name="dossier_receiving_due_idx",
             ),
             models.Index(fields=["applicant", "-submitted_at"], name="dossier_applicant_idx"),
+            # The 766 counts of one period (indicators.counts): the dossiers being processed during it.
+            # PostgreSQL only (common.migration_operations.AddIndexOnline skips it on SQLite).
+            GistIndex(
+                processing_span(), condition=models.Q(received_at__isnull=False), name="dossier_processing_span_idx"
+            ),
         ]
 
     def __str__(self) -> str:

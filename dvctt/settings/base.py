@@ -617,6 +617,9 @@ POPULATION_SWEEP_DAYS = env.int("POPULATION_SWEEP_DAYS", default=7)
 # Indicators (indicators/selectors.py): counts of periods that have ended are kept this long in
 # the cache; 0 computes every time. Later writes to a finished month show within this delay.
 INDICATORS_CACHE_SECONDS = env.int("INDICATORS_CACHE_SECONDS", default=900)
+# Periods up to this many days read their dossiers through the GiST index of processing spans on
+# PostgreSQL (dossiers.periods); longer ones (a year: half the table) scan it. 0: never the index.
+INDICATORS_SPAN_INDEX_MAX_DAYS = env.int("INDICATORS_SPAN_INDEX_MAX_DAYS", default=92)
 EMC_SITE_ID = env.str("EMC_SITE_ID", default="dvctt-ninhbinh")
 # Where browsers load the page-view script from (EMC_URL is where the workers post events).
 EMC_TRACKING_URL = env.str("EMC_TRACKING_URL", default=EMC_URL)
