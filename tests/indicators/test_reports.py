@@ -7,7 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from dossiers.models import Dossier, Rating
 from tests.factories import UserFactory
+
+from .conftest import at
 
 
 def _sheet_rows(content: bytes) -> list[tuple]:
@@ -73,3 +76,26 @@ def test_a_leader_downloads_the_pdf_of_their_scope(client, october):
     text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
     assert "Sở Tư pháp" in text
     assert "Sở Xây dựng" not in text
+
+
+@pytest.mark.usefixtures("frozen")
+def test_the_report_averages_the_ratings_given_in_the_month(client, october):
+    # given October's ratings: 5 and 2 at the department, 4 at the ward; one of September, not counted
+    department = Dossier.objects.filter(agency=october["department"]).order_by("pk")
+    ward = Dossier.objects.get(agency=october["ward"])
+    Rating.objects.create(dossier=department[0], score=5, created_at=at(10))
+    Rating.objects.create(dossier=department[1], score=2, created_at=at(20))
+    Rating.objects.create(dossier=ward, score=4, created_at=at(12))
+    Rating.objects.create(dossier=department[2], score=1, created_at=at(28, month=9))
+    client.force_login(UserFactory(province_admin=True))
+
+    # when
+    rows = _sheet_rows(client.get(reverse("indicators:report"), {"ky": "2026-10", "dinh_dang": "xlsx"}).content)
+
+    # then: (5 + 2) / 2 = 3.5 for the department, 4 for the ward, none for the other department,
+    # (5 + 2 + 4) / 3 = 3.67 for the whole scope
+    by_name = {row[0]: row for row in rows}
+    assert by_name["Sở Tư pháp"][14] == 3.5
+    assert by_name["UBND phường Hoa Lư"][14] == 4.0
+    assert by_name["Sở Xây dựng"][14] is None
+    assert by_name["Toàn phạm vi báo cáo"][14] == 3.67
