@@ -3,6 +3,7 @@ temporary SOFTHSM2_CONF folder, or key files; the demo CA made by dossiers.signi
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,22 @@ def sign(dossier) -> list:
 
     provision(dossier.agency)
     return dossier_sign(dossier_id=dossier.pk)
+
+
+def off_the_loop(work):
+    """Run `work` in a thread of its own: Playwright's sync API holds an event loop in this one,
+    and pyHanko signs through asyncio."""
+    from django.db import connections
+
+    out = {}
+
+    def run():
+        try:
+            out["value"] = work()
+        finally:
+            connections.close_all()  # this thread's own connection: the test database is dropped after
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return out["value"]

@@ -134,7 +134,9 @@ def test_production_scans_uploads_and_refuses_to_run_without_the_scanner():
 
 def test_production_signs_through_pkcs11_and_refuses_key_files():
     """Agency signing keys live in an HSM or token in production (docs/signing.md)."""
-    on = run_prod("import django; django.setup(); from django.conf import settings; print(settings.SIGNING_KEY_BACKEND)")
+    on = run_prod(
+        "import django; django.setup(); from django.conf import settings; print(settings.SIGNING_KEY_BACKEND)"
+    )
     files = run_prod("import django; django.setup()", SIGNING_KEY_BACKEND="file")
 
     assert on.returncode == 0, on.stderr
