@@ -844,11 +844,12 @@ class DocumentSignature(models.Model):
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="signatures")
+    # A result replaced before the return (the officer deletes it) takes its signature along.
     attachment = models.OneToOneField(
-        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="signature"
+        Attachment, null=True, blank=True, on_delete=models.CASCADE, related_name="signature"
     )
     document = models.OneToOneField(
-        DossierDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="signature"
+        DossierDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="signature"
     )
     code = models.CharField(_("mã xác thực"), max_length=16, unique=True)
     title = models.CharField(_("văn bản"), max_length=255)

@@ -296,3 +296,32 @@ def test_the_return_is_refused_until_signed_or_the_paper_result_is_confirmed(off
         dossier_id=paper.pk, actor=office["people"][R], action=Action.RETURN_RESULT, data={"paper_result_ready": True}
     )
     assert returned.status == Status.RETURNED
+
+
+def test_sign_again_asks_for_the_signing_task_after_commit(
+    client, office, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    # given a result uploaded after the leader signed (nothing to sign then)
+    use_files(settings, tmp_path)
+    provision(office["agency"])
+    dossier = to_approval(office, with_result=False)
+    approve_and_dispatch(office, dossier)
+    assert dossier_sign(dossier_id=dossier.pk) == []
+    attachment_add(
+        owner_user=office["people"][R], dossier=dossier, component=None, role=AttachmentRole.RESULT,
+        upload=SimpleUploadedFile("ket-qua.pdf", result_pdf(), content_type="application/pdf"),
+    )  # fmt: skip
+    client.force_login(office["people"][R])
+
+    # when the officer presses "Ký số lại"
+    with (
+        mock.patch("dossiers.signing.handlers.publish_now") as published,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("dossiers:sign_again", args=[dossier.code]), follow=True)
+
+    # then the signing task is queued for the dossier, and it signs the new result
+    assert "Đã yêu cầu ký số lại kết quả và các văn bản của hồ sơ." in response.content.decode()
+    published.assert_called_once_with(dossier_sign_task, (dossier.pk,))
+    (signature,) = dossier_sign_task.apply(args=published.call_args.args[1]).get()
+    assert DocumentSignature.objects.get(pk=signature).attachment.name == "ket-qua.pdf"
