@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium clamav fonts lint typecheck bench serve migrate demo clean
+.PHONY: run test install install-test chromium clamav fonts softhsm lint typecheck bench serve migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ fonts:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-liberation fonts-liberation2; \
 	fi
 
+# Debian's SoftHSM2, the PKCS#11 token the signing tests create in a temporary folder of their own
+# (and the demo stack's token): results are signed through PKCS#11 as through a real HSM (docs/signing.md).
+softhsm:
+	@if ! command -v softhsm2-util >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq softhsm2; \
+	fi
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,7 +73,7 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy common procedures accounts eforms workflows dossiers indicators console dvctt
 
-test: install-test chromium clamav fonts
+test: install-test chromium clamav fonts softhsm
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy common procedures accounts workflows dossiers indicators console dvctt

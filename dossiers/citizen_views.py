@@ -338,7 +338,10 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier_or_404(user, code)
     request_event = drafts.supplement_request_open(dossier=dossier)
     steps = {s.key: s.name for s in engine.steps_of(dossier.workflow_version.definition)}
-    attachments = list(dossier.attachments.select_related("component", "reused_from").order_by("created_at"))
+    # (with each result's digital signature: only a signed result is said to equal paper)
+    attachments = list(
+        dossier.attachments.select_related("component", "reused_from", "signature").order_by("created_at")
+    )
     events = list(dossier_timeline(dossier=dossier))
     titles = officer_titles(
         dossier=dossier, user_ids={e.actor_id for e in events if e.actor_id and e.actor_role != Role.CITIZEN}

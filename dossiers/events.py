@@ -182,6 +182,13 @@ class PaymentPaid(Event):
     dossier_id: int | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class DossierSigningRequested(Event):
+    """An officer asked for the dossier's result and forms to be signed again ("Ký số lại")."""
+
+    dossier_id: int
+
+
 ACTION_EVENTS: dict[Action, type[DossierActed]] = {
     Action.RECEIVE: DossierReceived,
     Action.PROVIDE_SUPPLEMENT: SupplementAnswered,

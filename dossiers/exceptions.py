@@ -235,6 +235,22 @@ class ResultFileMissing(DomainError):
     message = _("Người nộp nhận kết quả bản điện tử: vui lòng tải lên tệp kết quả của hồ sơ trước khi trả kết quả.")
 
 
+class ResultNotSigned(DomainError):
+    code = "result_not_signed"
+    message = _(
+        "Kết quả chưa được ký số nên chưa trả cho người nộp. Vui lòng chờ ký số xong, "
+        "hoặc dùng “Ký số lại” nếu kết quả được tải lên sau khi lãnh đạo ký."
+    )
+
+
+class PaperResultNotConfirmed(DomainError):
+    code = "paper_result_not_confirmed"
+    message = _(
+        "Kết quả điện tử chưa được ký số. Nếu trả kết quả bản giấy, vui lòng đánh dấu "
+        "“Kết quả bản giấy đã sẵn sàng để trả” trước khi trả kết quả."
+    )
+
+
 class ResultDeliveryUnavailable(DomainError):
     code = "result_delivery_unavailable"
     message = _("Vui lòng chọn một trong các cách nhận kết quả mà thủ tục này cung cấp.")

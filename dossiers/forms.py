@@ -30,6 +30,8 @@ class ActionForm(forms.Form):
     )
     expected_sequence = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    # Returning a result on paper (desk, post) whose electronic copy is not signed.
+    paper_result_ready = forms.BooleanField(label=_("Kết quả bản giấy đã sẵn sàng để trả"), required=False)
 
 
 class IntakeForm(forms.Form):

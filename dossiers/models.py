@@ -817,3 +817,72 @@ class DossierAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.officer_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DossierSigning(models.Model):
+    """The request to sign a dossier's result and forms (the leader's "approve and sign", the
+    clerk's issuing step), and how it went: the task's last failure is what the leader reads
+    ("wrong PIN", "certificate expired") until a retry succeeds. One row per dossier."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="signing")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("yêu cầu ký lúc"))
+    attempts = models.PositiveIntegerField(_("số lần thử"), default=0)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)
+    last_error_at = models.DateTimeField(_("lỗi lúc"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("ký xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu ký số")
+        verbose_name_plural = _("yêu cầu ký số")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} ký số"
+
+
+class DocumentSignature(models.Model):
+    """A digital signature (PAdES) on one result file or one legal form of a dossier.
+
+    The signed PDF replaced the file on its row (the original stays in storage, named in
+    `original_file`); `sha256` is the signed file's hash, `code` the one its QR code opens on the
+    public verification page. One signature per file: signing again returns this row.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="signatures")
+    # A result replaced before the return (the officer deletes it) takes its signature along.
+    attachment = models.OneToOneField(
+        Attachment, null=True, blank=True, on_delete=models.CASCADE, related_name="signature"
+    )
+    document = models.OneToOneField(
+        DossierDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="signature"
+    )
+    code = models.CharField(_("mã xác thực"), max_length=16, unique=True)
+    title = models.CharField(_("văn bản"), max_length=255)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, db_index=True)
+    original_sha256 = models.CharField(max_length=64)
+    original_file = models.CharField(max_length=255)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(_("người ký"), max_length=150)
+    agency_name = models.CharField(_("cơ quan"), max_length=255)
+    certificate_subject = models.CharField(_("chủ thể chứng thư số"), max_length=500)
+    certificate_serial = models.CharField(_("số hiệu chứng thư số"), max_length=64)
+    signed_at = models.DateTimeField(_("ký lúc"))
+
+    class Meta:
+        verbose_name = _("chữ ký số")
+        verbose_name_plural = _("chữ ký số")
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(attachment__isnull=False) & models.Q(document__isnull=True))
+                | (models.Q(attachment__isnull=True) & models.Q(document__isnull=False)),
+                name="document_signature_one_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"

@@ -40,8 +40,10 @@ from .exceptions import (
     DossierNotFound,
     IdempotencyKeyElsewhere,
     ObligationInvalid,
+    PaperResultNotConfirmed,
     ProcedureNotOpen,
     ResultFileMissing,
+    ResultNotSigned,
 )
 from .models import Consultation, Dossier, DossierCodeCounter, DossierEvent, DossierPause, FinancialObligation
 from .replacements.services import components_replace
@@ -424,14 +426,6 @@ def _act(
         )
     if action in COMMENT_REQUIRED and not comment.strip():
         raise CommentRequired(action=str(action.label).lower())
-    # An electronic result returned with no file: the citizen would read "Đã trả kết quả" and
-    # have nothing to download.
-    if (
-        action == Action.RETURN_RESULT
-        and dossier.result_delivery == ResultDelivery.ELECTRONIC
-        and not dossier.attachments.filter(role=AttachmentRole.RESULT).exists()
-    ):
-        raise ResultFileMissing()
     plan = engine.plan_transition(
         dossier.workflow_version.definition,
         step_key=dossier.step_key,
@@ -440,6 +434,8 @@ def _act(
         role=role,
         to_step=to_step,
     )
+    if action == Action.RETURN_RESULT:
+        _require_result_ready(dossier, data or {})
     now = timezone.now()
     if action == Action.REQUEST_PAYMENT:
         data = {**(data or {}), **_obligation_terms(data or {})}
@@ -512,6 +508,22 @@ def _act(
     if action == Action.RECEIVE and dossier.handed_over:
         _hand_over(dossier, actor=actor, at=now, last_sequence=row.sequence)
     return dossier
+
+
+def _require_result_ready(dossier: Dossier, data: dict[str, Any]) -> None:
+    """A result goes back to the citizen only signed (every result file carries its digital
+    signature), or, when the result is on paper (collected at the desk, sent by post), once the
+    officer confirms the paper result is ready (`paper_result_ready`). An electronic result with
+    no file: the citizen would read "Đã trả kết quả" and have nothing to download."""
+    signatures = list(dossier.attachments.filter(role=AttachmentRole.RESULT).values_list("signature__id", flat=True))
+    electronic = dossier.result_delivery == ResultDelivery.ELECTRONIC
+    if electronic and not signatures:
+        raise ResultFileMissing()
+    if signatures and all(s is not None for s in signatures):
+        return
+    if not electronic and data.get("paper_result_ready"):
+        return
+    raise ResultNotSigned() if electronic else PaperResultNotConfirmed()
 
 
 def _obligation_terms(data: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,9 @@ from .attachments.services import store_results_on_return
 from .documents.handlers import issue_documents
 from .events import (
     ComplaintAnswered,
+    DossierActed,
     DossierChange,
+    DossierSigningRequested,
     DossierSubmitted,
     PaymentPaid,
     Phase,
@@ -19,6 +21,7 @@ from .events import (
 from .notifications.handlers import notify_applicant_of_change, tell_complaint_answered
 from .payments.handlers import issue_receipt, settle_obligation
 from .population.handlers import check_population
+from .signing.handlers import request_signature, sign_after_commit
 
 SUBSCRIPTIONS = [
     # The returned result's files join the citizen's document store.
@@ -32,6 +35,11 @@ SUBSCRIPTIONS = [
     Subscription(DossierSubmitted, check_population, Phase.AFTER_COMMIT),
     # A financial obligation (status 6) paid online: the dossier goes back to processing.
     Subscription(PaymentPaid, settle_obligation, Phase.IN_TRANSACTION),
+    # The leader's "approve and sign" and the clerk's issuing step: a signature is due (recorded
+    # with the change), then the signing task signs the result and the forms (PAdES).
+    Subscription(DossierActed, request_signature, Phase.IN_TRANSACTION),
+    Subscription(DossierActed, sign_after_commit, Phase.AFTER_COMMIT),
+    Subscription(DossierSigningRequested, sign_after_commit, Phase.AFTER_COMMIT),
     # The electronic receipt of a fee paid online.
     Subscription(PaymentPaid, issue_receipt, Phase.AFTER_COMMIT),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("can-bo/tiep-nhan-nhieu/", views.bulk_receive, name="bulk_receive"),
     path("can-bo/ho-so/<str:code>/", views.detail, name="detail"),
     path("can-bo/ho-so/<str:code>/thao-tac/", views.act, name="act"),
+    path("can-bo/ho-so/<str:code>/ky-so-lai/", views.sign_again, name="sign_again"),
     path("can-bo/ho-so/<str:code>/xin-loi/", views.apologise, name="apologise"),
     path("can-bo/ho-so/<str:code>/nghia-vu-tai-chinh/", views.request_payment, name="request_payment"),
     path("can-bo/ho-so/<str:code>/lay-y-kien/", views.consult, name="consult"),

@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,7 +47,7 @@ from .forms import (
     ObligationForm,
     QueueFilterForm,
 )
-from .models import Dossier
+from .models import Dossier, DossierSigning
 from .payments.selectors import PLATFORM_CHANNEL, payment_list_paid_for_dossier
 from .selectors import (
     QUEUE_LABELS,
@@ -64,6 +65,7 @@ from .selectors import (
     dossier_timeline,
 )
 from .services import consultation_answer, dossier_act, dossier_apologise, dossier_consult, dossier_submit
+from .signing.services import dossier_signing_retry
 from .trail import dossier_access_list, dossier_access_record
 
 # Most dossiers a bulk receive handles at once (one page of the queue and some).
@@ -158,6 +160,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             )
             if Action.REQUEST_PAYMENT in actions
             else None,
+            # Read only once the history has a signing step (the timeline is loaded anyway).
+            **_signing_context(dossier, timeline, own=own),
             "complaints": complaints,
             "complaint_answer_form": ComplaintAnswerForm() if own else None,
             "consultations": consultations,
@@ -217,11 +221,43 @@ def act(request: HttpRequest, code: str) -> HttpResponse:
             comment=data["comment"],
             expected_sequence=data["expected_sequence"],
             idempotency_key=data["idempotency_key"],
+            data={"paper_result_ready": True}
+            if action == Action.RETURN_RESULT and data["paper_result_ready"]
+            else None,
         )
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": action.label})
+    return redirect("dossiers:detail", code=code)
+
+
+def _signing_context(dossier: Dossier, timeline: list[Any], *, own: bool) -> dict[str, Any]:
+    if not any(e.action in (EventKind.APPROVE, EventKind.NUMBER_DISPATCH) for e in timeline):
+        return {"signing": None, "signatures": [], "may_sign_again": False}
+    signing = DossierSigning.objects.filter(dossier=dossier).first()
+    signatures = list(dossier.signatures.order_by("signed_at", "pk"))
+    return {
+        "signing": signing,
+        "signatures": signatures,
+        "may_sign_again": own and signing is not None and dossier.returned_at is None,
+    }
+
+
+@login_required
+@require_POST
+def sign_again(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Ký số lại": the signing task once more (a token plugged back, a certificate renewed, a
+    result uploaded after the leader signed)."""
+    user = _officer(request)
+    dossier = _dossier_or_404(user, code)
+    try:
+        dossier_signing_retry(dossier_id=dossier.pk, actor=user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        # (how it went shows in the page's signing section: signed, or the reason it could not be)
+        messages.success(request, _("Đã yêu cầu ký số lại kết quả và các văn bản của hồ sơ."))
     return redirect("dossiers:detail", code=code)
 
 

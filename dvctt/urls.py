@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("procedures.urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("", include("dossiers.urls")),
+    path("", include("dossiers.signing.urls")),
     path("", include("workflows.urls")),
     path("", include("eforms.urls")),
     path("", include("emc_sync.urls")),

@@ -132,6 +132,19 @@ def test_production_scans_uploads_and_refuses_to_run_without_the_scanner():
     assert "CLAMAV_ENABLED=false: production never accepts uploads unscanned." in off.stderr
 
 
+def test_production_signs_through_pkcs11_and_refuses_key_files():
+    """Agency signing keys live in an HSM or token in production (docs/signing.md)."""
+    on = run_prod(
+        "import django; django.setup(); from django.conf import settings; print(settings.SIGNING_KEY_BACKEND)"
+    )
+    files = run_prod("import django; django.setup()", SIGNING_KEY_BACKEND="file")
+
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.strip().splitlines()[-1] == "pkcs11"
+    assert files.returncode != 0
+    assert "SIGNING_KEY_BACKEND must be pkcs11 in production" in files.stderr
+
+
 S3 = {"S3_BUCKET": "dvctt-files", "S3_ACCESS_KEY_ID": "a-real-key-id", "S3_SECRET_ACCESS_KEY": "a-real-secret-key"}
 
 

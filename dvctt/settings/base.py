@@ -687,3 +687,24 @@ LOGGING = {
         "dvctt.stores": {"filters": ["store_errors"]},
     },
 }
+
+# Digital signatures on results and legal forms (dossiers/signing, docs/signing.md). Keys behind
+# PKCS#11 ("pkcs11": an HSM, the national CA's token, SoftHSM2 for the demo); "file" keys are for
+# the embedded default only (prod refuses them). The PIN comes from the environment, never a file.
+SIGNING_KEY_BACKEND = env.str("SIGNING_KEY_BACKEND", default="file")
+SIGNING_DIR = env.str("SIGNING_DIR", default=str(BASE_DIR / "var" / "signing"))
+SIGNING_PKCS11_MODULE = env.str("SIGNING_PKCS11_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
+SIGNING_TOKEN_LABEL = env.str("SIGNING_TOKEN_LABEL", default="dvctt")
+SIGNING_PIN = env.str("SIGNING_PIN", default="")
+SIGNING_SO_PIN = env.str("SIGNING_SO_PIN", default="")
+# PEM files of the CAs whose certificates the verification page trusts (empty: the demo CA).
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+# Local CRL files (DER) besides what a certificate's own CRL/OCSP addresses give.
+SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
+# "soft-fail", "hard-fail" or "require" (pyhanko-certvalidator's revocation modes).
+SIGNING_REVOCATION_MODE = env.str("SIGNING_REVOCATION_MODE", default="soft-fail")
+SIGNING_STAMP_FONT = env.str(
+    "SIGNING_STAMP_FONT", default="/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+)
+# Largest PDF the public verification page reads (bytes).
+SIGNING_VERIFY_MAX_BYTES = env.int("SIGNING_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)

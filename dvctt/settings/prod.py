@@ -28,6 +28,11 @@ for _name in ("EMAIL_BACKEND", "SMS_BACKEND"):
 CLAMAV_ENABLED = env.bool("CLAMAV_ENABLED", default=True)
 if not CLAMAV_ENABLED:
     raise ImproperlyConfigured("CLAMAV_ENABLED=false: production never accepts uploads unscanned.")
+# Signing keys stay behind PKCS#11 (an HSM, the CA's token) in production: key files are for the
+# embedded default only (docs/signing.md).
+SIGNING_KEY_BACKEND = env.str("SIGNING_KEY_BACKEND", default="pkcs11")
+if SIGNING_KEY_BACKEND != "pkcs11":
+    raise ImproperlyConfigured("SIGNING_KEY_BACKEND must be pkcs11 in production: signing keys never live in files.")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # one JSON object per line for the log collector
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]  # noqa: F405
 LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr"  # type: ignore[index]  # noqa: F405

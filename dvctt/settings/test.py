@@ -27,6 +27,8 @@ DATABASE_REPLICA_READS = env.bool("DATABASE_REPLICA_READS", default=False)  # no
 
 # Files written by tests (PDF forms, uploads) go to a throwaway folder, not the repo's var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="dvctt-test-media-"))
+# The demo CA and agency keys of a test run (signing_setup from seed_demo): a throwaway folder too.
+SIGNING_DIR = env.str("SIGNING_DIR", default=tempfile.mkdtemp(prefix="dvctt-test-signing-"))  # noqa: F405
 
 # Tests that do not test the national sync must not reach for a server; tests/emc_sync turns
 # delivery on (with outbound HTTP mocked or a live stand-in).

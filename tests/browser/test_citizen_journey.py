@@ -18,6 +18,7 @@ from dossiers.models import Attachment, Dossier, StoredDocument
 from dossiers.services import dossier_act
 from tests.browser.conftest import axe_violations
 from tests.files import PDF
+from tests.signing_support import off_the_loop, sign
 from workflows.constants import Action, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -187,7 +188,10 @@ def officers_return_the_result(dossier: Dossier):
         if dossier.status == Status.RETURNED:
             break
         actor = User.objects.filter(role=dossier.step_role, memberships__agency=dossier.agency).first()
-        dossier_act(dossier_id=dossier.pk, actor=actor or people["tiepnhan"], action=_next_action(dossier))
+        action = _next_action(dossier)
+        if action == Action.RETURN_RESULT:  # the leader's signature first (the task, run here)
+            off_the_loop(lambda: sign(dossier))
+        dossier_act(dossier_id=dossier.pk, actor=actor or people["tiepnhan"], action=action)
         dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
 
@@ -211,7 +215,11 @@ def receive_and_rate(j: Journey, dossier: Dossier):
     j.page.goto(f"{j.base}/ho-so-cua-toi/{dossier.code}/")
     j.check()
     assert "Đã trả kết quả" in j.page.content()
-    assert fetch(j, j.page.get_by_role("link", name="giay-khai-sinh.pdf").first) == PDF
+    # the signed result: the officer's file with the agency's signature appended (an incremental update)
+    downloaded = fetch(j, j.page.get_by_role("link", name="giay-khai-sinh.pdf").first)
+    assert downloaded.startswith(PDF)
+    assert b"/ETSI.CAdES.detached" in downloaded[len(PDF) :]
+    assert "kết quả điện tử có giá trị như bản giấy" in j.page.content()
     j.page.get_by_label("5 – Rất hài lòng").check()
     j.page.get_by_label("Góp ý (không bắt buộc)").fill("Thủ tục nhanh, hướng dẫn rõ ràng")
     j.click("button", "Gửi đánh giá")

@@ -79,10 +79,12 @@ def sign_in(browser, base_url, username, password="Demo@2026"):
     return context, page
 
 
-def act(page, base_url, code, button, comment=""):
+def act(page, base_url, code, button, comment="", tick=""):
     page.goto(f"{base_url}/can-bo/ho-so/{code}/")
     if comment:
         page.get_by_label("Ý kiến, lý do").fill(comment)
+    if tick:
+        page.get_by_label(tick).check()
     page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_load_state()
     assert f"Đã thực hiện: {button}." in page.locator(".messages").inner_text()
@@ -124,9 +126,15 @@ def test_dossier_goes_from_reception_to_returned_result(browser, demo_site):
         act(page, base, dossier.code, button)
         context.close()
 
-    # the one-stop shop returns the result; the timeline shows every step
+    # the one-stop shop returns the result on paper (the applicant collects it at the desk): refused
+    # until the officer confirms the paper result is ready; the timeline shows every step
     context, page = sign_in(browser, base, "tiepnhan.datdai")
-    act(page, base, dossier.code, "Trả kết quả")
+    page.goto(f"{base}/can-bo/ho-so/{dossier.code}/")
+    page.get_by_role("button", name="Trả kết quả", exact=True).click()
+    page.wait_for_load_state()
+    assert "Kết quả bản giấy đã sẵn sàng để trả" in page.locator(".messages").inner_text()
+    assert axe_violations(page) == []
+    act(page, base, dossier.code, "Trả kết quả", tick="Kết quả bản giấy đã sẵn sàng để trả")
     timeline = page.locator(".timeline").inner_text()
     for line in (
         "Tiếp nhận hồ sơ",

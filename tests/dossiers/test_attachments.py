@@ -35,6 +35,7 @@ from dossiers.models import Attachment, DossierDraft, StoredDocument
 from dossiers.services import dossier_act, dossier_submit
 from tests.factories import ComponentFactory, UserFactory
 from tests.files import HEIC, JPEG, PDF, PNG
+from tests.signing_support import PAPER_READY
 from workflows.constants import Action
 
 MB = 1024 * 1024
@@ -385,7 +386,7 @@ def test_the_result_joins_the_citizens_store_when_returned(office, citizen):
     assert StoredDocument.objects.count() == 0
 
     # when the result is returned
-    dossier_act(dossier_id=dossier.pk, actor=people["reception_officer"], action=Action.RETURN_RESULT)
+    dossier_act(dossier_id=dossier.pk, actor=people["reception_officer"], action=Action.RETURN_RESULT, data=PAPER_READY)
 
     # then the result file is in the citizen's store, as a result of this dossier
     stored = StoredDocument.objects.get()

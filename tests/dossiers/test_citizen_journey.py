@@ -16,6 +16,7 @@ from dossiers.models import Attachment, Dossier, DossierDraft, DossierEvent, Rat
 from dossiers.services import dossier_act
 from tests.factories import ComponentFactory, UserFactory
 from tests.files import PDF
+from tests.signing_support import sign
 from workflows.constants import Action
 
 R, S, L, C = Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK
@@ -239,6 +240,8 @@ def returned(submitted, service):
         (C, Action.NUMBER_DISPATCH, "tra_ket_qua"),
         (R, Action.RETURN_RESULT, None),
     ):
+        if action == Action.RETURN_RESULT:  # the electronic result the citizen chose: signed first
+            sign(submitted)
         dossier_act(dossier_id=submitted.pk, actor=officer(service, role), action=action, to_step=to_step)
     submitted.refresh_from_db()
     return submitted
@@ -278,6 +281,8 @@ def test_the_result_reaches_the_citizen_and_their_store(client, submitted, servi
         (R, Action.FORWARD, "tham_dinh"), (S, Action.FORWARD, "phe_duyet"), (L, Action.APPROVE, "van_thu"),
         (C, Action.NUMBER_DISPATCH, "tra_ket_qua"), (R, Action.RETURN_RESULT, None),
     ):  # fmt: skip
+        if action == Action.RETURN_RESULT:  # the electronic result the citizen chose: signed first
+            sign(submitted)
         dossier_act(dossier_id=submitted.pk, actor=officer(service, role), action=action, to_step=to_step)
 
     page = client.get(reverse("dossiers:my_dossier", args=[submitted.code])).content.decode()

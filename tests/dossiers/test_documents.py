@@ -34,6 +34,7 @@ from dossiers.models import Dossier, DossierDocument, DossierEvent
 from dossiers.selectors import dossier_public_token, dossiers_due_within_one_working_day
 from dossiers.services import dossier_act, dossier_submit
 from tests.factories import AgencyFactory, ComponentFactory, DossierFactory
+from tests.signing_support import returning
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
@@ -61,7 +62,9 @@ def pdf_text(pdf):
 
 
 def act(dossier, office, role, action, comment=""):
-    dossier_act(dossier_id=dossier.pk, actor=office["people"][role], action=action, comment=comment)
+    dossier_act(
+        dossier_id=dossier.pk, actor=office["people"][role], action=action, comment=comment, data=returning(action)
+    )
     return dossier.events.order_by("-sequence").first()
 
 

@@ -38,6 +38,7 @@ from dossiers.models import Attachment, DossierDocument, FormTemplate
 from dossiers.services import dossier_act, dossier_submit
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ComponentFactory, ProcedureFactory, UserFactory, WorkflowVersionFactory
+from tests.signing_support import returning
 from workflows.constants import Action
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -403,7 +404,7 @@ def test_form_06_has_one_row_per_handover_with_signature_columns(ward):
              (C, Action.NUMBER_DISPATCH, (11, 26, 15)), (R, Action.RETURN_RESULT, (11, 27, 9))]  # fmt: skip
     for role, action, moment in steps:
         with at(*moment):
-            dossier_act(dossier_id=dossier.pk, actor=people[role], action=action)
+            dossier_act(dossier_id=dossier.pk, actor=people[role], action=action, data=returning(action))
     dossier.refresh_from_db()
 
     pdf = document_render(dossier=dossier, kind="06", event=dossier.events.order_by("-sequence").first())

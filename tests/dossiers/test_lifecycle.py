@@ -11,6 +11,7 @@ from dossiers.exceptions import CommentRequired, DossierChangedMeanwhile, Dossie
 from dossiers.models import Dossier, DossierEvent, DossierPause, FinancialObligation
 from dossiers.services import dossier_act, dossier_submit
 from tests.factories import AgencyFactory, DossierFactory, UserFactory
+from tests.signing_support import returning
 from workflows.constants import Action, Status
 from workflows.exceptions import ActionNotAllowed
 
@@ -113,7 +114,7 @@ def test_transition_matrix(office, step, status, action):
         )  # fmt: skip
     actor = people[CIT] if action in (Action.WITHDRAW, Action.PROVIDE_SUPPLEMENT) else people[STEP_ROLE[step]]
     expected = ALLOWED[(step, status)].get(action)
-    data = OBLIGATION if action == Action.REQUEST_PAYMENT else None
+    data = OBLIGATION if action == Action.REQUEST_PAYMENT else returning(action)
     before = snapshot(dossier)
     events_before = DossierEvent.objects.filter(dossier=dossier).count()
 

@@ -17,6 +17,7 @@ from emc_sync.constants import EMC_ASSIGNED, Target
 from emc_sync.models import OutboxRow
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, UserFactory
+from tests.signing_support import PAPER_READY
 from workflows.constants import Action, Status
 from workflows.selectors import working_calendar
 
@@ -147,7 +148,7 @@ def test_queue_placement_follows_the_step_processing_at_the_competent_agency_ret
     assert my_step(wards["other_desk"]) == []
 
     # and the ward desk returns the result
-    returned = dossier_act(dossier_id=dossier.pk, actor=wards["desk"], action=Action.RETURN_RESULT)
+    returned = dossier_act(dossier_id=dossier.pk, actor=wards["desk"], action=Action.RETURN_RESULT, data=PAPER_READY)
     assert returned.status == Status.RETURNED
 
 

@@ -120,15 +120,17 @@ def test_the_address_starts_from_the_citizens_profile(client, service):
     assert 'value="Số 5 phố Trần Hưng Đạo, Ninh Bình"' in page
 
 
-def test_an_electronic_result_cannot_be_returned_without_its_file(db, office):
+def test_an_electronic_result_cannot_be_returned_without_its_file(db, office, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dossiers.attachments.services import attachment_add
     from dossiers.constants import AttachmentRole
-    from dossiers.exceptions import ResultFileMissing
+    from dossiers.exceptions import ResultFileMissing, ResultNotSigned
     from dossiers.services import dossier_act
+    from dossiers.signing.services import dossier_sign
     from tests.factories import DossierFactory
     from tests.files import PDF
+    from tests.signing_support import provision, use_files
     from workflows.constants import Action, Status
 
     dossier = DossierFactory(
@@ -151,6 +153,12 @@ def test_an_electronic_result_cannot_be_returned_without_its_file(db, office):
         owner_user=returner, dossier=dossier, component=None, upload=SimpleUploadedFile("ket-qua.pdf", PDF),
         role=AttachmentRole.RESULT,
     )  # fmt: skip
+    # (uploaded after the leader signed: refused until signed again, "Ký số lại")
+    with pytest.raises(ResultNotSigned):
+        dossier_act(dossier_id=dossier.pk, actor=returner, action=Action.RETURN_RESULT)
+    use_files(settings, tmp_path)
+    provision(office["agency"])
+    dossier_sign(dossier_id=dossier.pk)
     returned = dossier_act(dossier_id=dossier.pk, actor=returner, action=Action.RETURN_RESULT)
 
     assert "tải lên tệp kết quả" in str(refused.value)

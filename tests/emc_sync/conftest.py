@@ -20,6 +20,7 @@ from dvctt.celery import app as celery_app
 from emc_sync.delivery import outbox_drain
 from procedures.constants import AgencyLevel
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory, UserFactory, WorkflowVersionFactory
+from tests.signing_support import returning
 from tests.stores import clear_caches
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -100,6 +101,7 @@ def submit(office, *, channel=Channel.ONLINE, **extra):
 
 
 def act(office, dossier, role, action, **extra):
+    extra.setdefault("data", returning(action))  # a paper result: the officer confirms it is ready
     return dossier_act(dossier_id=dossier.pk, actor=office["people"][role], action=action, **extra)
 
 

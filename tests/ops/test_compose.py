@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 APP = ("migrate", "mock", "web", "worker", "beat")
+# The one disk the app services share: the SoftHSM2 token and the demo CA (docs/signing.md), not files.
+SIGNING_VOLUME = "signing:/var/lib/dvctt/signing"
 
 
 def test_every_dependency_is_a_service_of_the_file():
@@ -29,7 +31,9 @@ def test_the_app_stores_its_files_in_the_bucket_the_bucket_step_creates_with_min
             minio["MINIO_ROOT_PASSWORD"],
         ), name
         assert f"mc mb --ignore-existing local/{environment['S3_BUCKET']}" in step
-        assert "volumes" not in SERVICES[name], f"{name} shares a disk: files belong in the bucket"
+        assert set(SERVICES[name].get("volumes", [])) <= {SIGNING_VOLUME}, (
+            f"{name} shares a disk: files belong in the bucket"
+        )
     assert minio["MINIO_ROOT_PASSWORD"] != "minioadmin"  # production settings refuse MinIO's default
     assert "media" not in COMPOSE["volumes"]
 
@@ -41,3 +45,16 @@ def test_nothing_of_the_app_starts_before_the_bucket_exists():
         assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
     # the bucket step's shell sees its own variables: "$$" is compose's escape for a literal "$"
     assert '"$${MINIO_ROOT_USER}"' in SERVICES["minio-bucket"]["command"][0]
+
+
+def test_the_app_signs_through_the_token_in_the_signing_volume_with_a_pin_from_the_environment():
+    for name in APP:
+        environment = SERVICES[name]["environment"]
+        assert environment["SIGNING_KEY_BACKEND"] == "pkcs11", name  # prod settings refuse key files
+        assert environment["SIGNING_PIN"].startswith("${SIGNING_PIN"), name
+        mount = SIGNING_VOLUME.split(":", 1)[1]
+        assert environment["SIGNING_DIR"] == mount, name
+        assert environment["SOFTHSM2_CONF"].startswith(mount + "/"), name
+        assert SERVICES[name]["volumes"] == [SIGNING_VOLUME], name
+    assert "signing" in COMPOSE["volumes"]
+    assert "media" not in COMPOSE["volumes"]

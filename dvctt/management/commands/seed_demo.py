@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
             f"Danh mục thủ tục: {len(report.created)} thêm mới, {len(report.updated)} cập nhật, "
             f"{len(report.unchanged)} không đổi."
         )
+        # The demo CA and each agency's signing certificate (SoftHSM2 token or key files).
+        call_command("signing_setup", stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write("Cổng dịch vụ công: http://127.0.0.1:8000/   Quản trị: http://127.0.0.1:8000/admin/")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
