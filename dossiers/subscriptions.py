@@ -9,6 +9,7 @@ from .attachments.services import store_results_on_return
 from .documents.handlers import issue_documents
 from .events import (
     ComplaintAnswered,
+    ComponentsNotRead,
     DossierChange,
     DossierSubmitted,
     PaymentPaid,
@@ -19,6 +20,7 @@ from .events import (
 from .notifications.handlers import notify_applicant_of_change, tell_complaint_answered
 from .payments.handlers import issue_receipt, settle_obligation
 from .population.handlers import check_population
+from .replacements.handlers import reread_later
 
 SUBSCRIPTIONS = [
     # The returned result's files join the citizen's document store.
@@ -32,6 +34,8 @@ SUBSCRIPTIONS = [
     Subscription(DossierSubmitted, check_population, Phase.AFTER_COMMIT),
     # A financial obligation (status 6) paid online: the dossier goes back to processing.
     Subscription(PaymentPaid, settle_obligation, Phase.IN_TRANSACTION),
+    # Components replaced by national data whose database did not answer at filing: read again later.
+    Subscription(ComponentsNotRead, reread_later, Phase.AFTER_COMMIT),
     # The electronic receipt of a fee paid online.
     Subscription(PaymentPaid, issue_receipt, Phase.AFTER_COMMIT),
 ]
