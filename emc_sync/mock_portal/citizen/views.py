@@ -247,7 +247,7 @@ def dossier_page(request: HttpRequest, ma_ho_so: str) -> HttpResponse:
             {
                 "at": _shown(item.get("ThoiDiemXuLy")),
                 "status": item.get("TrangThai"),
-                "status_name": STATUS_NAMES.get(item.get("TrangThai"), ""),
+                "status_name": STATUS_NAMES.get(int(item.get("TrangThai") or 0), ""),
                 "content": item.get("NoiDungXuLy", ""),
                 "unit": item.get("PhongBanXuLy", ""),
             }
