@@ -14,15 +14,16 @@ from accounts.constants import Role
 from accounts.models import User
 from dossiers.constants import Channel, EventKind
 from dossiers.models import Dossier
-from dossiers.services import dossier_act
+from dossiers.replacements.tasks import components_reread_sweep_task
+from dossiers.services import dossier_act, dossier_submit
 from emc_sync.constants import OutboxState
 from emc_sync.delivery import outbox_drain
 from emc_sync.inbound import inbound_poll
 from emc_sync.mock_portal.models import PortalDossier, ReceivedRecord, Target
 from emc_sync.models import OutboxRow
-from procedures.models import Agency
+from procedures.models import Agency, NationalDatabase, Procedure
 from tests.browser.conftest import axe_violations
-from tests.factories import UserFactory
+from tests.factories import ComponentFactory, UserFactory
 from workflows.constants import Action, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -161,3 +162,47 @@ def test_a_dossier_from_the_national_portal_received_at_a_ward_processed_at_the_
     assert emc.exists()
     assert {r.payload["IsFromDVCQG"] for r in emc} == {1}
     assert not ReceivedRecord.objects.exclude(ma_ho_so=code).filter(received_at__gte=held.created_at).exists()
+
+
+def test_a_component_the_population_database_could_not_read_at_filing_is_read_later(browser, national, settings):
+    # given the birth registration's identity card is replaced by the population database
+    # (Resolution 66.7/2025), and the database does not answer while a citizen files
+    base = national
+    procedure = Procedure.objects.get(code="1.001193")
+    population = NationalDatabase.objects.get(code="CSDLQGDC")
+    component = ComponentFactory(procedure=procedure, name="Căn cước của người đi khai sinh", replaced_by=population)
+    settings.POPULATION_REGISTRY_URL = "http://127.0.0.1:9/dancu"  # nothing listens there
+    settings.POPULATION_REGISTRY_TOKEN_URL = "http://127.0.0.1:9/oauth/token"
+    dossier = dossier_submit(
+        procedure=procedure, agency=Agency.objects.get(code=WARD), channel=Channel.ONLINE,
+        applicant=User.objects.get(username="037090001234"), applicant_name="Nguyễn Văn An",
+        applicant_id_number="037090001234",
+    )  # fmt: skip
+
+    # the ward's officer sees that it could not be read, and why
+    context, page = sign_in(browser, base, "tiepnhan")
+    page.goto(f"{base}/can-bo/ho-so/{dossier.code}/")
+    waiting = page.locator("li.replacement").inner_text()
+    assert f"Chưa lấy được dữ liệu từ {population.name}: Cơ sở dữ liệu không trả lời." in waiting
+    assert axe_violations(page) == []
+
+    # the database answers again (the stand-in's population registry) and the beat sweep runs
+    settings.POPULATION_REGISTRY_URL = f"{base}/mock/dancu"
+    settings.POPULATION_REGISTRY_TOKEN_URL = f"{base}/mock/oauth/token"
+    cache.clear()
+    assert components_reread_sweep_task() == 1
+
+    # the officer's page now names the database and the record that replaced the component
+    page.reload()
+    read = page.locator("li.replacement").inner_text()
+    assert f"Thay thế bằng dữ liệu từ {population.name}, bản ghi 037090001234" in read
+    assert "Nguyễn Văn An" in read
+    assert axe_violations(page) == []
+    context.close()
+
+    # and the national portal holds the record that says so, under the dossier's code
+    drain()
+    held = PortalDossier.objects.get(ma_ho_so=dossier.code).payload
+    assert {"MaCSDL": "CSDLQGDC"} in held["DSKetNoiCSDL"]
+    replaced = [item for item in held["TaiLieuNop"] if item.get("MaThanhPhanHoSo") == str(component.pk)]
+    assert [item["MaKetQuaThayThe"] for item in replaced] == ["CSDLQGDC:037090001234"]
