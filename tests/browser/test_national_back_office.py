@@ -21,6 +21,7 @@ from emc_sync.delivery import outbox_drain
 from emc_sync.inbound import inbound_poll
 from emc_sync.mock_portal.models import PortalDossier, ReceivedRecord, Target
 from emc_sync.models import OutboxRow
+from procedures.constants import DatabaseLookup
 from procedures.models import Agency, NationalDatabase, Procedure
 from tests.browser.conftest import axe_violations
 from tests.factories import ComponentFactory, UserFactory
@@ -169,7 +170,10 @@ def test_a_component_the_population_database_could_not_read_at_filing_is_read_la
     # (Resolution 66.7/2025), and the database does not answer while a citizen files
     base = national
     procedure = Procedure.objects.get(code="1.001193")
-    population = NationalDatabase.objects.get(code="CSDLQGDC")
+    # (seeded by migration; a transactional test before this one may have flushed it)
+    population = NationalDatabase.objects.get_or_create(
+        code="CSDLQGDC", defaults={"name": "Cơ sở dữ liệu quốc gia về dân cư", "lookup": DatabaseLookup.POPULATION}
+    )[0]
     component = ComponentFactory(procedure=procedure, name="Căn cước của người đi khai sinh", replaced_by=population)
     settings.POPULATION_REGISTRY_URL = "http://127.0.0.1:9/dancu"  # nothing listens there
     settings.POPULATION_REGISTRY_TOKEN_URL = "http://127.0.0.1:9/oauth/token"
