@@ -173,6 +173,25 @@ class ComplaintAnswered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ComponentsNotRead(Event):
+    """At filing, a database did not answer for components replaced by national data
+    (Resolution 66.7/2025): they are read again in the background (not a history line)."""
+
+    dossier_id: int
+    replacement_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComponentsReplaced(Event):
+    """Components replaced by national data were read after filing (the database had not
+    answered then): the national record must say so (TaiLieuNop.MaKetQuaThayThe, DSKetNoiCSDL).
+    Not a history line: the dossier's status and step did not change."""
+
+    dossier_id: int
+    replacement_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class PaymentPaid(Event):
     """A fee payment was confirmed paid by the platform (the draft may not be a dossier yet)."""
 

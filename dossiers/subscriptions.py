@@ -9,6 +9,7 @@ from .attachments.services import store_results_on_return
 from .documents.handlers import issue_documents
 from .events import (
     ComplaintAnswered,
+    ComponentsNotRead,
     DossierActed,
     DossierChange,
     DossierSigningRequested,
@@ -21,6 +22,7 @@ from .events import (
 from .notifications.handlers import notify_applicant_of_change, tell_complaint_answered
 from .payments.handlers import issue_receipt, settle_obligation
 from .population.handlers import check_population
+from .replacements.handlers import reread_later
 from .signing.handlers import request_signature, sign_after_commit
 
 SUBSCRIPTIONS = [
@@ -40,6 +42,8 @@ SUBSCRIPTIONS = [
     Subscription(DossierActed, request_signature, Phase.IN_TRANSACTION),
     Subscription(DossierActed, sign_after_commit, Phase.AFTER_COMMIT),
     Subscription(DossierSigningRequested, sign_after_commit, Phase.AFTER_COMMIT),
+    # Components replaced by national data whose database did not answer at filing: read again later.
+    Subscription(ComponentsNotRead, reread_later, Phase.AFTER_COMMIT),
     # The electronic receipt of a fee paid online.
     Subscription(PaymentPaid, issue_receipt, Phase.AFTER_COMMIT),
 ]

@@ -8,8 +8,9 @@ the cursor where it was) and a crash mid-page only re-reads the page, which chan
 
 - a dossier record (`HoSo`, the whole record each time): the first one creates the dossier
   through `dossiers.services.dossier_submit` under the national portal's own MaHoSo (no second,
-  local code), status 1, in the reception queue, with its files fetched from the portal and
-  its fees paid there recorded as paid payments; the same record again is a no-op; a changed
+  local code), status 1, at the competent agency `DonViXuLy`, in the reception queue of the
+  desk `NoiNopHoSo` (any one-stop desk of the province, Decree 118/2025), with its files
+  fetched from the portal and its fees paid there recorded as paid payments; the same record again is a no-op; a changed
   one updates the dossier through `dossier_update_forwarded`, never a second dossier;
 - a withdrawal (`RutHoSo`) and a supplement supplied there (`BoSungHoSo`, with files): applied
   through the lifecycle service (`dossier_act_forwarded`), typed events and all.
@@ -233,6 +234,20 @@ def _agency(item: dict[str, Any], procedure: Procedure) -> Agency:
     return agency
 
 
+def _receiving_desk(item: dict[str, Any], agency: Agency) -> Agency:
+    """NoiNopHoSo: the one-stop desk where the citizen hands in paper or collects the result
+    (Decree 118/2025: any desk of the province, not only the competent agency's). By code or
+    name; absent, the competent agency's own desk. A desk we do not know, or one closed, is a
+    reason for quarantine, not a silent fallback (the citizen was told to go there)."""
+    wanted = _nfc(item.get("NoiNopHoSo"))
+    if not wanted or wanted in (agency.code, agency.name):
+        return agency
+    desk = Agency.objects.filter(Q(code=wanted) | Q(name=wanted), is_active=True).order_by("code").first()
+    if desk is None:
+        raise InboundRefused(_("Không có nơi tiếp nhận “%(desk)s” (NoiNopHoSo) trong danh mục của tỉnh."), desk=wanted)
+    return desk
+
+
 def _facts(item: dict[str, Any]) -> dict[str, Any]:
     """The dossier's facts a forwarded record gives (dossiers.services.FORWARDED_FACTS)."""
     return {
@@ -247,13 +262,19 @@ def _facts(item: dict[str, Any]) -> dict[str, Any]:
 
 @use_case
 def _dossier_create(
-    *, item: dict[str, Any], procedure: Procedure, agency: Agency, files: list[FetchedFile], digest: str
+    *,
+    item: dict[str, Any],
+    procedure: Procedure,
+    agency: Agency,
+    desk: Agency,
+    files: list[FetchedFile],
+    digest: str,
 ) -> Dossier:
     remote_code = str(item["MaHoSo"])
     facts = _facts(item)
     dossier = dossier_submit(
         procedure=procedure, agency=agency, channel=Channel.NATIONAL_PORTAL, idempotency_key=inbound_key(remote_code),
-        national_code=remote_code, **facts,
+        national_code=remote_code, receiving_agency=desk, **facts,
     )  # fmt: skip
     NationalDossier.objects.create(
         dossier=dossier, national_code=remote_code, applicant_national_id=str(item.get("MaDoiTuong") or ""),
@@ -290,8 +311,9 @@ def _apply_dossier(item: dict[str, Any], result: InboundResult) -> None:
         raise InboundRefused(_("Không có thủ tục mã %(code)s trong danh mục của tỉnh."), code=item["MaTTHC"])
     if national is None:
         agency = _agency(item, procedure)
+        desk = _receiving_desk(item, agency)
         files = _fetch_files(item.get("TaiLieuNop") or [], procedure=procedure)
-        _dossier_create(item=item, procedure=procedure, agency=agency, files=files, digest=digest)
+        _dossier_create(item=item, procedure=procedure, agency=agency, desk=desk, files=files, digest=digest)
         result.created += 1
         return
     if national.dossier.procedure_id != procedure.pk:

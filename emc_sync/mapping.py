@@ -44,6 +44,8 @@ DB_POPULATION = "CSDLQGDC"  # the national population database (the applicant's 
 DB_NATIONAL_STORE = "KhoDLQG"  # the national data store (a file taken from it)
 # LoaiPhiLePhi: 1 a fee (phí), 2 a charge (lệ phí), read from the fee's name.
 FEE_KIND_FEE, FEE_KIND_CHARGE = 1, 2
+# MaPhiLePhi of a financial obligation (status 6) listed with the fees (documented assumption).
+OBLIGATION_CODE = "NVTC"
 # Ended without a result: the stop or the withdrawal is the end of processing.
 ENDED_WITHOUT_RESULT = frozenset({Status.STOPPED, Status.WITHDRAWN})
 # NguoiXuLy is at most 50 characters on the national portal.
@@ -220,7 +222,7 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
             "LoaiPhiLePhi": _fee_kind(fee.name),
         }
         for fee in sorted(procedure.fees.all(), key=lambda f: (f.order, f.pk))
-    ]
+    ] + _obligation_lines(dossier)
     record["DanhSachHoSoBoSung"] = _supplements(dossier)
     record["DanhSachGiayToKetQua"] = [
         {
@@ -246,6 +248,27 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
             databases.append({"MaCSDL": replacement.database.code})
     record["DSKetNoiCSDL"] = databases
     return record
+
+
+def _obligation_lines(dossier: Dossier) -> list[dict[str, Any]]:
+    """Status 6: what the applicant is asked to pay (land levy, taxes) goes out as DanhSachLePhi
+    lines, the amount in `Gia` (DOMAIN.md), so that the national portal can show the citizen what
+    to pay. Only while the dossier is in 6 (one query then, none otherwise): once met, the record
+    goes back to the procedure's own fees (a tax is not a fee of the service; indicator 3.5
+    counts fees). MaPhiLePhi `NVTC-<id>`, LoaiPhiLePhi 1 and HinhThucThu 2 when it may be paid
+    online are documented assumptions (docs/national-sync.md)."""
+    if dossier.status != Status.PAYMENT_REQUESTED:
+        return []
+    return [
+        {
+            "TenPhiLePhi": obligation.description[:500],
+            "MaPhiLePhi": f"{OBLIGATION_CODE}-{obligation.pk}",
+            "HinhThucThu": FEE_PAID_ONLINE if obligation.online else FEE_PAID_DIRECT,
+            "Gia": obligation.amount,
+            "LoaiPhiLePhi": FEE_KIND_FEE,
+        }
+        for obligation in dossier.obligations.filter(settled_at__isnull=True).order_by("requested_at", "pk")
+    ]
 
 
 def _supplements(dossier: Dossier) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.audit import CHANGE, audit_log
 from common.tasks import publish_now
-from dossiers.events import DossierChange, PaymentPaid
+from dossiers.events import ComponentsReplaced, DossierChange, PaymentPaid
 from dossiers.models import Dossier, DossierEvent
 
 from . import mapping
@@ -98,6 +98,24 @@ def outbox_record_payment(paid: PaymentPaid) -> None:
     OutboxRow.objects.bulk_create([row], ignore_conflicts=True)
 
 
+def outbox_record_replacements(replaced: ComponentsReplaced) -> None:
+    """In the re-read's transaction: a fresh dossier record when components replaced by national
+    data were read after filing (their database had not answered then), so that the national
+    portal hears of them (TaiLieuNop.MaKetQuaThayThe, DSKetNoiCSDL). No history line, no progress
+    record, no EMC event: the dossier did not move. Idempotent per re-read (key suffix
+    `c<first row id>-<count>`); it takes the sequence of the dossier's latest event, like a fee paid later."""
+    if not settings.SYNC_ENABLED:
+        return
+    dossier = Dossier.objects.select_related("procedure__sector", "agency", "receiving_agency", "applicant").get(
+        pk=replaced.dossier_id
+    )
+    last = dossier.events.order_by("-sequence").first()
+    _fresh_lists(dossier)
+    suffix = f"c{min(replaced.replacement_ids)}-{len(replaced.replacement_ids)}"
+    row = _record_row(dossier, event=last, sequence=last.sequence if last else 0, suffix=suffix)
+    OutboxRow.objects.bulk_create([row], ignore_conflicts=True)
+
+
 def _fresh_lists(dossier: Dossier) -> None:
     """Load the lists the mapping reads (more than once: the record and the EMC event) once each.
     Fresh, not from an earlier cache: the use case may have attached files or payments since."""
@@ -132,6 +150,12 @@ def delivery_kick_for_payment(paid: PaymentPaid) -> None:
     for both: the registry hands a once-per-transaction handler only the transaction's last
     event, and a draft's payment must not stand in for a dossier change committed with it."""
     if paid.dossier_id is not None and settings.SYNC_ENABLED and settings.SYNC_DELIVERY_ENABLED:
+        _kick_delivery()
+
+
+def delivery_kick_for_replacements(replaced: ComponentsReplaced) -> None:
+    """After the commit of a re-read that found replaced components: as delivery_kick."""
+    if settings.SYNC_ENABLED and settings.SYNC_DELIVERY_ENABLED:
         _kick_delivery()
 
 

@@ -12,8 +12,16 @@ The population database is read through the population registry client; the sect
 sharing platform serves them alike). The read happens inside the filing's transaction, bounded
 by POPULATION_REGISTRY_TIMEOUT_SECONDS per database; a database that does not answer or has no
 record leaves a row saying so (the officer asks for the paper if needed), never a failed filing.
+
+A database that did not answer is asked again in the background: the filing publishes
+`ComponentsNotRead`, whose after-commit handler asks for `components_reread_task` (retried with
+backoff), and the beat sweep `components_reread_sweep_task` re-reads what is still waiting
+(the broker was down, the task gave up). A re-read that finds the record publishes
+`ComponentsReplaced`: the national sync sends the dossier record again, with the component's
+MaKetQuaThayThe and the database in DSKetNoiCSDL. No query is added to the filing for this.
 """
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
@@ -27,6 +35,7 @@ from procedures.constants import DatabaseLookup
 from procedures.models import NationalDatabase
 
 from ..constants import ReplacementState
+from ..events import ComponentsNotRead, ComponentsReplaced, UseCase, publish
 from ..models import ComponentReplacement, Dossier
 
 logger = logging.getLogger(__name__)
@@ -79,31 +88,67 @@ def components_replace(*, dossier: Dossier) -> list[ComponentReplacement]:
     for component in components:
         database = component.replaced_by
         assert database is not None  # noqa: S101 - filtered above
-        values: dict[str, Any] = {"database": database, "lookup_key": key, "read_at": timezone.now()}
-        if not LOOKUP_KEY.match(key):
-            values |= {"state": ReplacementState.NOT_FOUND, "error": "Hồ sơ không có số định danh để tra cứu."}
-        else:
-            try:
-                found = database_read(database, key)
-            except NotFound:
-                values |= {
-                    "state": ReplacementState.NOT_FOUND,
-                    "error": "Cơ sở dữ liệu không có bản ghi của người nộp.",
-                }
-            except RegistryUnavailable as exc:
-                logger.warning(
-                    "replacing %s of %s: %s did not answer: %s", component.pk, dossier.code, database.code, exc
-                )
-                values |= {"state": ReplacementState.UNAVAILABLE, "error": str(exc)[:500]}
-            else:
-                values |= {
-                    "state": ReplacementState.READ,
-                    "record_id": found.record_id,
-                    "data": found.data,
-                    "error": "",
-                }
+        values = _read(database, key, what=f"{component.pk} of {dossier.code}")
         row, _created = ComponentReplacement.objects.update_or_create(
-            dossier=dossier, component=component, defaults=values
+            dossier=dossier, component=component, defaults={"database": database, "lookup_key": key, **values}
         )
         rows.append(row)
+    waiting = tuple(row.pk for row in rows if row.state == ReplacementState.UNAVAILABLE)
+    if waiting:
+        publish(ComponentsNotRead(at=timezone.now(), dossier_id=dossier.pk, replacement_ids=waiting))
     return rows
+
+
+def _read(database: NationalDatabase, key: str, *, what: str) -> dict[str, Any]:
+    """One reading of a replaced component: the row's state, record, data and reason."""
+    values: dict[str, Any] = {"read_at": timezone.now()}
+    if not LOOKUP_KEY.match(key):
+        return values | {"state": ReplacementState.NOT_FOUND, "error": "Hồ sơ không có số định danh để tra cứu."}
+    try:
+        found = database_read(database, key)
+    except NotFound:
+        return values | {"state": ReplacementState.NOT_FOUND, "error": "Cơ sở dữ liệu không có bản ghi của người nộp."}
+    except RegistryUnavailable as exc:
+        logger.warning("replacing %s: %s did not answer: %s", what, database.code, exc)
+        return values | {"state": ReplacementState.UNAVAILABLE, "error": str(exc)[:500]}
+    return values | {"state": ReplacementState.READ, "record_id": found.record_id, "data": found.data, "error": ""}
+
+
+def components_reread(*, dossier_id: int) -> int:
+    """Read again the dossier's replaced components whose database did not answer (outside any
+    transaction: HTTP first, then one short write). Each row is written only if it is still
+    waiting (a task and the sweep may race: the first one wins, the other changes nothing).
+    Publishes ComponentsReplaced for the rows now read. Returns how many rows still wait."""
+    waiting = list(
+        ComponentReplacement.objects.filter(dossier_id=dossier_id, state=ReplacementState.UNAVAILABLE)
+        .select_related("database", "dossier")
+        .order_by("component_id")
+    )
+    readings = [
+        (row, _read(row.database, row.lookup_key, what=f"{row.component_id} of {row.dossier.code}")) for row in waiting
+    ]
+    read: list[int] = []
+    with UseCase():
+        for row, values in readings:
+            still = ComponentReplacement.objects.filter(pk=row.pk, state=ReplacementState.UNAVAILABLE)
+            if values["state"] == ReplacementState.UNAVAILABLE:
+                still.update(error=values["error"], read_at=values["read_at"])
+            elif still.update(**values) and values["state"] == ReplacementState.READ:
+                read.append(row.pk)
+        if read:
+            publish(ComponentsReplaced(at=timezone.now(), dossier_id=dossier_id, replacement_ids=tuple(read)))
+    return sum(1 for _row, values in readings if values["state"] == ReplacementState.UNAVAILABLE)
+
+
+def components_waiting(*, max_age: dt.timedelta, limit: int) -> list[int]:
+    """The dossiers, still open, with a replaced component whose database has not answered,
+    filed within `max_age` (older ones: the officer has asked for the paper by now)."""
+    since = timezone.now() - max_age
+    return list(
+        ComponentReplacement.objects.filter(
+            state=ReplacementState.UNAVAILABLE, dossier__closed_at__isnull=True, dossier__submitted_at__gte=since
+        )
+        .order_by("dossier_id")
+        .values_list("dossier_id", flat=True)
+        .distinct()[:limit]
+    )

@@ -491,6 +491,8 @@ CELERY_BEAT_SCHEDULE = {
     # Population-registry checks of dossiers filed while the broker or the registry was away.
     "population-sweep": {"task": "dossiers.population.tasks.population_sweep_task", "schedule": 10 * 60.0},
     # 03:10 nightly: delivered outbox rows, attempts, sessions, login counters, old notifications.
+    # Components replaced by national data (Resolution 66.7) still waiting on a database.
+    "components-reread": {"task": "dossiers.replacements.tasks.components_reread_sweep_task", "schedule": 15 * 60.0},
     "retention-prune": {"task": "dvctt.tasks.retention_prune_task", "schedule": crontab(hour=3, minute=10)},
 }
 # How long operational rows are kept, in days (dvctt/retention.py says what is kept for good).
@@ -504,6 +506,7 @@ CELERY_IMPORTS = (
     "dossiers.notifications.tasks",
     "dossiers.payments.tasks",
     "dossiers.population.tasks",
+    "dossiers.replacements.tasks",
 )
 CELERY_TASK_ROUTES = {"emc_sync.tasks.*": {"queue": "sync"}}
 

@@ -344,3 +344,28 @@ def stand_in_reset() -> None:
     FeedEntry.objects.all().delete()
     PortalFile.objects.all().delete()
     FaultState.objects.all().delete()
+
+
+@dataclass(frozen=True)
+class DossierPage:
+    """What the national portal shows a citizen of one dossier: as filed (or as the province
+    reported it), and every status the province reported, in the order they arrived."""
+
+    ma_ho_so: str
+    record: Record
+    filed_here: bool
+    progress: list[Record]
+    statuses: list[int]
+
+
+def dossier_page(ma_ho_so: str) -> DossierPage | None:
+    """None when the national portal knows nothing under this code."""
+    held = PortalDossier.objects.filter(ma_ho_so=ma_ho_so).first()
+    inbound = InboundDossier.objects.filter(ma_ho_so_quoc_gia=ma_ho_so).first()
+    if held is None and inbound is None:
+        return None
+    received = ReceivedRecord.objects.filter(ma_ho_so=ma_ho_so, target__in=(Target.DVCQG, Target.TIENDO))
+    progress = [record.payload for record in received.order_by("id") if record.target == Target.TIENDO]
+    statuses = [record.payload["TrangThaiHoSo"] for record in received.order_by("id") if record.target == Target.DVCQG]
+    record = held.payload if held is not None else inbound.payload  # type: ignore[union-attr]
+    return DossierPage(ma_ho_so, record, inbound is not None, progress, statuses)

@@ -7,14 +7,16 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from accounts.constants import Role
+from dossiers.access import dossiers_at_my_step_filter
 from dossiers.constants import Channel, EventKind
 from dossiers.models import Attachment, Dossier, DossierEvent, Payment
+from dossiers.services import dossier_act
 from emc_sync.constants import Target
 from emc_sync.inbound import inbound_poll, inbound_retry
 from emc_sync.models import InboundCursor, InboundFailure, NationalDossier, NationalFile, OutboxRow
 from tests.factories import AgencyFactory, ProcedureFactory, UserFactory, WorkflowVersionFactory
 from tests.files import pdf_bytes
-from workflows.constants import Status
+from workflows.constants import Action, Status
 
 from .conftest import PORTAL
 
@@ -315,3 +317,59 @@ def test_the_public_lookup_finds_a_forwarded_dossier_by_its_national_code(office
     # then
     html = response.content.decode()
     assert (response.status_code, "G22.37-261123-000042" in html, "Mới đăng ký" in html) == (200, True, True)
+
+
+def test_noi_nop_ho_so_is_the_receiving_desk_separate_from_the_competent_agency(office, portal):
+    # given a ward's one-stop desk that does not handle the procedure (Decree 118/2025), and a
+    # dossier filed on DVCQG to be handed in and collected there
+    ward = AgencyFactory(code="000.00.41.H42", name="UBND phường Hoa Lư", level="ward")
+    ward_desk = UserFactory(username="ward-desk", role=Role.RECEPTION_OFFICER, agencies=[ward])
+    other_ward_desk = UserFactory(
+        username="other-desk", role=Role.RECEPTION_OFFICER, agencies=[AgencyFactory(code="000.00.42.H42")]
+    )
+    portal.get(FEED, json=page(filed("G01.2026.20", NoiNopHoSo="000.00.41.H42")))
+
+    # when the feed is polled
+    inbound_poll()
+
+    # then the dossier is the competent agency's, handed in at the ward's desk, in that desk's queue
+    dossier = Dossier.objects.get()
+    assert (dossier.code, dossier.agency.code, dossier.receiving_unit.code, dossier.handed_over) == (
+        "G01.2026.20", "000.00.12.H42", "000.00.41.H42", True,
+    )  # fmt: skip
+    queued = Dossier.objects.filter(dossiers_at_my_step_filter(ward_desk)).values_list("code", flat=True)
+    assert list(queued) == ["G01.2026.20"]
+    assert not Dossier.objects.filter(dossiers_at_my_step_filter(other_ward_desk)).exists()
+    # and the records say so: NoiNopHoSo the desk, DonViXuLy the competent agency, under the national code
+    record = OutboxRow.objects.get(target=Target.DVCQG_HOSO).payload
+    assert (record["MaHoSo"], record["NoiNopHoSo"], record["DonViXuLy"]) == (
+        "G01.2026.20", "000.00.41.H42", "000.00.12.H42",
+    )  # fmt: skip
+
+    # when the ward's desk receives it: handed over to the competent agency in the same action
+    dossier_act(dossier_id=dossier.pk, actor=ward_desk, action=Action.RECEIVE)
+
+    # then
+    assert list(dossier.events.order_by("sequence").values_list("action", flat=True)) == [
+        EventKind.SUBMIT, Action.RECEIVE, EventKind.HANDOVER,
+    ]  # fmt: skip
+    latest = OutboxRow.objects.filter(target=Target.DVCQG_HOSO).order_by("-sequence").first().payload
+    assert (latest["MaHoSo"], latest["TrangThaiHoSo"], latest["NoiNopHoSo"], latest["DonViXuLy"]) == (
+        "G01.2026.20", Status.PROCESSING, "000.00.41.H42", "000.00.12.H42",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("desk", ["UBND xã Không Có", "000.00.43.H42"], ids=["unknown", "closed"])
+def test_a_receiving_desk_we_do_not_know_or_closed_is_quarantined_not_replaced(office, portal, desk):
+    # given (a closed desk: an agency merged away in the 2025 reorganisation)
+    AgencyFactory(code="000.00.43.H42", name="UBND xã cũ", is_active=False)
+    portal.get(FEED, json=page(filed("G09.20", NoiNopHoSo=desk)))
+
+    # when
+    result = inbound_poll()
+
+    # then kept for an admin with the reason, nothing created under another desk
+    assert (result.quarantined, nothing_created()) == (1, (0, 0, 0, 0))
+    assert InboundFailure.objects.get().error == (
+        f"Không có nơi tiếp nhận “{desk}” (NoiNopHoSo) trong danh mục của tỉnh."
+    )

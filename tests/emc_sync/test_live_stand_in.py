@@ -4,6 +4,8 @@ The stand-in was written from DOMAIN.md without our mapper or schemas: what it a
 the contract check that mocking with `responses` cannot give.
 """
 
+import datetime as dt
+
 import requests
 from django.utils import timezone
 
@@ -68,3 +70,54 @@ def test_a_dossier_filed_on_the_stand_in_reaches_our_reception_queue_once(office
     # kept under the national portal's code: every later record goes out under it
     assert dossier.code == filed["MaHoSo"]
     assert (first.created, second.created) == (1, 0)
+
+
+def test_reconciliation_under_national_codes_reports_missing_extra_and_differing(office, live):
+    # given four dossiers filed by citizens on the (stand-in) national portal, taken in by our poll
+    codes = [
+        requests.post(f"{live}/control/inbound", json={"MaTTHC": "1.000001"}, timeout=5).json()["item"]["MaHoSo"]
+        for _ in range(4)
+    ]
+    inbound_poll()
+    synced, behind, unsent, again = (Dossier.objects.get(code=code) for code in codes)
+    assert {d.channel for d in (synced, behind, unsent, again)} == {Channel.NATIONAL_PORTAL}
+    # the national portal holds our records of three (the fourth's are still in our outbox)
+    OutboxRow.objects.filter(dossier=unsent).update(next_attempt_at=timezone.now() + dt.timedelta(days=1))
+    drain_all()
+    act(office, synced, R, Action.RECEIVE)
+    drain_all()
+    act(office, behind, R, Action.RECEIVE)  # received here, the national portal not told yet
+    OutboxRow.objects.filter(dossier=behind, state=OutboxState.PENDING).update(
+        next_attempt_at=timezone.now() + dt.timedelta(days=1)
+    )
+    # and the portal holds a dossier under a national code we never took in
+    stranger = {**OutboxRow.objects.filter(dossier=again, target="dvcqg_hoso").last().payload, "MaHoSo": "G99.2026.1"}
+    token = requests.post(
+        f"{live}/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "dvctt", "client_secret": "dvctt-secret"},
+        timeout=5,
+    ).json()["access_token"]
+    pushed = requests.post(
+        f"{live}/dvcqg/hoso/them", json=[stranger], timeout=5,
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "stranger-1"},
+    )  # fmt: skip
+    assert pushed.json()["error_code"] == "0"
+
+    # when reconciling the day, requeueing what is missing
+    day = timezone.localdate(synced.submitted_at)
+    report = reconcile(date_from=day, date_to=day, requeue=True)
+
+    # then every finding is under a national code: the unsent one missing (and requeued), the
+    # stranger extra, the one received here differing in its status and receipt date
+    assert (report.ours, report.theirs) == (4, 4)
+    assert (report.missing, report.requeued, report.extra) == ([unsent.code], [unsent.code], ["G99.2026.1"])
+    assert list(report.differing) == [behind.code]
+    assert report.differing[behind.code]["TrangThaiHoSo"] == (2, 1)
+
+    # when the requeued record and the pending change are delivered
+    OutboxRow.objects.update(next_attempt_at=timezone.now())
+    drain_all()
+
+    # then only the stranger is left, under its national code
+    after = reconcile(date_from=day, date_to=day)
+    assert (after.missing, after.extra, after.differing) == ([], ["G99.2026.1"], {})

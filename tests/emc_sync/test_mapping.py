@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 
 from accounts.constants import Role
 from dossiers.constants import AttachmentRole, Channel, PaymentStatus
-from dossiers.models import Attachment, Payment
+from dossiers.models import Attachment, Dossier, Payment
 from emc_sync.mapping import dossier_record, emc_event, progress_record
 from emc_sync.schemas import schema_errors
 from tests.factories import ComponentFactory, FeeFactory
@@ -264,3 +264,33 @@ def test_the_handler_name_is_cut_to_fifty_characters(office):
 
     assert record["NguoiXuLy"] == officer.full_name[:50]
     assert schema_errors("dvcqg_tiendo", record) == []
+
+
+def test_status_6_lists_the_financial_obligation_as_a_fee_line_with_gia(office):
+    # given a dossier in processing whose specialist asks for the land levy, payable online
+    dossier = walk(office, [(R, Action.RECEIVE, ""), (R, Action.FORWARD, "")])
+    with time_machine.travel(at(23, 11), tick=False):
+        dossier = act(
+            office, dossier, S, Action.REQUEST_PAYMENT, comment="Lệ phí trước bạ nhà, đất",
+            data={"amount": 1_250_000, "pay_at": "Thuế cơ sở 1 tỉnh Ninh Bình", "online": True},
+        )  # fmt: skip
+    FeeFactory(procedure=office["procedure"], name="Lệ phí cấp giấy", amount=50_000)
+    obligation = dossier.obligations.get()
+
+    # when mapped in status 6
+    record = dossier_record(Dossier.objects.get(pk=dossier.pk))
+
+    # then the amount to pay is a DanhSachLePhi line, the amount under Gia, after the procedure's fee
+    assert record["TrangThaiHoSo"] == 6
+    assert record["DanhSachLePhi"][1:] == [
+        {"TenPhiLePhi": "Lệ phí trước bạ nhà, đất", "MaPhiLePhi": f"NVTC-{obligation.pk}", "HinhThucThu": 2,
+         "Gia": 1_250_000, "LoaiPhiLePhi": 1},
+    ]  # fmt: skip
+    assert record["DanhSachLePhi"][0]["Gia"] == 50_000
+    assert schema_errors("dvcqg_hoso", record) == []
+
+    # when the obligation is met (confirmed by the officer): back to 4, the line is gone
+    with time_machine.travel(at(23, 14), tick=False):
+        dossier = act(office, dossier, S, Action.SETTLE_PAYMENT, comment="Đã nộp tại chi cục thuế")
+    record = dossier_record(Dossier.objects.get(pk=dossier.pk))
+    assert (record["TrangThaiHoSo"], [line["Gia"] for line in record["DanhSachLePhi"]]) == (4, [50_000])

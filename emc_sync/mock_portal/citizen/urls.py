@@ -12,4 +12,5 @@ urlpatterns = [
     path("vneid/jwks", views.vneid_jwks, name="vneid-jwks"),
     path("thanhtoan/thanh-toan", views.payment_page, name="payment-page"),
     path("thanhtoan/tra-cuu", views.payment_query, name="payment-query"),
+    path("dvcqg/tra-cuu/<str:ma_ho_so>", views.dossier_page, name="dossier-page"),
 ]

@@ -4,13 +4,15 @@ import base64
 import binascii
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .. import records
+from ..rules import STATUS_NAMES
 from . import config, payments, vneid
 from .identities import DEMO_PASSWORD, IDENTITIES
 from .models import PaymentStatus
@@ -215,3 +217,41 @@ def payment_query(request: HttpRequest) -> JsonResponse:
         return JsonResponse(payments.payment_query(request.GET.dict()))
     except payments.PaymentError as error:
         return JsonResponse({"error_code": "1", "message": str(error)}, status=400)
+
+
+def _shown(stamp: object) -> str:
+    """yyyyMMddHHmmss as dd/mm/yyyy HH:MM (what the national portal shows a citizen)."""
+    text = str(stamp or "")
+    if len(text) != 14 or not text.isdigit():
+        return "—"
+    return f"{text[6:8]}/{text[4:6]}/{text[:4]} {text[8:10]}:{text[10:12]}"
+
+
+@never_cache
+@require_GET
+def dossier_page(request: HttpRequest, ma_ho_so: str) -> HttpResponse:
+    """The national portal's page of one dossier, for the citizen: what was filed, where it is
+    handed in, and each status the province has reported under this code."""
+    page = records.dossier_page(ma_ho_so)
+    if page is None:
+        raise Http404("Không có hồ sơ với mã này trên Cổng DVCQG.")
+    record = page.record
+    status = page.statuses[-1] if page.statuses else None
+    context = {
+        "page": page,
+        "record": record,
+        "filed_at": _shown(record.get("NgayNopHoSo")),
+        "status": status,
+        "status_name": STATUS_NAMES.get(status, "") if status else "",
+        "progress": [
+            {
+                "at": _shown(item.get("ThoiDiemXuLy")),
+                "status": item.get("TrangThai"),
+                "status_name": STATUS_NAMES.get(int(item.get("TrangThai") or 0), ""),
+                "content": item.get("NoiDungXuLy", ""),
+                "unit": item.get("PhongBanXuLy", ""),
+            }
+            for item in page.progress
+        ],
+    }
+    return render(request, "mock_citizen/dossier_page.html", context)
