@@ -623,6 +623,8 @@ POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SEC
 POPULATION_CHECK_ENABLED = env.bool("POPULATION_CHECK_ENABLED", default=True)
 # How far back the sweep looks for dossiers whose registry check never got an answer.
 POPULATION_SWEEP_DAYS = env.int("POPULATION_SWEEP_DAYS", default=7)
+# ... and how old a dossier must be before the sweep takes it (the normal path had its chance).
+POPULATION_SWEEP_AFTER_MINUTES = env.int("POPULATION_SWEEP_AFTER_MINUTES", default=10)
 # Indicators (indicators/selectors.py): counts of periods that have ended are kept this long in
 # the cache; 0 computes every time. Later writes to a finished month show within this delay.
 INDICATORS_CACHE_SECONDS = env.int("INDICATORS_CACHE_SECONDS", default=900)

@@ -10,27 +10,22 @@ Citizens sign in, upload and file through web A; the workers issue the acknowled
 worker is SIGKILLed while it holds a task, the other finishes the work); the officer receives
 the dossiers through web B; the receipts (form 01) the workers render are downloaded through web
 B, and so are the files uploaded through A. The beat holding the lock is SIGKILLed and the other
-takes over and sends the sweeps. Then the limits Redis is cut for 20 s while citizens sign in, look
-up their dossiers and upload: no answer is a 5xx; the surviving beat outlives the cut and
+takes over and sends the sweeps. Then the limits Redis is cut for 20 s while citizens sign in, open
+their dossiers and look them up: no answer is a 5xx; the surviving beat outlives the cut and
 schedules again. Figures are printed. About two minutes here.
 """
 
 import hashlib
-import html
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from accounts.constants import Role
 from dossiers.constants import DocumentKind
@@ -38,8 +33,9 @@ from dossiers.models import Attachment, Dossier, DossierDocument
 from tests.dossiers.conftest import office  # noqa: F401 - fixture
 from tests.emc_sync.drill_helpers import NEEDS, ON_POSTGRES, REDIS_URL, ROOT, TcpForward, run_database_url
 from tests.factories import ComponentFactory, UserFactory
-from tests.files import PDF
-from tests.s3 import Bucket, MotoServer, free_port
+from tests.s3 import Bucket, MotoServer
+
+from .nodes import HIDDEN, Beat, Node, Person, Web, Worker, fetch, file_a_dossier, redis_at, token, wait_for
 
 pytestmark = [pytest.mark.drill, pytest.mark.skipif(not (ON_POSTGRES and REDIS_URL), reason=NEEDS)]
 
@@ -47,178 +43,7 @@ CITIZENS = int(os.environ.get("DRILL_CITIZENS", "6"))
 LOCK_SECONDS = 10  # the beat's lock: a killed holder's lapses within this
 VISIBILITY_SECONDS = 12  # a killed worker's task goes to the other after this
 CUT_SECONDS = 20  # the limits Redis is away this long
-PASSWORD = "Mat-khau-2026"  # tests.factories.UserFactory's
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-HIDDEN = re.compile(r'<input type="hidden" name="(expected_sequence|idempotency_key)" value="([^"]*)"')
 SWEEP = "emc_sync.tasks.outbox_sweep_task"
-
-
-def redis_at(port: int) -> str:
-    real = urlsplit(REDIS_URL)
-    return urlunsplit(real._replace(netloc=f"127.0.0.1:{port}"))
-
-
-class Node:
-    """One process of the deployment, as its own process group in a folder of its own."""
-
-    def __init__(self, name: str, command: list[str], environment: dict[str, str], base: Path) -> None:
-        self.name = name
-        self.folder = base / name
-        (self.folder / "media").mkdir(parents=True)
-        self.log_path = self.folder / "log.txt"
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            command,
-            cwd=self.folder,
-            env={**environment, "MEDIA_ROOT": str(self.folder / "media")},
-            stdout=self.log_path.open("w", encoding="utf-8"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.alive():
-            os.killpg(self.process.pid, sig)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-    def local_files(self) -> list[Path]:
-        return [p for p in (self.folder / "media").rglob("*") if p.is_file()]
-
-
-class Web(Node):
-    def __init__(self, name: str, environment: dict[str, str], base: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "gunicorn", "dvctt.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", "1", "--threads", "4", "--timeout", "60"]  # fmt: skip
-        super().__init__(name, command, environment, base)
-
-    def ready(self) -> bool:
-        try:
-            return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-
-class Worker(Node):
-    def __init__(self, name: str, environment: dict[str, str], base: Path) -> None:
-        command = [sys.executable, "-m", "celery", "-A", "dvctt", "worker", "-Q", "default,sync,documents", "-c", "1",
-                   "--prefetch-multiplier", "1", "-l", "info", "-n", f"{name}@drill", "--without-heartbeat",
-                   "--without-mingle", "--without-gossip"]  # fmt: skip
-        super().__init__(name, command, environment, base)
-
-    def ready(self) -> bool:
-        return "ready." in self.log()
-
-    def received(self) -> list[str]:
-        return re.findall(r"Task dossiers\.documents\.tasks\.document_issue_task\[([0-9a-f-]+)\] received", self.log())
-
-    def succeeded(self) -> list[str]:
-        return re.findall(r"Task [\w.]+\[([0-9a-f-]+)\] succeeded", self.log())
-
-    def busy(self) -> bool:
-        """Holds a document task it has not finished (received, no success logged)."""
-        return bool(set(self.received()) - set(self.succeeded()))
-
-
-class Beat(Node):
-    def __init__(self, name: str, environment: dict[str, str], base: Path) -> None:
-        command = [sys.executable, "-m", "celery", "-A", "dvctt", "beat", "-l", "info", "--pidfile="]
-        super().__init__(name, command, environment, base)
-
-    def holds_lock(self) -> bool:
-        return "beat: Acquired lock" in self.log()
-
-    def sent(self) -> list[str]:
-        return re.findall(r"Scheduler: Sending due task \S+ \((\S+)\)", self.log())
-
-
-def wait_for(condition, seconds: float, what: str, every: float = 0.2) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(every)
-    raise AssertionError(f"{what}: not within {seconds} s")
-
-
-def token(page: str) -> str:
-    found = CSRF.search(page)
-    assert found is not None, page[:500]
-    return html.unescape(found.group(1))
-
-
-class Person:
-    """A browser: a requests session at one web process or another (the session is in PostgreSQL)."""
-
-    def __init__(self, username: str) -> None:
-        self.username = username
-        self.http = requests.Session()
-        self.statuses: Counter[int] = Counter()
-
-    def get(self, web: Web, path: str, **kwargs) -> requests.Response:
-        response = self.http.get(web.url + path, allow_redirects=False, timeout=30, **kwargs)
-        self.statuses[response.status_code] += 1
-        return response
-
-    def post(self, web: Web, path: str, data: dict, **kwargs) -> requests.Response:
-        response = self.http.post(web.url + path, data=data, allow_redirects=False, timeout=30, **kwargs)
-        self.statuses[response.status_code] += 1
-        return response
-
-    def sign_in(self, web: Web) -> requests.Response:
-        self.http.cookies.clear()
-        page = self.get(web, "/tai-khoan/dang-nhap/")
-        data = {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token(page.text)}
-        return self.post(web, "/tai-khoan/dang-nhap/", data)
-
-
-def file_a_dossier(person: Person, web: Web, procedure_code: str, agency_pk: int, component_pk: int) -> str:
-    """Start, upload one PDF, submit: the code of the new dossier."""
-    page = person.get(web, f"/thu-tuc/{procedure_code}/nop-ho-so/")
-    assert page.status_code == 200, page.status_code
-    started = person.post(
-        web, f"/thu-tuc/{procedure_code}/nop-ho-so/", {"agency": agency_pk, "csrfmiddlewaretoken": token(page.text)}
-    )
-    assert started.status_code == 302, started.text[:500]
-    draft_token = started.headers["Location"].rstrip("/").split("/")[-2]
-    files_url = f"/ho-so-cua-toi/dang-soan/{draft_token}/giay-to/"
-    page = person.get(web, files_url)
-    assert page.status_code == 200, page.status_code
-    upload = person.http.post(
-        f"{web.url}/tep-dinh-kem/ho-so-nhap/{draft_token}/tai-len/",
-        data={"component": component_pk, "next": files_url, "csrfmiddlewaretoken": token(page.text)},
-        files={"file": ("giay-chung-sinh.pdf", PDF + uuid.uuid4().hex.encode(), "application/pdf")},
-        headers={"Accept": "application/json"},
-        allow_redirects=False,
-        timeout=30,
-    )
-    person.statuses[upload.status_code] += 1
-    assert upload.status_code == 201, upload.text[:500]
-    review = f"/ho-so-cua-toi/dang-soan/{draft_token}/kiem-tra/"
-    page = person.get(web, review)
-    done = person.post(web, review, {"declaration": "on", "csrfmiddlewaretoken": token(page.text)})
-    assert done.status_code == 302, done.text[:1000]
-    return done.headers["Location"].rstrip("/").split("/")[-2]
-
-
-def fetch(person: Person, web: Web, path: str) -> bytes:
-    """A download through `web`: a signed address of the bucket (302), then the bytes from it."""
-    answer = person.get(web, path)
-    assert answer.status_code == 302, (path, answer.status_code, answer.text[:300])
-    assert "X-Amz-Signature=" in answer.headers["Location"]  # signed by the web, served by the bucket
-    body = requests.get(answer.headers["Location"], timeout=30)
-    assert body.status_code == 200, body.text[:300]
-    return body.content
 
 
 @pytest.mark.django_db(transaction=True)
