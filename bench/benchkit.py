@@ -69,7 +69,10 @@ def drop_database(database_url: str) -> None:
     from psycopg import sql
 
     with psycopg.connect(_maintenance_url(database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database_name(database_url))))
+        # WITH (FORCE): with DATABASE_POOL=true the benchmark's own pool still holds connections
+        # (close_all() hands them back to the pool), and a plain DROP failed "being accessed".
+        name = sql.Identifier(database_name(database_url))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def setup_django(database_url: str) -> None:

@@ -44,9 +44,15 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 def _is_bucket(storage: object) -> TypeGuard["S3Storage"]:
     """Whether `storage` is object storage. Only a process configured with S3_BUCKET has imported
-    django-storages' S3 backend (and boto3, ~200 ms and tens of MB); the others never do."""
+    django-storages' S3 backend (and boto3, ~200 ms and tens of MB); the others never do.
+
+    A file field's storage is `default_storage`, a lazy object: it is made (and the backend
+    imported) on first use. A fresh web process whose first request was a download saw no S3
+    module yet and streamed the file (or, behind nginx, named a local path that does not exist):
+    the multi-node drill's web B. So the storage is made before the module is looked for."""
+    kind = storage.__class__  # a lazy object's class is its storage's: asking for it makes the storage
     s3 = sys.modules.get("storages.backends.s3")
-    return s3 is not None and isinstance(storage, s3.S3Storage)
+    return s3 is not None and issubclass(kind, s3.S3Storage)
 
 
 def download_mode() -> str:

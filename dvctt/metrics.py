@@ -81,7 +81,7 @@ class PortalCollector(Collector):
 def beat_last_runs() -> Iterator[Metric]:
     """When each periodic job of settings.CELERY_BEAT_SCHEDULE last ran, as the failing-over beat
     (celery-redbeat) keeps it in Redis; nothing when the beat is not RedBeat or Redis is away."""
-    if settings.CELERY_BEAT_SCHEDULE and getattr(settings, "CELERY_BEAT_SCHEDULER", "") == "redbeat.RedBeatScheduler":
+    if settings.CELERY_BEAT_SCHEDULE and "RedBeat" in getattr(settings, "CELERY_BEAT_SCHEDULER", ""):
         from redbeat.schedulers import RedBeatSchedulerEntry
 
         from .celery import app

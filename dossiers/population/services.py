@@ -66,15 +66,16 @@ def population_check(*, dossier_id: int) -> bool:
 
 def dossiers_never_asked(*, now: dt.datetime | None = None, limit: int = 200) -> list[int]:
     """Dossiers filed with a citizen id whose registry check never got an answer: filed between
-    POPULATION_SWEEP_DAYS ago and 10 minutes ago (the normal path's time), oldest first. The
-    broker was down at filing, or the task gave up while the registry was away."""
+    POPULATION_SWEEP_DAYS ago and POPULATION_SWEEP_AFTER_MINUTES (10) ago (the normal path's
+    time), oldest first. The broker was down at filing, or the task gave up while the registry
+    was away."""
     now = now or timezone.now()
     return list(
         Dossier.objects.filter(
             population_asked_at__isnull=True,
             population_checked_at__isnull=True,
             submitted_at__gte=now - dt.timedelta(days=settings.POPULATION_SWEEP_DAYS),
-            submitted_at__lte=now - dt.timedelta(minutes=10),
+            submitted_at__lte=now - dt.timedelta(minutes=settings.POPULATION_SWEEP_AFTER_MINUTES),
             applicant_id_number__regex=CITIZEN_ID.pattern,
         )
         .order_by("submitted_at", "pk")

@@ -442,16 +442,25 @@ def redis_cache(url: str) -> dict[str, object]:
 
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_CACHE_URL), "limits": redis_cache(REDIS_LIMITS_URL)}
+    # A task a killed worker held (acks_late, never acknowledged) is given to another worker once
+    # it has been out this long, checked every BROKER_RESTORE_SECONDS. Longer than any countdown
+    # (retries wait up to an hour): a task waiting for its countdown would be handed out twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT_SECONDS", default=3600 + 300),
+        "unacked_restore_interval": env.int("BROKER_RESTORE_SECONDS", default=60),
+        "unacked_restore_throttle": 1,
+    }
     if REDIS_SENTINELS:
         CELERY_BROKER_URL = ";".join(f"sentinel://{s}" for s in REDIS_SENTINELS)
-        CELERY_BROKER_TRANSPORT_OPTIONS = {"master_name": REDIS_SENTINEL_MASTER}
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
     else:
         CELERY_BROKER_URL = REDIS_BROKER_URL
     CELERY_TASK_ALWAYS_EAGER = False
     # A beat that fails over (celery-redbeat): several beat processes may run; the one holding
     # the lock in Redis schedules, renewing it every loop; killed, its lock lapses and another
-    # takes over within CELERY_REDBEAT_LOCK_TIMEOUT + one loop (docs/deployment.md).
-    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    # takes over within CELERY_REDBEAT_LOCK_TIMEOUT + one loop (docs/deployment.md). Our subclass
+    # outlives an outage of that Redis (RedBeat's own beat exits on the first error: common/beat.py).
+    CELERY_BEAT_SCHEDULER = "common.beat.PortalRedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_LIMITS_URL
     CELERY_REDBEAT_KEY_PREFIX = "dvctt:redbeat"
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT_SECONDS", default=30)
@@ -617,6 +626,8 @@ POPULATION_REGISTRY_TIMEOUT_SECONDS = env.float("POPULATION_REGISTRY_TIMEOUT_SEC
 POPULATION_CHECK_ENABLED = env.bool("POPULATION_CHECK_ENABLED", default=True)
 # How far back the sweep looks for dossiers whose registry check never got an answer.
 POPULATION_SWEEP_DAYS = env.int("POPULATION_SWEEP_DAYS", default=7)
+# ... and how old a dossier must be before the sweep takes it (the normal path had its chance).
+POPULATION_SWEEP_AFTER_MINUTES = env.int("POPULATION_SWEEP_AFTER_MINUTES", default=10)
 # Indicators (indicators/selectors.py): counts of periods that have ended are kept this long in
 # the cache; 0 computes every time. Later writes to a finished month show within this delay.
 INDICATORS_CACHE_SECONDS = env.int("INDICATORS_CACHE_SECONDS", default=900)

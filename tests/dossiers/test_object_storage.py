@@ -326,3 +326,19 @@ def test_a_process_without_a_bucket_never_imports_boto3():
 
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_fresh_process_whose_first_request_is_a_download_knows_its_bucket(s3_bucket):
+    """default_storage is lazy: until a request had touched it, the S3 backend was not imported
+    and a fresh web process's first download was streamed instead of signed (the multi-node drill's
+    web B, which never wrote a file before a citizen downloaded one)."""
+    code = (
+        "import django; django.setup();"
+        "from common.storage import _is_bucket; from dossiers.models import DossierDocument;"
+        "print(_is_bucket(DossierDocument._meta.get_field('file').storage))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dvctt.settings.test", "REDIS_URL": "", **s3_bucket.environment()}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "True"

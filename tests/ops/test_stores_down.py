@@ -61,8 +61,8 @@ def test_each_role_has_its_own_redis_and_sentinel_is_understood():
 
     code = (
         "import json, django; django.setup(); from django.conf import settings as s;"
-        "print(json.dumps([s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS,"
-        " s.CACHES['default']['LOCATION'], s.CACHES['limits']['LOCATION'], s.CACHES['limits']['OPTIONS']['SENTINELS']]))"
+        "print(json.dumps([s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['master_name'],"
+        " s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'], s.CACHES['default']['LOCATION'], s.CACHES['limits']['LOCATION'], s.CACHES['limits']['OPTIONS']['SENTINELS']]))"
     )
     env = {
         **os.environ,
@@ -76,7 +76,8 @@ def test_each_role_has_its_own_redis_and_sentinel_is_understood():
 
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [
         "sentinel://10.0.0.1:26379;sentinel://10.0.0.2:26379",
-        {"master_name": "mymaster"},
+        "mymaster",
+        3900,  # a killed worker's task goes to another after the longest countdown (1 h) and more
         "redis://mymaster/1",
         "redis://mymaster/2",
         [["10.0.0.1", 26379], ["10.0.0.2", 26379]],
