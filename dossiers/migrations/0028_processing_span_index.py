@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('dossiers', '0024_form_templates'),
+        ('dossiers', '0025_document_signature'),
     ]
 
     operations = [

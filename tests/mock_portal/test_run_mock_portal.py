@@ -60,7 +60,8 @@ def test_the_stand_in_serves_on_its_own_port_starts_fast_and_stops(database):
         registry = call(f"{base}/dancu/congdan/037090001234", headers=auth)
 
     # then
-    assert startup < 2
+    # A guard against a start that hangs or migrates, not a benchmark: 2 s failed at load average 8.
+    assert startup < 10
     assert answers == [(200, {"error_code": "0", "message": "Thành công."})] * 2
     assert [(item["key"], item["times_offered"]) for item in received["items"]] == [("k-1", 2)]
     assert registry[1]["HoVaTen"] == "Nguyễn Văn An"
