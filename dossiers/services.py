@@ -157,6 +157,7 @@ def dossier_submit(
     result_address: str = "",
     national_code: str = "",
     receiving_agency: Agency | None = None,
+    submitted_at: dt.datetime | None = None,
 ) -> Dossier:
     """Create a submitted dossier: code, provisional due date, first history row, DossierSubmitted.
 
@@ -168,7 +169,9 @@ def dossier_submit(
     over to it in the same use case (`DossierHandedOver`, a second history row).
 
     A dossier forwarded by Cổng DVCQG (`Channel.NATIONAL_PORTAL`) keeps `national_code`, the
-    national portal's MaHoSo, for its whole life: no second, local code is made (DOMAIN.md).
+    national portal's MaHoSo, for its whole life: no second, local code is made (DOMAIN.md), and
+    `submitted_at`, the national portal's NgayNopHoSo (when the citizen filed there; never later
+    than now): the provisional due date counts from it. Others are submitted now.
 
     Preconditions: the procedure is published, online-capable for online channels,
     implemented by `agency`, with a published workflow. Online, post and national-portal
@@ -209,7 +212,7 @@ def dossier_submit(
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
                 form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
                 result_delivery=result_delivery, result_address=result_address, national_code=national_code,
-                receiving_agency=receiving_agency or agency,
+                receiving_agency=receiving_agency or agency, submitted_at=submitted_at,
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -276,8 +279,10 @@ def _create_submitted(
     result_address: str,
     national_code: str,
     receiving_agency: Agency,
+    submitted_at: dt.datetime | None = None,
 ) -> tuple[Dossier, DossierEvent]:
     now = timezone.now()
+    filed = min(submitted_at, now) if submitted_at is not None else now
     received = channel in RECEIVED_ON_SUBMIT
     dossier = Dossier.objects.create(
         code=national_code or dossier_code_next(agency=receiving_agency, day=timezone.localdate(now)),
@@ -300,9 +305,9 @@ def _create_submitted(
         step_role=engine.first_step(version.definition).role,
         status=Status.RECEIVED if received else Status.NEW,
         handler=actor if received else None,
-        submitted_at=now,
+        submitted_at=filed,
         received_at=now if received else None,
-        due_at=_due_at(procedure, start=now, channel=channel),
+        due_at=_due_at(procedure, start=filed, channel=channel),
     )
     # Resolution 66.7/2025: components replaced by national data are read now, before the event.
     components_replace(dossier=dossier)

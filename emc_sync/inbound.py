@@ -274,7 +274,7 @@ def _dossier_create(
     facts = _facts(item)
     dossier = dossier_submit(
         procedure=procedure, agency=agency, channel=Channel.NATIONAL_PORTAL, idempotency_key=inbound_key(remote_code),
-        national_code=remote_code, receiving_agency=desk, **facts,
+        national_code=remote_code, receiving_agency=desk, submitted_at=_moment(item, "NgayNopHoSo"), **facts,
     )  # fmt: skip
     NationalDossier.objects.create(
         dossier=dossier, national_code=remote_code, applicant_national_id=str(item.get("MaDoiTuong") or ""),

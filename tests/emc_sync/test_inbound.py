@@ -1,10 +1,13 @@
 """The inbound feed with the national portal answered by `responses` (the live stand-in is in
 test_inbound_live.py): one dossier per national code, quarantine, retries, a feed that is down."""
 
+import datetime as dt
 import unicodedata
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from accounts.constants import Role
 from dossiers.access import dossiers_at_my_step_filter
@@ -85,6 +88,24 @@ def test_dossiers_filed_on_the_national_portal_reach_the_reception_queue_once(of
         "G01.2026.2", "Không có thủ tục mã 9.999999 trong danh mục của tỉnh.", 2, None,
     )  # fmt: skip
     assert InboundCursor.objects.get().value == "c2"
+
+
+def test_a_forwarded_dossier_was_submitted_when_the_citizen_filed_on_the_national_portal(office, portal):
+    # given two dossiers filed on the national portal: one on 23/11/2026 08:00, one dated in the future
+    # (a clock that runs ahead over there)
+    portal.get(FEED, json=page(filed("G01.2026.7"), filed("G01.2026.8", NgayNopHoSo="20991231235959")))
+
+    # when
+    before = timezone.now()
+    inbound_poll()
+
+    # then: NgayNopHoSo is the submission time, never later than our intake; the history row keeps
+    # when the dossier reached us
+    filed_there = Dossier.objects.get(code="G01.2026.7")
+    assert filed_there.submitted_at == dt.datetime(2026, 11, 23, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert filed_there.events.get().at >= before
+    ahead = Dossier.objects.get(code="G01.2026.8")
+    assert before <= ahead.submitted_at <= timezone.now()
 
 
 def test_the_same_dossier_three_times_and_once_changed_is_one_dossier_updated_once(office, portal):
