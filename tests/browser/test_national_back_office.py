@@ -60,8 +60,10 @@ def sign_in(browser, base, username, password="Demo@2026"):
     return context, page
 
 
-def act(page, base, code, button):
+def act(page, base, code, button, tick=""):
     page.goto(f"{base}/can-bo/ho-so/{code}/")
+    if tick:
+        page.get_by_label(tick).check()
     page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_load_state()
     assert f"Đã thực hiện: {button}." in page.locator(".messages").inner_text()
@@ -134,7 +136,7 @@ def test_a_dossier_from_the_national_portal_received_at_a_ward_processed_at_the_
 
     # the ward's desk, where the citizen collects it, returns the result
     context, page = sign_in(browser, base, "tiepnhan")
-    act(page, base, code, "Trả kết quả")
+    act(page, base, code, "Trả kết quả", tick="Kết quả bản giấy đã sẵn sàng để trả")
     assert "Đã trả kết quả" in page.locator("main").inner_text()
     assert axe_violations(page) == []
     context.close()

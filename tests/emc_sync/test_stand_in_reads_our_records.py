@@ -19,6 +19,7 @@ from emc_sync.constants import Target
 from emc_sync.mapping import dossier_record
 from emc_sync.models import OutboxRow
 from tests.factories import AgencyFactory, FeeFactory, UserFactory
+from tests.signing_support import returning
 from workflows.constants import Action
 
 from .conftest import act, at
@@ -122,7 +123,9 @@ def test_a_forwarded_dossier_received_at_a_ward_desk_is_read_under_its_national_
         with time_machine.travel(at(23, 10, minute), tick=False):
             act(office, dossier, role, action)
     with time_machine.travel(at(23, 14), tick=False):
-        dossier_act(dossier_id=dossier.pk, actor=desk, action=Action.RETURN_RESULT)
+        dossier_act(
+            dossier_id=dossier.pk, actor=desk, action=Action.RETURN_RESULT, data=returning(Action.RETURN_RESULT)
+        )
 
     # when
     answers = offer_everything(stand_in, dossier)
