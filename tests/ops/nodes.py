@@ -114,13 +114,14 @@ class Beat(Node):
         return re.findall(r"Scheduler: Sending due task \S+ \((\S+)\)", self.log())
 
 
-def wait_for(condition, seconds: float, what: str, every: float = 0.2) -> float:
+def wait_for(condition, seconds: float, what: str, every: float = 0.2, node: Node | None = None) -> float:
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         if condition():
             return time.monotonic() - started
         time.sleep(every)
-    raise AssertionError(f"{what}: not within {seconds} s")
+    tail = f"\n{node.name}'s log ends:\n{node.log()[-3000:]}" if node is not None else ""
+    raise AssertionError(f"{what}: not within {seconds} s{tail}")
 
 
 def token(page: str) -> str:

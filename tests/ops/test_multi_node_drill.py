@@ -91,7 +91,7 @@ def test_several_machines_lose_nothing(office, tmp_path):  # noqa: F811
         beat_2 = Beat("beat-2", environment, tmp_path)
         nodes.append(beat_2)
         for node in (web_a, web_b, worker_1, worker_2):
-            wait_for(node.ready, 90, f"{node.name} ready", every=0.5)
+            wait_for(node.ready, 90, f"{node.name} ready", every=0.5, node=node)
         wait_for(lambda: "beat: Starting..." in beat_2.log(), 60, "second beat starts")
 
         # when citizens sign in and file through web A; worker 1 is SIGKILLed while it holds a task

@@ -86,7 +86,7 @@ def test_with_redis_down_for_a_minute_nothing_answers_5xx_and_every_job_is_done_
             web, worker = Web("web", environment, tmp_path), Worker("worker", environment, tmp_path)
             nodes += [web, worker]
             for node in nodes:
-                wait_for(node.ready, 90, f"{node.name} ready", every=0.5)
+                wait_for(node.ready, 90, f"{node.name} ready", every=0.5, node=node)
 
             # given the whole path works with Redis up (the worker checks and renders at once)
             first = Person(citizens[0].username)
