@@ -155,6 +155,7 @@ def dossier_submit(
     result_address: str = "",
     national_code: str = "",
     receiving_agency: Agency | None = None,
+    language: str = "",
 ) -> Dossier:
     """Create a submitted dossier: code, provisional due date, first history row, DossierSubmitted.
 
@@ -172,6 +173,8 @@ def dossier_submit(
     implemented by `agency`, with a published workflow. Online, post and national-portal
     dossiers start as status 1 (new) awaiting reception; a dossier taken in at the desk
     (`Channel.DIRECT`, `actor` the officer) is received at once (status 2).
+    `language`: the one the applicant filed in (their mails and text messages use it); anything
+    not in settings.LANGUAGES, or blank, is Vietnamese.
     A repeated call with the same `idempotency_key` returns the first dossier.
     Called inside a larger use case (draft_submit), the event waits for that one's end.
     """
@@ -207,7 +210,7 @@ def dossier_submit(
                 applicant_phone=applicant_phone, applicant_email=applicant_email, summary=summary,
                 form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
                 result_delivery=result_delivery, result_address=result_address, national_code=national_code,
-                receiving_agency=receiving_agency or agency,
+                receiving_agency=receiving_agency or agency, language=dossier_language(language),
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -218,6 +221,12 @@ def dossier_submit(
     if dossier.status == Status.RECEIVED and dossier.handed_over:
         _hand_over(dossier, actor=actor, at=row.at, last_sequence=row.sequence)
     return dossier
+
+
+def dossier_language(language: str) -> str:
+    """`language` ("en", "en-us") as one of settings.LANGUAGES, else the portal's own (Vietnamese)."""
+    code = (language or "").split("-")[0].lower()
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _hand_over(dossier: Dossier, *, actor: User | None, at: dt.datetime, last_sequence: int) -> DossierEvent:
@@ -274,6 +283,7 @@ def _create_submitted(
     result_address: str,
     national_code: str,
     receiving_agency: Agency,
+    language: str,
 ) -> tuple[Dossier, DossierEvent]:
     now = timezone.now()
     received = channel in RECEIVED_ON_SUBMIT
@@ -301,6 +311,7 @@ def _create_submitted(
         submitted_at=now,
         received_at=now if received else None,
         due_at=_due_at(procedure, start=now, channel=channel),
+        language=language,
     )
     # Resolution 66.7/2025: components replaced by national data are read now, before the event.
     components_replace(dossier=dossier)

@@ -168,12 +168,18 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
 
 @use_case
 def draft_submit(
-    *, draft: DossierDraft, declaration: bool, result_delivery: str = "", result_address: str = ""
+    *,
+    draft: DossierDraft,
+    declaration: bool,
+    result_delivery: str = "",
+    result_address: str = "",
+    language: str = "",
 ) -> Dossier:
     """Submit a draft: one dossier (status 1, code, due date, first event), its files and payments moved.
 
     `result_delivery` is one of the procedure's ways (Procedure.result_delivery_ways; blank: the
-    first of them); by post it needs `result_address`.
+    first of them); by post it needs `result_address`. `language`: the one the citizen files in
+    (their messages use it).
     Idempotent: a double click or a resent form returns the dossier of the first submission
     (the draft's token is the idempotency key, and the draft row is locked meanwhile).
     Raises DeclarationRequired, DraftIncomplete (every missing piece listed), ProcedureNotOpen,
@@ -214,6 +220,7 @@ def draft_submit(
         result_delivery=delivery,
         result_address=address,
         receiving_agency=locked.receiving_agency,
+        language=language,
     )
     attachments.attachments_move_to_dossier(draft=locked, dossier=dossier)
     payment_attach_to_dossier(draft=locked, dossier=dossier)
