@@ -160,6 +160,18 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
             problems.append(_("Tờ khai chưa điền đủ hoặc còn thông tin chưa hợp lệ."))
         values = result.values
     for component in attachments.attachment_check_complete(draft=draft):
+        if getattr(component, "scan_waiting", False):
+            problems.append(
+                _("Tệp của “%(name)s” đang kiểm tra an toàn tệp: vui lòng chờ ít phút rồi nộp.")
+                % {"name": component.name}
+            )
+            continue
+        if getattr(component, "scan_refused", False):
+            problems.append(
+                _("Tệp của “%(name)s” không được nhận khi kiểm tra an toàn: vui lòng xóa tệp đó và tải lên tệp khác.")
+                % {"name": component.name}
+            )
+            continue
         if component_filled_by_eform(component, draft):
             continue  # the application form itself: the e-form is it
         problems.append(_("Chưa đính kèm: %(name)s.") % {"name": component.name})
