@@ -432,6 +432,9 @@ class StoredDocument(models.Model):
         verbose_name_plural = _("kho dữ liệu cá nhân")
         ordering = ["owner_id", "-created_at"]
         constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="stored_document_once_per_owner")]
+        # An object in storage is shared by an upload and the owner's stored document: whether any
+        # row still refers to it is asked by name (attachments.files_delete_unused).
+        indexes = [models.Index(fields=["file"], name="stored_document_file_idx")]
 
     def __str__(self) -> str:
         return self.title or self.name
@@ -505,7 +508,8 @@ class Attachment(models.Model):
         indexes = [
             models.Index(
                 fields=["created_at"], condition=models.Q(scan_state="waiting"), name="attachment_scan_waiting_idx"
-            )
+            ),
+            models.Index(fields=["file"], name="attachment_file_idx"),
         ]
 
     def __str__(self) -> str:

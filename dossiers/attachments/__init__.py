@@ -9,6 +9,7 @@ from .services import (
     attachments_move_to_dossier,
     attachments_scan_waiting,
     file_inspect,
+    files_delete_unused,
     store_results_on_return,
     stored_document_add_result,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "attachments_scan_waiting",
     "detect_kind",
     "file_inspect",
+    "files_delete_unused",
     "sanitise_name",
     "size_text",
     "store_results_on_return",

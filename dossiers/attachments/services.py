@@ -350,10 +350,11 @@ def _save_with_file(row: Attachment | StoredDocument, content: File) -> None:
 def _store(
     *, owner: User, kind: str, attachment: Attachment, title: str, source: Dossier | None = None
 ) -> StoredDocument:
-    """The owner's stored copy of an attachment's content: the existing row for this content, or a new one.
+    """The owner's stored document for an attachment's content: the existing row for this content,
+    or a new one that points at the attachment's own stored object (the content is kept once, not
+    copied: files_delete_unused deletes an object only when no row refers to it any longer).
 
-    Safe under a race on the (owner, sha256) unique constraint: the loser deletes its copy
-    and returns the winner's row.
+    Safe under a race on the (owner, sha256) unique constraint: the loser returns the winner's row.
     """
     existing = StoredDocument.objects.filter(owner=owner, sha256=attachment.sha256).first()
     if existing is not None:
@@ -362,12 +363,27 @@ def _store(
         owner=owner, kind=kind, name=attachment.name, title=title, content_type=attachment.content_type,
         size=attachment.size, sha256=attachment.sha256, source_dossier=source,
     )  # fmt: skip
+    document.file.name = attachment.file.name
     try:
-        with attachment.file.open("rb") as source_file:
-            _save_with_file(document, File(source_file))
+        with transaction.atomic():
+            document.save()
     except IntegrityError:
         return StoredDocument.objects.get(owner=owner, sha256=attachment.sha256)
     return document
+
+
+def files_delete_unused(names: list[str]) -> None:
+    """After commit: delete the stored objects among `names` that no attachment or stored document
+    refers to any longer (one object may back an upload, its reuses and the owner's stored copy)."""
+    names = [name for name in names if name]
+    if not names:
+        return
+    used = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+    used |= set(StoredDocument.objects.filter(file__in=names).values_list("file", flat=True))
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    for name in names:
+        if name not in used:
+            storage.delete(name)
 
 
 @transaction.atomic
@@ -380,8 +396,9 @@ def attachment_reuse(
     AttachmentNotFound / StoredDocumentNotFound, a 404: nobody learns another's files exist);
     the component belongs to the draft's procedure and allows reuse (`reusable`); its
     type and size rules hold for the stored file as for a fresh upload.
-    Side effects: a copy of the stored file on the draft (a filed dossier's papers must not
-    change when the citizen tidies their store), marked `reused_from`. Idempotent: reusing the
+    Side effects: an attachment marked `reused_from` that shares the stored object when the
+    checks left the content as it is (nothing written), or holds the newly cleaned form; the
+    object outlives whichever row goes first (files_delete_unused). Idempotent: reusing the
     same document for the same component again returns the first attachment.
     """
     draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
@@ -406,7 +423,11 @@ def attachment_reuse(
             name=stored_document.name, content_type=inspected.kind.content_type, size=inspected.size,
             sha256=inspected.sha256, reused_from=stored_document, sanitised="; ".join(inspected.removed),
         )  # fmt: skip
-        _save_with_file(attachment, inspected.content)
+        if inspected.sha256 == stored_document.sha256:
+            attachment.file.name = stored_document.file.name  # the same content: kept once
+            attachment.save()
+        else:
+            _save_with_file(attachment, inspected.content)
     return attachment
 
 
@@ -441,9 +462,9 @@ def attachment_remove(*, user: User, attachment: Attachment) -> None:
                 actor=user, obj=attachment, action_flag=DELETION,
                 message=f"Xóa tệp “{attachment.name}” khỏi hồ sơ {dossier.code}",
             )  # fmt: skip
-    name, storage = attachment.file.name, attachment.file.storage
+    name = attachment.file.name
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: files_delete_unused([name]))
 
 
 @transaction.atomic

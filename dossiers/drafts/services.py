@@ -263,15 +263,9 @@ def draft_delete(*, draft: DossierDraft) -> None:
     names = [a.file.name for a in locked.attachments.filter(dossier__isnull=True)]
     locked.attachments.filter(dossier__isnull=True).delete()
     locked.delete()
-    # The files go once the rows are gone for good: a rollback must not leave rows without files.
-    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-
-    def delete_files() -> None:
-        for name in names:
-            if name:
-                storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    # The files go once the rows are gone for good (a rollback must not leave rows without files),
+    # except those the citizen's document store still refers to.
+    transaction.on_commit(lambda: attachments.files_delete_unused(names))
 
 
 def drafts_expire(*, now: dt.datetime | None = None) -> int:

@@ -7,7 +7,7 @@ from common.migration_operations import AddIndexOnline
 
 
 class Migration(migrations.Migration):
-    # The partial index is built CONCURRENTLY (attachments is a large table), outside a transaction.
+    # The indexes are built CONCURRENTLY (attachments is a large table), outside a transaction.
     atomic = False
 
     dependencies = [
@@ -43,5 +43,13 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("scan_state", "waiting")), fields=["created_at"], name="attachment_scan_waiting_idx"
             ),
+        ),
+        AddIndexOnline(
+            model_name="attachment",
+            index=models.Index(fields=["file"], name="attachment_file_idx"),
+        ),
+        AddIndexOnline(
+            model_name="storeddocument",
+            index=models.Index(fields=["file"], name="stored_document_file_idx"),
         ),
     ]
