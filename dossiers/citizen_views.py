@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -273,6 +273,7 @@ def draft_review(request: HttpRequest, token: str) -> HttpResponse:
                 declaration=form.cleaned_data["declaration"],
                 result_delivery=form.cleaned_data["result_delivery"],
                 result_address=form.cleaned_data["result_address"],
+                language=translation.get_language() or "",
             )
         except DomainErrors as exc:
             errors = [str(exc.message), *exc.errors]

@@ -89,6 +89,14 @@ class AttachmentRole(models.TextChoices):
     RESULT = "result", _("Kết quả giải quyết")
 
 
+class ScanState(models.TextChoices):
+    """Where a file stands with the virus scanner (dossiers/attachments/antivirus.py)."""
+
+    CLEAN = "clean", _("An toàn")
+    WAITING = "waiting", _("Đang kiểm tra an toàn tệp")
+    REFUSED = "refused", _("Bị từ chối")
+
+
 class StoredDocumentKind(models.TextChoices):
     UPLOAD = "upload", _("Giấy tờ đã nộp")
     RESULT = "result", _("Kết quả điện tử")

@@ -38,7 +38,7 @@ from .attachments.selectors import (
     stored_document_list_for_user,
     uploaded_bytes_today,
 )
-from .constants import AccessKind, AttachmentRole
+from .constants import AccessKind, AttachmentRole, ScanState
 from .downloads import stored_file_response
 from .exceptions import AttachmentNotFound, DossierNotFound, StoredDocumentNotFound
 from .file_forms import OfficerUploadForm, RemoveForm, ReuseForm, UploadForm
@@ -143,6 +143,7 @@ def _attachment_json(request: HttpRequest, attachment: Attachment) -> dict[str, 
         "content_type": attachment.content_type,
         "reused": attachment.reused,
         "digitised": attachment.digitised,
+        "scan_state": attachment.scan_state,
         "download_url": reverse("dossiers:attachment_download", args=[attachment.uuid]),
         "remove_url": reverse("dossiers:attachment_remove", args=[attachment.uuid]),
         "html": render_to_string(
@@ -151,12 +152,17 @@ def _attachment_json(request: HttpRequest, attachment: Attachment) -> dict[str, 
     }
 
 
-def _done(request: HttpRequest, attachment: Attachment | None, message: str, next_url: str) -> HttpResponse:
+def _done(
+    request: HttpRequest, attachment: Attachment | None, message: str, next_url: str, status: int = 0
+) -> HttpResponse:
     if _wants_json(request):
         body: dict[str, Any] = {"message": message}
         if attachment is not None:
             body["attachment"] = _attachment_json(request, attachment)
-        return JsonResponse(body, status=201 if attachment is not None else 200)
+        return JsonResponse(body, status=status or (201 if attachment is not None else 200))
+    if status == 202:
+        messages.info(request, message)
+        return redirect(next_url)
     messages.success(request, message)
     return redirect(next_url)
 
@@ -199,6 +205,12 @@ def draft_upload(request: HttpRequest, token: str) -> HttpResponse:
         attachment = attachment_add(owner_user=user, draft=draft, component=component, upload=_uploaded(form))
     except DomainError as error:
         return _refused(request, error, next_url)
+    if attachment.scan_state == ScanState.WAITING:
+        message = _(
+            "Tệp “%(name)s” đã được nhận và đang kiểm tra an toàn tệp (hệ thống quét mã độc đang tạm gián đoạn). "
+            "Bạn có thể tiếp tục chuẩn bị hồ sơ; hồ sơ nộp được khi tệp đã kiểm tra xong."
+        ) % {"name": attachment.name}
+        return _done(request, attachment, message, next_url, status=202)
     return _done(request, attachment, _("Đã tải lên tệp “%(name)s”.") % {"name": attachment.name}, next_url)
 
 
@@ -305,6 +317,9 @@ def attachment_download(request: HttpRequest, uuid: str) -> HttpResponseBase:
         attachment = attachment_get_for_user(user=user, uuid=uuid)
     except AttachmentNotFound:
         raise Http404(_("Không tìm thấy tệp.")) from None
+    if attachment.scan_state != ScanState.CLEAN:
+        # Unscanned (waiting for the virus scanner) or refused by it: nobody opens it.
+        raise Http404(_("Tệp chưa qua kiểm tra an toàn nên chưa mở được."))
     response = stored_file_response(
         request, attachment.file, name=attachment.name, content_type=attachment.content_type
     )

@@ -26,6 +26,7 @@ from .constants import (
     PauseKind,
     PaymentStatus,
     ReplacementState,
+    ScanState,
     Status,
     StoredDocumentKind,
 )
@@ -130,6 +131,8 @@ class Dossier(models.Model):
     # When the registry last answered about this dossier (whatever it said): a dossier filed with a
     # citizen id and never answered for is found by the sweep (the broker was down at filing).
     population_asked_at = models.DateTimeField(_("đã hỏi CSDL dân cư lúc"), null=True, blank=True)
+    # The language the applicant filed in (settings.LANGUAGES): their mails and text messages use it.
+    language = models.CharField(_("ngôn ngữ liên lạc"), max_length=10, default="vi", db_default="vi")
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
@@ -436,6 +439,9 @@ class StoredDocument(models.Model):
         verbose_name_plural = _("kho dữ liệu cá nhân")
         ordering = ["owner_id", "-created_at"]
         constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="stored_document_once_per_owner")]
+        # An object in storage is shared by an upload and the owner's stored document: whether any
+        # row still refers to it is asked by name (attachments.files_delete_unused).
+        indexes = [models.Index(fields=["file"], name="stored_document_file_idx")]
 
     def __str__(self) -> str:
         return self.title or self.name
@@ -487,6 +493,13 @@ class Attachment(models.Model):
     from_national_store = models.BooleanField(_("lấy từ kho dữ liệu quốc gia"), default=False)
     # What sanitising took out of the citizen's file (JavaScript, embedded files, EXIF), for the officer.
     sanitised = models.CharField(_("đã loại bỏ khi kiểm tra an toàn"), max_length=500, blank=True)
+    # Waiting: received while the virus scanner could not answer, kept as sent and never opened,
+    # served or filed until attachments_scan_waiting scans it; refused: found infected or unsafe then.
+    scan_state = models.CharField(
+        _("kiểm tra an toàn"), max_length=10, choices=ScanState.choices, default=ScanState.CLEAN,
+        db_default=ScanState.CLEAN,
+    )  # fmt: skip
+    scan_note = models.CharField(_("lý do từ chối"), max_length=500, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
 
     class Meta:
@@ -498,6 +511,12 @@ class Attachment(models.Model):
                 condition=models.Q(draft__isnull=False) | models.Q(dossier__isnull=False),
                 name="attachment_on_draft_or_dossier",
             )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(scan_state="waiting"), name="attachment_scan_waiting_idx"
+            ),
+            models.Index(fields=["file"], name="attachment_file_idx"),
         ]
 
     def __str__(self) -> str:

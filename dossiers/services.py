@@ -158,6 +158,7 @@ def dossier_submit(
     national_code: str = "",
     receiving_agency: Agency | None = None,
     submitted_at: dt.datetime | None = None,
+    language: str = "",
 ) -> Dossier:
     """Create a submitted dossier: code, provisional due date, first history row, DossierSubmitted.
 
@@ -177,6 +178,8 @@ def dossier_submit(
     implemented by `agency`, with a published workflow. Online, post and national-portal
     dossiers start as status 1 (new) awaiting reception; a dossier taken in at the desk
     (`Channel.DIRECT`, `actor` the officer) is received at once (status 2).
+    `language`: the one the applicant filed in (their mails and text messages use it); anything
+    not in settings.LANGUAGES, or blank, is Vietnamese.
     A repeated call with the same `idempotency_key` returns the first dossier.
     Called inside a larger use case (draft_submit), the event waits for that one's end.
     """
@@ -213,6 +216,7 @@ def dossier_submit(
                 form_data=form_data, form_version=form_version, actor=actor, idempotency_key=idempotency_key,
                 result_delivery=result_delivery, result_address=result_address, national_code=national_code,
                 receiving_agency=receiving_agency or agency, submitted_at=submitted_at,
+                language=dossier_language(language),
             )  # fmt: skip
     except IntegrityError:
         earlier = DossierEvent.objects.filter(idempotency_key=idempotency_key).select_related("dossier").first()
@@ -223,6 +227,12 @@ def dossier_submit(
     if dossier.status == Status.RECEIVED and dossier.handed_over:
         _hand_over(dossier, actor=actor, at=row.at, last_sequence=row.sequence)
     return dossier
+
+
+def dossier_language(language: str) -> str:
+    """`language` ("en", "en-us") as one of settings.LANGUAGES, else the portal's own (Vietnamese)."""
+    code = (language or "").split("-")[0].lower()
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _hand_over(dossier: Dossier, *, actor: User | None, at: dt.datetime, last_sequence: int) -> DossierEvent:
@@ -279,6 +289,7 @@ def _create_submitted(
     result_address: str,
     national_code: str,
     receiving_agency: Agency,
+    language: str,
     submitted_at: dt.datetime | None = None,
 ) -> tuple[Dossier, DossierEvent]:
     now = timezone.now()
@@ -308,6 +319,7 @@ def _create_submitted(
         submitted_at=filed,
         received_at=now if received else None,
         due_at=_due_at(procedure, start=filed, channel=channel),
+        language=language,
     )
     # Resolution 66.7/2025: components replaced by national data are read now, before the event.
     components_replace(dossier=dossier)

@@ -24,10 +24,11 @@ from django import forms
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from accounts.selectors import province_choices, ward_choices
+from common.content_language import mark_content
 from procedures.text import vietnamese_sort_key
 
 from .compiler import CompiledField, CompiledForm, compile_form
@@ -116,13 +117,14 @@ def _django_field(
     if compiled.is_display:
         return DisplayField(eform_field=compiled, widget=widget)
     value = initial if initial is not None else _default(compiled)
-    help_text = escape(spec.get("help_text", ""))
+    # The form's own words are Vietnamese data, marked so on an English page (WCAG 3.1.2).
+    help_text = mark_content(spec.get("help_text", ""))
     if origin:
         marker = format_html('<span class="eform-prefill-origin">{}</span>', origin)
         help_text = format_html("{} {}", help_text, marker) if help_text else marker
     return EformField(
         eform_field=compiled,
-        label=compiled.label,
+        label=mark_content(compiled.label),
         help_text=help_text,
         # Only for the page (the `required` attribute, the marker): the server decides, and a
         # field a rule may hide on this page must not block the browser's submit.

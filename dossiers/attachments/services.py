@@ -16,18 +16,19 @@ from django.contrib.admin.models import DELETION
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
 from common.audit import ADDITION, audit_log
+from common.errors import DomainError
 from common.storage import STORAGE_ERRORS
 from procedures.models import DossierComponent
 from workflows.constants import TERMINAL_STATUSES, Action, Status
 
 from .. import access
-from ..constants import AttachmentRole, StoredDocumentKind
+from ..constants import AttachmentRole, ScanState, StoredDocumentKind
 from ..events import ResultReturned
 from ..exceptions import (
     AttachmentLocked,
@@ -38,6 +39,7 @@ from ..exceptions import (
     DossierNotFound,
     FileEmpty,
     FileHeicRefused,
+    FileScanUnavailable,
     FileStorageUnavailable,
     FileTooLarge,
     FileTypeRefused,
@@ -45,7 +47,17 @@ from ..exceptions import (
 )
 from ..models import Attachment, Dossier, DossierDraft, DossierEvent, StoredDocument
 from . import antivirus, sanitise
-from .content import HEAD_SIZE, HEIC, KINDS, FileKind, allowed_kinds, detect_kind, kinds_text, sanitise_name
+from .content import (
+    HEAD_SIZE,
+    HEIC,
+    KIND_BY_CONTENT_TYPE,
+    KINDS,
+    FileKind,
+    allowed_kinds,
+    detect_kind,
+    kinds_text,
+    sanitise_name,
+)
 from .content import size_text as _size_text
 
 logger = logging.getLogger("dvctt.stores")
@@ -54,6 +66,8 @@ DEFAULT_MAX_FILE_MB = 10
 CHUNK = 64 * 1024
 # The citizen's own files count towards the dossier's limit; the officers' results do not.
 CITIZEN_ROLES = (AttachmentRole.FILED, AttachmentRole.SUPPLEMENT)
+# A phone's photo kept as sent while it waits for the scanner (converted to JPEG once scanned).
+HEIC_AS_SENT = FileKind(HEIC, "HEIC", "image/heic", (".heic", ".heif"), inline=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,9 @@ class Inspected:
     sha256: str
     content: File  # what is stored: the clean form of the upload (sanitise.py)
     removed: tuple[str, ...] = ()  # what sanitising took out, told to the officer
+    # The scanner could not answer: `content` is the file as sent, unopened by any parser of ours,
+    # to be kept out of reach until attachments_scan_waiting has scanned and sanitised it.
+    waiting: bool = False
 
 
 def max_total_bytes() -> int:
@@ -81,12 +98,15 @@ def _chunks(file: File) -> Iterator[bytes]:
     file.seek(0)
 
 
-def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspected:
+def file_inspect(*, upload: File, component: DossierComponent | None, may_wait: bool = False) -> Inspected:
     """Decide what the file is, whether `component` takes it, whether ClamAV finds it clean
     (antivirus.py: FileInfected, FileScanUnavailable when the scanner cannot answer), and its safe
     form (sanitise.py: images re-encoded without EXIF, HEIC converted to JPEG, active content taken
     out of PDFs); raises a DomainError naming the file otherwise. The size limit is checked before
     anything is read. Writes nothing.
+
+    With `may_wait`, a scanner that cannot answer does not refuse the file: it comes back as sent,
+    `waiting` (the caller keeps it in quarantine; attachments_scan_waiting decides later).
     """
     raw_name = str(upload.name or "")
     shown = sanitise_name(raw_name)
@@ -109,7 +129,16 @@ def file_inspect(*, upload: File, component: DossierComponent | None) -> Inspect
         raise FileTypeRefused(name=shown, allowed=kinds_text(kinds))
     raw = b"".join(_chunks(upload))
     # Scanned as sent, before any parser of ours opens it (antivirus.py: fail closed).
-    antivirus.file_scan(data=raw, name=shown)
+    try:
+        antivirus.file_scan(data=raw, name=shown)
+    except FileScanUnavailable:
+        if not may_wait:
+            raise
+        as_sent = HEIC_AS_SENT if key == HEIC else KINDS[str(key)]
+        return Inspected(
+            kind=as_sent, name=sanitise_name(raw_name, kind=as_sent), size=len(raw),
+            sha256=hashlib.sha256(raw).hexdigest(), content=ContentFile(raw), waiting=True,
+        )  # fmt: skip
     cleaned = sanitise.clean(content=raw, kind_key=str(key), name=shown)
     kind = KINDS[cleaned.kind_key]
     name = sanitise_name(raw_name.rpartition(".")[0] if key == HEIC else raw_name, kind=kind)
@@ -194,8 +223,11 @@ def attachment_add(
     the citizen's own uploads also land in their document store (one row per owner and
     content); officers' uploads are audited. Idempotent per holder, component and content:
     the same file sent twice (a double click) returns the first row.
+    A draft's file for a component that arrives while the scanner cannot answer is kept as sent, `scan_state`
+    waiting ("đang kiểm tra an toàn tệp"): never served, filed or put in the store until
+    attachments_scan_waiting has scanned it. Elsewhere the scanner down refuses the file.
     Raises FileTypeRefused, FileHeicRefused, FileTooLarge, FileEmpty, FileInfected,
-    FileScanUnavailable (the scanner is down: nothing stored), DossierFilesTooLarge,
+    FileScanUnavailable (the scanner is down, not a draft: nothing stored), DossierFilesTooLarge,
     ComponentNotInProcedure, AttachmentNotFound / DossierNotFound (outside the user's scope),
     AttachmentLocked (the dossier no longer takes files).
     """
@@ -209,7 +241,8 @@ def attachment_add(
     )
     procedure_id = draft.procedure_id if draft is not None else dossier.procedure_id  # type: ignore[union-attr]
     _check_component(component, procedure_id)
-    inspected = file_inspect(upload=upload, component=component)
+    # Only a draft's file for a component may wait: draft_submit names it while it waits.
+    inspected = file_inspect(upload=upload, component=component, may_wait=draft is not None and component is not None)
     if dossier is not None:
         _check_dossier_open(dossier=dossier, role=role, name=inspected.name)
         if role == AttachmentRole.SUPPLEMENT:
@@ -226,9 +259,12 @@ def attachment_add(
         draft=draft, dossier=dossier, component=component, role=role, event=event, uploaded_by=owner_user,
         name=inspected.name, content_type=inspected.kind.content_type, size=inspected.size,
         sha256=inspected.sha256, digitised=digitised, sanitised="; ".join(inspected.removed),
+        scan_state=ScanState.WAITING if inspected.waiting else ScanState.CLEAN,
     )  # fmt: skip
     _save_with_file(attachment, inspected.content)
-    if by_owner:
+    if inspected.waiting:
+        logger.warning("attachment %s waits for the virus scanner", attachment.uuid)
+    elif by_owner:
         _store(owner=owner_user, kind=StoredDocumentKind.UPLOAD, attachment=attachment, title=_title(component))
     else:
         audit_log(actor=owner_user, obj=attachment, action_flag=ADDITION, message=_audit_message(attachment, dossier))
@@ -314,10 +350,11 @@ def _save_with_file(row: Attachment | StoredDocument, content: File) -> None:
 def _store(
     *, owner: User, kind: str, attachment: Attachment, title: str, source: Dossier | None = None
 ) -> StoredDocument:
-    """The owner's stored copy of an attachment's content: the existing row for this content, or a new one.
+    """The owner's stored document for an attachment's content: the existing row for this content,
+    or a new one that points at the attachment's own stored object (the content is kept once, not
+    copied: files_delete_unused deletes an object only when no row refers to it any longer).
 
-    Safe under a race on the (owner, sha256) unique constraint: the loser deletes its copy
-    and returns the winner's row.
+    Safe under a race on the (owner, sha256) unique constraint: the loser returns the winner's row.
     """
     existing = StoredDocument.objects.filter(owner=owner, sha256=attachment.sha256).first()
     if existing is not None:
@@ -326,12 +363,27 @@ def _store(
         owner=owner, kind=kind, name=attachment.name, title=title, content_type=attachment.content_type,
         size=attachment.size, sha256=attachment.sha256, source_dossier=source,
     )  # fmt: skip
+    document.file.name = attachment.file.name
     try:
-        with attachment.file.open("rb") as source_file:
-            _save_with_file(document, File(source_file))
+        with transaction.atomic():
+            document.save()
     except IntegrityError:
         return StoredDocument.objects.get(owner=owner, sha256=attachment.sha256)
     return document
+
+
+def files_delete_unused(names: list[str]) -> None:
+    """After commit: delete the stored objects among `names` that no attachment or stored document
+    refers to any longer (one object may back an upload, its reuses and the owner's stored copy)."""
+    names = [name for name in names if name]
+    if not names:
+        return
+    used = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+    used |= set(StoredDocument.objects.filter(file__in=names).values_list("file", flat=True))
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    for name in names:
+        if name not in used:
+            storage.delete(name)
 
 
 @transaction.atomic
@@ -344,8 +396,9 @@ def attachment_reuse(
     AttachmentNotFound / StoredDocumentNotFound, a 404: nobody learns another's files exist);
     the component belongs to the draft's procedure and allows reuse (`reusable`); its
     type and size rules hold for the stored file as for a fresh upload.
-    Side effects: a copy of the stored file on the draft (a filed dossier's papers must not
-    change when the citizen tidies their store), marked `reused_from`. Idempotent: reusing the
+    Side effects: an attachment marked `reused_from` that shares the stored object when the
+    checks left the content as it is (nothing written), or holds the newly cleaned form; the
+    object outlives whichever row goes first (files_delete_unused). Idempotent: reusing the
     same document for the same component again returns the first attachment.
     """
     draft = DossierDraft.objects.select_for_update().get(pk=draft.pk)
@@ -370,7 +423,11 @@ def attachment_reuse(
             name=stored_document.name, content_type=inspected.kind.content_type, size=inspected.size,
             sha256=inspected.sha256, reused_from=stored_document, sanitised="; ".join(inspected.removed),
         )  # fmt: skip
-        _save_with_file(attachment, inspected.content)
+        if inspected.sha256 == stored_document.sha256:
+            attachment.file.name = stored_document.file.name  # the same content: kept once
+            attachment.save()
+        else:
+            _save_with_file(attachment, inspected.content)
     return attachment
 
 
@@ -405,9 +462,9 @@ def attachment_remove(*, user: User, attachment: Attachment) -> None:
                 actor=user, obj=attachment, action_flag=DELETION,
                 message=f"Xóa tệp “{attachment.name}” khỏi hồ sơ {dossier.code}",
             )  # fmt: skip
-    name, storage = attachment.file.name, attachment.file.storage
+    name = attachment.file.name
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: files_delete_unused([name]))
 
 
 @transaction.atomic
@@ -418,7 +475,10 @@ def attachments_move_to_dossier(*, draft: DossierDraft, dossier: Dossier) -> int
     """
     if draft.owner_id != dossier.applicant_id or draft.procedure_id != dossier.procedure_id:
         raise ValueError("the draft and the dossier belong to different people or procedures")
-    return Attachment.objects.filter(draft=draft, dossier__isnull=True).update(dossier=dossier)
+    # Only what the scanner passed (draft_submit refuses a draft with a file still waiting).
+    return Attachment.objects.filter(draft=draft, dossier__isnull=True, scan_state=ScanState.CLEAN).update(
+        dossier=dossier
+    )
 
 
 @transaction.atomic
@@ -441,11 +501,107 @@ def stored_document_add_result(*, dossier: Dossier, attachment: Attachment) -> S
 
 
 def attachment_check_complete(*, draft: DossierDraft) -> list[DossierComponent]:
-    """The draft's required components that have no file yet (empty: ready to submit); a component
-    replaced by a database is never asked for (Resolution 66.7/2025)."""
-    filled = draft.attachments.filter(component__isnull=False).values("component_id")
-    required = DossierComponent.objects.filter(procedure_id=draft.procedure_id, required=True, replaced_by__isnull=True)
-    return list(required.exclude(pk__in=filled))
+    """The draft's components that stop its submission (empty: ready to submit), in one query:
+    required ones with no file the scanner passed, and any with a file still waiting for the
+    scanner (`scan_waiting`) or refused by it (`scan_refused`). A component replaced by a database
+    is never asked for (Resolution 66.7/2025)."""
+    files = Attachment.objects.filter(draft=draft, component_id=OuterRef("pk"))
+    return list(
+        DossierComponent.objects.filter(procedure_id=draft.procedure_id, replaced_by__isnull=True)
+        .annotate(
+            scan_passed=Exists(files.filter(scan_state=ScanState.CLEAN)),
+            scan_waiting=Exists(files.filter(scan_state=ScanState.WAITING)),
+            scan_refused=Exists(files.filter(scan_state=ScanState.REFUSED)),
+        )
+        .filter(Q(required=True, scan_passed=False) | Q(scan_waiting=True) | Q(scan_refused=True))
+    )
+
+
+def attachments_scan_waiting(*, limit: int = 100) -> dict[str, int]:
+    """Scan the files that came while the scanner could not answer, oldest first, at most `limit`.
+
+    Each is scanned as it was sent, then sanitised like any upload: clean, it becomes the safe
+    form (stored anew, the file as sent deleted after commit), `scan_state` clean, and joins its
+    owner's document store; infected or impossible to make safe, its content is deleted and
+    the row says why (`scan_note`) until the citizen removes it. The scanner still down stops
+    the run: those files wait for the next. With scanning off nothing is touched (a file is never
+    passed unscanned). Idempotent: a file already decided, or locked by another run, is skipped.
+    Returns how many became clean, were refused, still wait.
+    """
+    counts = {"clean": 0, "refused": 0, "waiting": 0}
+    pending = list(
+        Attachment.objects.filter(scan_state=ScanState.WAITING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not antivirus.scanning_enabled():
+        counts["waiting"] = len(pending)
+        return counts
+    for index, attachment_id in enumerate(pending):
+        try:
+            state = _scan_waiting_one(attachment_id)
+        except FileScanUnavailable:
+            counts["waiting"] += len(pending) - index
+            break
+        if state:
+            counts[state] += 1
+    return counts
+
+
+@transaction.atomic
+def _scan_waiting_one(attachment_id: int) -> str:
+    attachment = (
+        Attachment.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("draft", "component")
+        .filter(pk=attachment_id, scan_state=ScanState.WAITING)
+        .first()
+    )
+    if attachment is None:
+        return ""
+    with attachment.file.open("rb") as sent:
+        raw = sent.read()
+    as_sent = KIND_BY_CONTENT_TYPE.get(attachment.content_type)
+    kind_key = as_sent.key if as_sent is not None else HEIC
+    try:
+        antivirus.file_scan(data=raw, name=attachment.name)  # FileScanUnavailable: the caller stops
+        cleaned = sanitise.clean(content=raw, kind_key=kind_key, name=attachment.name)
+    except FileScanUnavailable:
+        raise
+    except DomainError as refusal:  # FileInfected, or sanitise.py could not make it safe
+        _scan_refuse(attachment, str(refusal))
+        return ScanState.REFUSED.value
+    kind = KINDS[cleaned.kind_key]
+    storage, sent_name = attachment.file.storage, attachment.file.name
+    if cleaned.data is not None:
+        name = sanitise_name(attachment.name.rpartition(".")[0] if kind_key == HEIC else attachment.name, kind=kind)
+        try:
+            attachment.file.save(str(attachment.uuid), ContentFile(cleaned.data, name=name), save=False)
+        except STORAGE_ERRORS as error:
+            logger.warning("file storage refused %s: %s", attachment.uuid, error)
+            raise FileScanUnavailable(name=attachment.name) from error  # try again with the next run
+        transaction.on_commit(lambda: storage.delete(sent_name))
+        attachment.name = name
+    data = raw if cleaned.data is None else cleaned.data
+    attachment.content_type, attachment.size = kind.content_type, len(data)
+    attachment.sha256, attachment.sanitised = hashlib.sha256(data).hexdigest(), "; ".join(cleaned.removed)
+    attachment.scan_state = ScanState.CLEAN
+    attachment.save(update_fields=["file", "name", "content_type", "size", "sha256", "sanitised", "scan_state"])
+    draft = attachment.draft
+    if draft is not None and attachment.uploaded_by_id == draft.owner_id and attachment.role == AttachmentRole.FILED:
+        _store(
+            owner=draft.owner, kind=StoredDocumentKind.UPLOAD, attachment=attachment, title=_title(attachment.component)
+        )
+    logger.info("attachment %s scanned after waiting: clean", attachment.uuid)
+    return ScanState.CLEAN.value
+
+
+def _scan_refuse(attachment: Attachment, reason: str) -> None:
+    """Infected or unsafe: its content deleted after commit, the row kept with the reason for the citizen."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.scan_state, attachment.scan_note = ScanState.REFUSED, reason[:500]
+    attachment.save(update_fields=["scan_state", "scan_note"])
+    transaction.on_commit(lambda: storage.delete(name))
+    logger.warning("attachment %s refused after waiting for the scanner: %s", attachment.uuid, reason)
 
 
 def store_results_on_return(event: ResultReturned) -> None:

@@ -160,6 +160,18 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
             problems.append(_("Tờ khai chưa điền đủ hoặc còn thông tin chưa hợp lệ."))
         values = result.values
     for component in attachments.attachment_check_complete(draft=draft):
+        if getattr(component, "scan_waiting", False):
+            problems.append(
+                _("Tệp của “%(name)s” đang kiểm tra an toàn tệp: vui lòng chờ ít phút rồi nộp.")
+                % {"name": component.name}
+            )
+            continue
+        if getattr(component, "scan_refused", False):
+            problems.append(
+                _("Tệp của “%(name)s” không được nhận khi kiểm tra an toàn: vui lòng xóa tệp đó và tải lên tệp khác.")
+                % {"name": component.name}
+            )
+            continue
         if component_filled_by_eform(component, draft):
             continue  # the application form itself: the e-form is it
         problems.append(_("Chưa đính kèm: %(name)s.") % {"name": component.name})
@@ -168,12 +180,18 @@ def _draft_check(draft: DossierDraft) -> tuple[list[str], dict[str, Any]]:
 
 @use_case
 def draft_submit(
-    *, draft: DossierDraft, declaration: bool, result_delivery: str = "", result_address: str = ""
+    *,
+    draft: DossierDraft,
+    declaration: bool,
+    result_delivery: str = "",
+    result_address: str = "",
+    language: str = "",
 ) -> Dossier:
     """Submit a draft: one dossier (status 1, code, due date, first event), its files and payments moved.
 
     `result_delivery` is one of the procedure's ways (Procedure.result_delivery_ways; blank: the
-    first of them); by post it needs `result_address`.
+    first of them); by post it needs `result_address`. `language`: the one the citizen files in
+    (their messages use it).
     Idempotent: a double click or a resent form returns the dossier of the first submission
     (the draft's token is the idempotency key, and the draft row is locked meanwhile).
     Raises DeclarationRequired, DraftIncomplete (every missing piece listed), ProcedureNotOpen,
@@ -214,6 +232,7 @@ def draft_submit(
         result_delivery=delivery,
         result_address=address,
         receiving_agency=locked.receiving_agency,
+        language=language,
     )
     attachments.attachments_move_to_dossier(draft=locked, dossier=dossier)
     payment_attach_to_dossier(draft=locked, dossier=dossier)
@@ -244,15 +263,9 @@ def draft_delete(*, draft: DossierDraft) -> None:
     names = [a.file.name for a in locked.attachments.filter(dossier__isnull=True)]
     locked.attachments.filter(dossier__isnull=True).delete()
     locked.delete()
-    # The files go once the rows are gone for good: a rollback must not leave rows without files.
-    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-
-    def delete_files() -> None:
-        for name in names:
-            if name:
-                storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    # The files go once the rows are gone for good (a rollback must not leave rows without files),
+    # except those the citizen's document store still refers to.
+    transaction.on_commit(lambda: attachments.files_delete_unused(names))
 
 
 def drafts_expire(*, now: dt.datetime | None = None) -> int:

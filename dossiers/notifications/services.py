@@ -19,7 +19,7 @@ from django.core.cache import caches
 from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -120,42 +120,60 @@ def _when(moment: object) -> str:
 
 
 def message_subject(event: DossierEvent) -> str:
-    return f"Hồ sơ {event.dossier.code}: {Status(event.to_status).label}"
+    return _("Hồ sơ %(code)s: %(status)s") % {"code": event.dossier.code, "status": Status(event.to_status).label}
 
 
 def message_body(event: DossierEvent) -> str:
+    """The e-mail, in the active language (notify_applicant: the dossier's)."""
     dossier = event.dossier
     lines = [
-        f"Kính gửi {dossier.applicant_name},",
+        _("Kính gửi %(name)s,") % {"name": dossier.applicant_name},
         "",
-        f"Hồ sơ {dossier.code} ({dossier.procedure.name}) tại {dossier.agency.name}:",
-        f"{event.action_label} lúc {_when(event.at)}. Trạng thái: {Status(event.to_status).label}.",
+        _("Hồ sơ %(code)s (%(procedure)s) tại %(agency)s:")
+        % {"code": dossier.code, "procedure": dossier.procedure.name, "agency": dossier.agency.name},
+        _("%(action)s lúc %(at)s. Trạng thái: %(status)s.")
+        % {"action": event.action_label, "at": _when(event.at), "status": Status(event.to_status).label},
     ]
     if event.action in WITH_REASON and event.comment:
-        lines += ["", f"Nội dung: {event.comment}"]
+        lines += ["", _("Nội dung: %(comment)s") % {"comment": event.comment}]
     if event.action == EventKind.REQUEST_PAYMENT and event.data.get("amount"):
         lines.append(
-            f"Số tiền phải nộp: {_amount(event.data['amount'])} đồng. Nơi nộp: {event.data.get('pay_at', '')}."
+            _("Số tiền phải nộp: %(amount)s đồng. Nơi nộp: %(place)s.")
+            % {"amount": _amount(event.data["amount"]), "place": event.data.get("pay_at", "")}
         )
         if event.data.get("online"):
-            lines.append("Có thể thanh toán trực tuyến tại trang theo dõi hồ sơ dưới đây.")
+            lines.append(_("Có thể thanh toán trực tuyến tại trang theo dõi hồ sơ dưới đây."))
     if event.action == EventKind.APOLOGISE and event.data.get("new_due_at"):
-        lines.append(f"Ngày hẹn trả mới: {_when(dt.datetime.fromisoformat(event.data['new_due_at']))}.")
+        lines.append(
+            _("Ngày hẹn trả mới: %(at)s.") % {"at": _when(dt.datetime.fromisoformat(event.data["new_due_at"]))}
+        )
     elif dossier.due_at and event.to_status in (Status.NEW, Status.RECEIVED, Status.PROCESSING):
-        lines.append(f"Hẹn trả kết quả: {_when(dossier.due_at)}.")
+        lines.append(_("Hẹn trả kết quả: %(at)s.") % {"at": _when(dossier.due_at)})
     base = settings.PORTAL_BASE_URL.rstrip("/")
-    lines += ["", f"Theo dõi hồ sơ: {base}/ho-so-cua-toi/{dossier.code}/", "", settings.PORTAL_NAME]
+    lines += [
+        "",
+        _("Theo dõi hồ sơ: %(url)s") % {"url": f"{base}/ho-so-cua-toi/{dossier.code}/"},
+        "",
+        settings.PORTAL_NAME,
+    ]
     return "\n".join(lines)
 
 
 def message_sms(event: DossierEvent) -> str:
     """Short and without diacritics: brandname SMS gateways bill 160 plain characters per part."""
     dossier = event.dossier
-    text = f"{settings.PORTAL_NAME}: Ho so {dossier.code} {Status(event.to_status).label}."
+    text = _("%(portal)s: Hồ sơ %(code)s %(status)s.") % {
+        "portal": settings.PORTAL_NAME,
+        "code": dossier.code,
+        "status": Status(event.to_status).label,
+    }
     if event.to_status == Status.SUPPLEMENT_REQUESTED:
-        text += " Vui long bo sung ho so tren Cong DVC."
+        text += " " + _("Vui lòng bổ sung hồ sơ trên Cổng DVC.")
     if event.action == EventKind.REQUEST_PAYMENT and event.data.get("amount"):
-        text += f" So tien {_amount(event.data['amount'])} dong, nop tai {event.data.get('pay_at', '')}."
+        text += " " + _("Số tiền %(amount)s đồng, nộp tại %(place)s.") % {
+            "amount": _amount(event.data["amount"]),
+            "place": event.data.get("pay_at", ""),
+        }
     return _plain(text)
 
 
@@ -178,7 +196,9 @@ def _receipt_pdf(dossier: Dossier, event: DossierEvent) -> bytes | None:
     from dossiers.documents.services import document_issue  # weasyprint: import where needed
 
     # Filed online, not yet received: the acknowledgement, never form 01 (issued only at a receipt).
-    document = document_issue(dossier=dossier, kind=DocumentKind.SUBMISSION_ACK, event=event)
+    # A legal paper: Vietnamese, whatever language the mail around it is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        document = document_issue(dossier=dossier, kind=DocumentKind.SUBMISSION_ACK, event=event)
     with document.file.open("rb") as file:
         return file.read()
 
@@ -193,6 +213,12 @@ def notify_applicant(*, event_id: int) -> list[str]:
     event = DossierEvent.objects.select_related("dossier__procedure", "dossier__agency").get(pk=event_id)
     dossier = event.dossier
     done = set(Notification.objects.filter(event=event).values_list("channel", flat=True))
+    # In the language the applicant filed in (Dossier.language), whatever the worker's.
+    with translation.override(dossier.language or settings.LANGUAGE_CODE):
+        return _notify(event, dossier, done)
+
+
+def _notify(event: DossierEvent, dossier: Dossier, done: set[str]) -> list[str]:
     sent = []
     if dossier.applicant_email and Notification.Channel.EMAIL not in done:
         body = message_body(event)
@@ -228,6 +254,12 @@ def complaint_answer_tell_applicant(*, complaint_id: int) -> bool:
     dossier = complaint.dossier
     if not dossier.applicant_email:
         return False
+    with translation.override(dossier.language or settings.LANGUAGE_CODE):
+        _complaint_mail(complaint, dossier)
+    return True
+
+
+def _complaint_mail(complaint: Complaint, dossier: Dossier) -> None:
     send_mail(
         subject=_("Trả lời phản ánh về hồ sơ %(code)s") % {"code": dossier.code},
         message=_("Cơ quan giải quyết đã trả lời phản ánh của bạn về hồ sơ %(code)s:\n\n%(answer)s")
@@ -235,7 +267,6 @@ def complaint_answer_tell_applicant(*, complaint_id: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[dossier.applicant_email],
     )
-    return True
 
 
 def apology_reminders_send(*, today: dt.date) -> dict[str, int]:

@@ -499,6 +499,11 @@ CELERY_BEAT_SCHEDULE = {
     "sync-inbound-poll": {"task": "emc_sync.tasks.inbound_poll_task", "schedule": 60.0},
     # Population-registry checks of dossiers filed while the broker or the registry was away.
     "population-sweep": {"task": "dossiers.population.tasks.population_sweep_task", "schedule": 10 * 60.0},
+    # Uploads that came while ClamAV could not answer: scanned once it is back (docs/antivirus.md).
+    "attachments-scan-waiting": {
+        "task": "dossiers.attachments.tasks.attachments_scan_waiting_task",
+        "schedule": 60.0,
+    },
     # 03:10 nightly: delivered outbox rows, attempts, sessions, login counters, old notifications.
     # Components replaced by national data (Resolution 66.7) still waiting on a database.
     "components-reread": {"task": "dossiers.replacements.tasks.components_reread_sweep_task", "schedule": 15 * 60.0},
@@ -510,6 +515,7 @@ RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=3
 RETENTION_NOTIFICATION_DAYS = env.int("RETENTION_NOTIFICATION_DAYS", default=365)
 # Tasks of the capability packages (autodiscovery looks only at <app>.tasks).
 CELERY_IMPORTS = (
+    "dossiers.attachments.tasks",
     "dossiers.documents.tasks",
     "dossiers.drafts.tasks",
     "dossiers.notifications.tasks",

@@ -1,6 +1,7 @@
 """Uploads scanned by a real ClamAV daemon (tests/clamav_support.py: Debian's clamd on a unix
 socket, with the EICAR signature and one of our own): infected files refused and never stored;
-the daemon down → refused with a clear message (fail closed), the draft keeping its other files."""
+the daemon down → a draft's file waits unopened (tests/dossiers/test_scan_waiting.py runs the queue),
+the draft keeping its other files; never accepted unscanned."""
 
 import io
 from pathlib import Path
@@ -110,14 +111,13 @@ def test_the_service_raises_file_infected(clamav_on, draft, citizen, components)
 
 
 @pytest.mark.parametrize("where", ["missing socket", "not a daemon"])
-def test_scanner_down_refuses_the_upload_and_keeps_the_draft(
+def test_scanner_down_a_draft_s_upload_waits_unopened_and_the_draft_keeps_its_files(
     clamd_socket, settings, client, draft, citizen, components, media, tmp_path, where
 ):
     # given the draft has a clean file, uploaded while the scanner answered
     settings.CLAMAV_ENABLED, settings.CLAMAV_SOCKET, settings.CLAMAV_TIMEOUT_SECONDS = True, str(clamd_socket), 5
     client.force_login(citizen)
     assert post(client, draft, components[0], "to-khai.pdf", PDF).status_code == 201
-    files_before = stored_files(media)
 
     # when the scanner is gone (its socket missing, or something there that is not clamd)
     if where == "missing socket":
@@ -131,20 +131,25 @@ def test_scanner_down_refuses_the_upload_and_keeps_the_draft(
         settings.CLAMAV_SOCKET, settings.CLAMAV_TIMEOUT_SECONDS = str(tmp_path / "fake.sock"), 0.5
     response = post(client, draft, components[1], "giay-chung-sinh.pdf", PDF)
 
-    # then the upload waits for the scanner: refused with a clear message, nothing stored unscanned,
-    # and the first file still there
-    assert response.status_code == 503
-    assert response.json() == {
-        "error": "Chưa kiểm tra được an toàn của tệp “giay-chung-sinh.pdf” vì hệ thống quét mã độc đang tạm gián "
-        "đoạn, nên tệp chưa được nhận. Các giấy tờ khác của hồ sơ vẫn được giữ nguyên. Vui lòng tải lên lại sau ít phút."
+    # then the upload waits for the scanner ("đang kiểm tra an toàn tệp"): kept as sent, not
+    # accepted (never served, not in the citizen's store), and the first file still there
+    assert response.status_code == 202
+    assert response.json()["message"] == (
+        "Tệp “giay-chung-sinh.pdf” đã được nhận và đang kiểm tra an toàn tệp (hệ thống quét mã độc đang tạm gián "
+        "đoạn). Bạn có thể tiếp tục chuẩn bị hồ sơ; hồ sơ nộp được khi tệp đã kiểm tra xong."
+    )
+    assert response.json()["attachment"]["scan_state"] == "waiting"
+    assert "Đang kiểm tra an toàn tệp" in response.json()["attachment"]["html"]
+    assert dict(Attachment.objects.filter(draft=draft).values_list("name", "scan_state")) == {
+        "to-khai.pdf": "clean",
+        "giay-chung-sinh.pdf": "waiting",
     }
-    assert list(Attachment.objects.filter(draft=draft).values_list("name", flat=True)) == ["to-khai.pdf"]
-    assert stored_files(media) == files_before
+    waiting = Attachment.objects.get(name="giay-chung-sinh.pdf")
+    assert client.get(reverse("dossiers:attachment_download", args=[waiting.uuid])).status_code == 404
+    assert StoredDocument.objects.filter(owner=citizen).count() == 1
 
 
-def test_scanner_down_refuses_a_plain_form_post_with_the_message(
-    settings, client, draft, citizen, components, tmp_path
-):
+def test_scanner_down_a_plain_form_post_says_the_file_waits(settings, client, draft, citizen, components, tmp_path):
     # given scanning on and no daemon
     settings.CLAMAV_ENABLED, settings.CLAMAV_SOCKET = True, str(tmp_path / "no-clamd.sock")
     client.force_login(citizen)
@@ -156,9 +161,11 @@ def test_scanner_down_refuses_a_plain_form_post_with_the_message(
         follow=True,
     )
 
-    # then the page says why, in the error banner, and nothing was stored
-    assert "hệ thống quét mã độc đang tạm gián đoạn" in response.content.decode()
-    assert Attachment.objects.count() == 0
+    # then the page says so in an information banner (not the success one), and the file waits
+    assert [(m.level_tag, "đang kiểm tra an toàn tệp" in m.message) for m in response.context["messages"]] == [
+        ("info", True)
+    ]
+    assert list(Attachment.objects.values_list("scan_state", flat=True)) == ["waiting"]
 
 
 def test_with_scanning_off_nothing_is_asked(settings, draft, citizen, components, tmp_path):

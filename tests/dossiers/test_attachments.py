@@ -243,8 +243,8 @@ def test_the_same_file_twice_keeps_one_stored_document(office, citizen, componen
         a.sha256,
     )
     assert b.sha256 == a.sha256
-    assert stored.file.name.startswith("document_store/")
-    assert stored.file.name.endswith(str(stored.uuid))
+    # kept once: the stored document is the first upload's own object, not a copy
+    assert stored.file.name == a.file.name
 
 
 def test_reuse_from_the_own_store_is_marked(draft, citizen, component):
@@ -256,11 +256,11 @@ def test_reuse_from_the_own_store_is_marked(draft, citizen, component):
     # when the citizen fills the component from the store
     reused = attachment_reuse(owner_user=citizen, draft=draft, component=component, stored_document=stored)
 
-    # then it is a copy of the stored file, marked as reused
+    # then it is the stored file (the same object: the content unchanged by the checks), marked as reused
     assert reused.reused is True
     assert reused.reused_from == stored
     assert (reused.draft, reused.component, reused.name, reused.sha256) == (draft, component, "cccd.pdf", stored.sha256)
-    assert reused.file.name != stored.file.name
+    assert reused.file.name == stored.file.name
     assert Path(reused.file.path).read_bytes() == PDF
     assert StoredDocument.objects.count() == 1
 
@@ -468,8 +468,10 @@ def test_the_same_content_stored_at_once_from_two_drafts_keeps_one_copy(office, 
         ]
     )
 
-    # then both attachments exist, the store holds one row and one file
+    # then both attachments exist, the store holds one row, pointing at one of their objects (no copy)
     assert outcomes == ["ok", "ok"]
     assert Attachment.objects.count() == 2
     stored = StoredDocument.objects.get()
-    assert [p for p in files_on_disk(media) if p.startswith("document_store/")] == [stored.file.name]
+    uploads = sorted(Attachment.objects.values_list("file", flat=True))
+    assert stored.file.name in uploads
+    assert sorted(files_on_disk(media)) == uploads

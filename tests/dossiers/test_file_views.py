@@ -112,6 +112,7 @@ def test_upload_answers_json_for_the_progress_bar(client, draft, citizen, compon
         "content_type": "application/pdf",
         "reused": False,
         "digitised": False,
+        "scan_state": "clean",
         "download_url": f"/tep-dinh-kem/{attachment.uuid}/",
         "remove_url": f"/tep-dinh-kem/{attachment.uuid}/xoa/",
     }

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('dossiers', '0025_document_signature'),
+        ('dossiers', '0026_language_scan_state'),
     ]
 
     operations = [
