@@ -71,6 +71,7 @@ if MOCK_PORTAL_ENABLED:
 MIDDLEWARE = [
     "dvctt.request_log.RequestIdMiddleware",  # first: its access line times the whole request
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "dvctt.load_shedding.LoadSheddingMiddleware",  # overload: 503 busy before any session or view
     "django.middleware.security.SecurityMiddleware",
     "dvctt.middleware.ResponseHeadersMiddleware",  # outside WhiteNoise: static files get them too
     "dvctt.csp.PortalCSPMiddleware",
@@ -92,6 +93,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into the login page with its message
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
+
+# Load shedding (dvctt/load_shedding.py): 503 "busy" with Retry-After when a request waited
+# longer than this in the queue in front of the workers (nginx's X-Request-Start), or when this
+# process already runs more than LOAD_SHED_MAX_IN_FLIGHT requests (threaded servers). 0: off.
+LOAD_SHED_MAX_QUEUE_MS = env.float("LOAD_SHED_MAX_QUEUE_MS", default=5000.0)
+LOAD_SHED_MAX_IN_FLIGHT = env.int("LOAD_SHED_MAX_IN_FLIGHT", default=0)
+LOAD_SHED_RETRY_AFTER_SECONDS = env.int("LOAD_SHED_RETRY_AFTER_SECONDS", default=10)
 
 # The longest address (path and query, in bytes) the portal answers; longer gets 414.
 MAX_ADDRESS_LENGTH = env.int("MAX_ADDRESS_LENGTH", default=4000)
