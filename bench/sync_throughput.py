@@ -173,10 +173,10 @@ def _start_gunicorn(env: dict[str, str], log: Path, workers: int) -> tuple[subpr
     for _ in range(300):
         if process.poll() is not None:
             raise SystemExit(f"gunicorn (stand-in) exited: {log.with_suffix('.errors.log')}")
-        try:
-            requests.get(f"{url}/control/faults", timeout=2)
+        try:  # the socket listens before the workers have booted: wait for an answer
+            requests.get(f"{url}/control/faults", timeout=10)
             return process, url
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("gunicorn (stand-in) did not answer in 30 s")

@@ -5,6 +5,7 @@ import threading
 import time
 
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.constants import Role
@@ -272,3 +273,13 @@ def test_a_rows_first_retries_stay_short_then_grow_to_the_cap(sync):
     ceilings = [delivery.row_backoff_seconds(n, rand=lambda: 1.0) for n in range(1, 12)]
 
     assert ceilings == [2, 4, 8, 10, 10, 10, 10, 10, 512, 600, 600]
+
+
+def test_the_breakers_are_shown_read_only_in_the_admin(admin_client):
+    ReceiverHealth.objects.create(receiver=Receiver.EMC, state=BreakerState.OPEN, failures_in_a_row=12)
+
+    page = admin_client.get(reverse("admin:emc_sync_receiverhealth_changelist"))
+
+    assert page.status_code == 200
+    assert "Tạm ngừng gửi (nơi nhận không trả lời)" in page.content.decode()
+    assert admin_client.get(reverse("admin:emc_sync_receiverhealth_add")).status_code == 403
