@@ -126,14 +126,14 @@ def environment(database_url: str, portal: str, redis_url: str = "") -> dict[str
 
 
 def start_stand_in(
-    portal_database_url: str, log: Path, *, server: str = "gunicorn", workers: int = 4
+    portal_database_url: str, log: Path, *, server: str = "gunicorn", workers: int = 4, threads: int = 4
 ) -> tuple[subprocess.Popen[str], str]:
     create_database_if_missing(portal_database_url)
     reset_schema(portal_database_url)
     env = {**environment(portal_database_url, "http://unused"), "MOCK_PORTAL_FAULTS": ""}
     subprocess.run([sys.executable, "-c", MIGRATE_STAND_IN], cwd=BASE_DIR, env=env, check=True, timeout=300)
     if server == "gunicorn":
-        return _start_gunicorn(env, log, workers)
+        return _start_gunicorn(env, log, workers, threads)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_mock_portal", "--port", "0", "--host", "127.0.0.1"],
         cwd=BASE_DIR,
@@ -150,7 +150,7 @@ def start_stand_in(
     return process, banner[banner.index("http://") :].strip().rstrip("/")
 
 
-def _start_gunicorn(env: dict[str, str], log: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
+def _start_gunicorn(env: dict[str, str], log: Path, workers: int, threads: int) -> tuple[subprocess.Popen[str], str]:
     import socket
 
     import requests
@@ -160,7 +160,7 @@ def _start_gunicorn(env: dict[str, str], log: Path, workers: int) -> tuple[subpr
         port = probe.getsockname()[1]
     process = subprocess.Popen(  # noqa: S603 - our own command line
         [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "-k", "gthread", "--threads", "4", "--backlog", "512",
+         "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--backlog", "512",
          "--access-logfile", str(log), "--error-logfile", str(log.with_suffix(".errors.log")),
          "stand_in_wsgi:application"],
         cwd=BASE_DIR,
@@ -436,12 +436,21 @@ def run(args: argparse.Namespace) -> int:
     logs = Path(args.log_dir)
     logs.mkdir(parents=True, exist_ok=True)
     stand_in, portal = start_stand_in(
-        args.portal_database_url, logs / "stand-in.log", server=args.stand_in, workers=args.stand_in_workers
+        args.portal_database_url,
+        logs / "stand-in.log",
+        server=args.stand_in,
+        workers=args.stand_in_workers,
+        threads=args.stand_in_threads,
     )
     served = (
-        f"gunicorn, {args.stand_in_workers} processes x 4 threads" if args.stand_in == "gunicorn"
+        f"gunicorn, {args.stand_in_workers} processes x {args.stand_in_threads} threads" if args.stand_in == "gunicorn"
         else "run_mock_portal, one threaded process"
     )  # fmt: skip
+    if args.stand_in_latency_ms:  # a receiver across a network: each answer takes at least this long
+        import requests
+
+        requests.post(f"{portal}/control/faults", json={"latency_ms": args.stand_in_latency_ms}, timeout=30)
+        served += f", {args.stand_in_latency_ms} ms added to every answer"
     print(f"stand-in: {served}, PostgreSQL; load average at the start {load_average()}")
     failures: list[str] = []
     try:
@@ -558,6 +567,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stand-in", choices=("gunicorn", "threaded"), default="gunicorn", help="how it is served")
     parser.add_argument("--stand-in-workers", type=int, default=4, help="gunicorn processes of the stand-in")
+    parser.add_argument("--stand-in-threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument(
+        "--stand-in-latency-ms", type=int, default=0, help="latency added to each answer (a receiver across a network)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.naive_rows, args.workers, args.sequential_rows = 600, 150, 2, 0
