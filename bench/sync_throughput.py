@@ -1,6 +1,7 @@
 """National sync throughput: a backlog of outbox rows drained into the stand-in portal, on PostgreSQL.
 
     python bench/sync_throughput.py [--rows 100000] [--workers 4] [--naive-rows 3000] [--quick]
+        [--send-concurrency 8] [--sequential-rows 20000] [--stand-in gunicorn|threaded] [--stand-in-workers 4]
         [--database-url postgres://postgres@127.0.0.1:5432/dvctt_bench_sync]
         [--portal-database-url postgres://postgres@127.0.0.1:5432/dvctt_bench_sync_portal]
         [--redis-url $REDIS_URL or redis://127.0.0.1:6379/11] [--drop]
@@ -8,8 +9,10 @@
 What it does, in one run:
 
 1. Two databases of its own (names must contain "bench": both are wiped): ours, migrated; the
-   stand-in's, with only its tables. The stand-in (`manage.py run_mock_portal`) runs as its own
-   process on PostgreSQL (its docs: "use PostgreSQL for load"), no faults.
+   stand-in's, with only its tables. The stand-in runs on PostgreSQL (its docs: "use PostgreSQL
+   for load"), no faults, served as a real receiver would be: gunicorn, `--stand-in-workers`
+   processes of 4 threads (bench/stand_in_wsgi.py); `--stand-in threaded` is `manage.py
+   run_mock_portal`, one threaded process (the earlier runs' toy ceiling).
 2. One dossier submitted through `dossiers.services.dossier_submit` (so the outbox rows, the
    payloads and the event are what the product writes), cloned server-side (INSERT ... SELECT
    over generate_series) into as many dossiers as needed, each with its submission event; then
@@ -18,15 +21,21 @@ What it does, in one run:
 3. Naive baseline, on its own sample (`--naive-rows`): one Celery task per row (a real
    `celery worker -c N`, Redis broker), each posting its one record, no batching, retried
    until the portal takes it (a progress record may come before its dossier is known).
-4. The backlog (`--rows`) drained by N processes each calling `emc_sync.delivery.outbox_drain`
-   in a loop: what `outbox_deliver_task` runs inside a Celery worker. Processes, not Celery
+4. The stand-in's own ceiling at the drain's concurrency: EMC events (one per request) posted
+   straight from workers x send-concurrency threads, nothing of ours on the path.
+5. With `--sequential-rows`, a backlog drained as before concurrent sends (SYNC_SEND_CONCURRENCY=1),
+   for the before/after in the same run.
+6. The backlog (`--rows`) drained by N processes each calling `emc_sync.delivery.outbox_drain`
+   in a loop, each drain sending SYNC_SEND_CONCURRENCY requests at a time (threads):
+   what `outbox_deliver_task` runs inside a Celery worker. Processes, not Celery
    workers, for the drain: the task is only a nudge (one per drain of SYNC_DRAIN_BATCH rows,
    ~100 rows), so the broker is not on this path; this measures the claim (SKIP LOCKED),
    the batches and the recording, which is what limits it.
-5. Checks that every row was delivered and the stand-in holds each record once (its table is
+7. Checks that every row was delivered and the stand-in holds each record once (its table is
    read directly: `/control/received` would answer with every payload), then prints rows/s of
-   both and the stand-in's own rate, then as the last two lines `ratio_to_naive <x>` (batched rows/s
-   over naive rows/s) and `RESULT sync_rows_per_s <rows/s>`.
+   each, the stand-in's own rate, `ratio_to_ceiling <x>` (the drain's requests/s over the
+   stand-in's requests/s at the same concurrency), the load average, then as the last two lines
+   `ratio_to_naive <x>` (batched rows/s over naive rows/s) and `RESULT sync_rows_per_s <rows/s>`.
 
 Compare figures only within one run or between runs on the same machine (bench/README.md).
 """
@@ -116,11 +125,15 @@ def environment(database_url: str, portal: str, redis_url: str = "") -> dict[str
     return env
 
 
-def start_stand_in(portal_database_url: str, log: Path) -> tuple[subprocess.Popen[str], str]:
+def start_stand_in(
+    portal_database_url: str, log: Path, *, server: str = "gunicorn", workers: int = 4, threads: int = 4
+) -> tuple[subprocess.Popen[str], str]:
     create_database_if_missing(portal_database_url)
     reset_schema(portal_database_url)
     env = {**environment(portal_database_url, "http://unused"), "MOCK_PORTAL_FAULTS": ""}
     subprocess.run([sys.executable, "-c", MIGRATE_STAND_IN], cwd=BASE_DIR, env=env, check=True, timeout=300)
+    if server == "gunicorn":
+        return _start_gunicorn(env, log, workers, threads)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_mock_portal", "--port", "0", "--host", "127.0.0.1"],
         cwd=BASE_DIR,
@@ -137,9 +150,42 @@ def start_stand_in(portal_database_url: str, log: Path) -> tuple[subprocess.Pope
     return process, banner[banner.index("http://") :].strip().rstrip("/")
 
 
-def drain_process(database_url: str, portal: str, ready: Any, go: Any, results: Any) -> None:
+def _start_gunicorn(env: dict[str, str], log: Path, workers: int, threads: int) -> tuple[subprocess.Popen[str], str]:
+    import socket
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--backlog", "512",
+         "--access-logfile", str(log), "--error-logfile", str(log.with_suffix(".errors.log")),
+         "stand_in_wsgi:application"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn (stand-in) exited: {log.with_suffix('.errors.log')}")
+        try:  # the socket listens before the workers have booted: wait for an answer
+            requests.get(f"{url}/control/faults", timeout=10)
+            return process, url
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn (stand-in) did not answer in 30 s")
+
+
+def drain_process(database_url: str, portal: str, concurrency: int, ready: Any, go: Any, results: Any) -> None:
     """One drainer: outbox_drain in a loop until nothing is due and nothing is being sent."""
     os.environ.update(environment(database_url, portal))
+    os.environ["SYNC_SEND_CONCURRENCY"] = str(concurrency)
     os.environ.pop("REDIS_URL", None)
     setup_django(database_url)
     from emc_sync.constants import OutboxState
@@ -238,8 +284,8 @@ def copy_outbox(template: Any, clones: list[tuple[int, int, str]]) -> list[int]:
     assert len(templates) == PER_DOSSIER, [row.target for row in templates]
     now = timezone.now().isoformat()
     columns = (
-        "target, dossier_id, event_id, sequence, idempotency_key, payload, state, attempts, next_attempt_at, "
-        "claim_token, last_error, last_response, created_at"
+        "target, dossier_id, event_id, sequence, idempotency_key, payload, state, attempts, retry_streak, "
+        "next_attempt_at, claim_token, last_error, last_response, created_at"
     )
     texts = [(row.target, row.sequence, json.dumps(row.payload, ensure_ascii=False)) for row in templates]
     before = OutboxRow.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -249,7 +295,7 @@ def copy_outbox(template: Any, clones: list[tuple[int, int, str]]) -> list[int]:
                 payload_text = payload.replace(template.code, code)
                 copy.write_row(
                     (target, dossier_id, event_id, sequence, f"{target}:{code}:{sequence}", payload_text,
-                     "pending", 0, now, "", "", "", now)
+                     "pending", 0, 0, now, "", "", "", now)
                 )  # fmt: skip
     return list(OutboxRow.objects.filter(id__gt=before).order_by("id").values_list("id", flat=True))
 
@@ -296,9 +342,9 @@ def run_naive(args: argparse.Namespace, ids: list[int], portal: str, log: Path) 
         worker.wait(30)
 
 
-def run_ceiling(args: argparse.Namespace, template: Any, portal: str, count: int) -> float:
+def run_ceiling(template: Any, portal: str, count: int, threads: int, prefix: str = "CEIL-") -> float:
     """The stand-in alone: EMC events (one per request, as the portal wants them) posted straight
-    from N threads, nothing read or written on our side; returns requests/s."""
+    from `threads` threads, nothing read or written on our side; returns requests/s."""
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
@@ -316,7 +362,7 @@ def run_ceiling(args: argparse.Namespace, template: Any, portal: str, count: int
     def post(numbers: range) -> int:
         session, ok = requests.Session(), 0
         for number in numbers:
-            code = f"CEIL-{number:07d}"
+            code = f"{prefix}{number:07d}"
             answer = session.post(
                 f"{portal}/emc/sukien",
                 data=payload.replace(template.code, code).encode(),
@@ -330,9 +376,9 @@ def run_ceiling(args: argparse.Namespace, template: Any, portal: str, count: int
             ok += answer.status_code == 200
         return ok
 
-    shares = [range(start, count, args.workers) for start in range(args.workers)]
+    shares = [range(start, count, threads) for start in range(threads)]
     started = time.perf_counter()
-    with ThreadPoolExecutor(args.workers) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         ok = sum(pool.map(post, shares))
     elapsed = time.perf_counter() - started
     if ok != count:
@@ -340,11 +386,11 @@ def run_ceiling(args: argparse.Namespace, template: Any, portal: str, count: int
     return count / elapsed
 
 
-def run_drain(args: argparse.Namespace, portal: str) -> tuple[float, int, int]:
+def run_drain(args: argparse.Namespace, portal: str, concurrency: int) -> tuple[float, int, int]:
     context = multiprocessing.get_context("spawn")
     ready, go, results = context.Queue(), context.Event(), context.Queue()
     processes = [
-        context.Process(target=drain_process, args=(args.database_url, portal, ready, go, results))
+        context.Process(target=drain_process, args=(args.database_url, portal, concurrency, ready, go, results))
         for _ in range(args.workers)
     ]
     for process in processes:
@@ -358,6 +404,10 @@ def run_drain(args: argparse.Namespace, portal: str) -> tuple[float, int, int]:
     for process in processes:
         process.join(30)
     return elapsed, sum(d for d, _ in outcomes), sum(n for _, n in outcomes)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def stand_in_posts(log: Path) -> int:
@@ -385,7 +435,23 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     logs = Path(args.log_dir)
     logs.mkdir(parents=True, exist_ok=True)
-    stand_in, portal = start_stand_in(args.portal_database_url, logs / "stand-in.log")
+    stand_in, portal = start_stand_in(
+        args.portal_database_url,
+        logs / "stand-in.log",
+        server=args.stand_in,
+        workers=args.stand_in_workers,
+        threads=args.stand_in_threads,
+    )
+    served = (
+        f"gunicorn, {args.stand_in_workers} processes x {args.stand_in_threads} threads" if args.stand_in == "gunicorn"
+        else "run_mock_portal, one threaded process"
+    )  # fmt: skip
+    if args.stand_in_latency_ms:  # a receiver across a network: each answer takes at least this long
+        import requests
+
+        requests.post(f"{portal}/control/faults", json={"latency_ms": args.stand_in_latency_ms}, timeout=30)
+        served += f", {args.stand_in_latency_ms} ms added to every answer"
+    print(f"stand-in: {served}, PostgreSQL; load average at the start {load_average()}")
     failures: list[str] = []
     try:
         settings.NATIONAL_PORTAL_URL, settings.EMC_URL = portal, f"{portal}/emc"
@@ -403,12 +469,37 @@ def run(args: argparse.Namespace) -> int:
               f"in {naive_seconds:.1f} s = {naive_rate:,.0f} rows/s")  # fmt: skip
         held_naive, _offered = stand_in_counts(args.portal_database_url)
 
-        ceiling_events = max(args.workers, min(3_000, args.rows // 10))
-        ceiling = run_ceiling(args, template, portal, ceiling_events)
+        threads = args.workers * args.send_concurrency
+        ceiling_events = max(threads, min(3_000, args.rows // 10))
+        ceiling = run_ceiling(template, portal, ceiling_events, threads)
         print(
-            f"stand-in alone: {ceiling_events:,} EMC events, one per request, from {args.workers} threads: "
-            f"{ceiling:,.0f} requests/s"
+            f"stand-in alone: {ceiling_events:,} EMC events, one per request, from {threads} threads "
+            f"(the drain's concurrency): {ceiling:,.0f} requests/s"
         )
+        extra_held = 0
+        sequential_ids: list[int] = []
+        if args.sequential_rows:
+            ceiling_before = run_ceiling(template, portal, ceiling_events, args.workers, prefix="CEIL1-")
+            extra_held += ceiling_events
+            print(
+                f"stand-in alone: {ceiling_events:,} EMC events from {args.workers} threads "
+                f"(the sequential drain's concurrency): {ceiling_before:,.0f} requests/s"
+            )
+            sequential_ids = copy_outbox(
+                template, clone_dossiers(template, -(-args.sequential_rows // PER_DOSSIER), "SEQ-")
+            )
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE emc_sync_outboxrow")
+            before = stand_in_posts(logs / "stand-in.log")
+            seq_seconds, seq_delivered, _drains = run_drain(args, portal, 1)
+            seq_requests = stand_in_posts(logs / "stand-in.log") - before
+            seq_rate = len(sequential_ids) / seq_seconds
+            print(f"before (sequential sends, SYNC_SEND_CONCURRENCY=1, {args.workers} processes): "
+                  f"{len(sequential_ids):,} rows in {seq_seconds:.1f} s = {seq_rate:,.0f} rows/s; "
+                  f"{seq_requests / seq_seconds:,.0f} requests/s = {seq_requests / seq_seconds / ceiling_before:.2f} "
+                  f"of the stand-in at {args.workers} threads; load average {load_average()}")  # fmt: skip
+            if seq_delivered != len(sequential_ids):
+                failures.append(f"sequential: {seq_delivered} deliveries for {len(sequential_ids)} rows")
 
         started = time.perf_counter()
         backlog = copy_outbox(template, clone_dossiers(template, backlog_dossiers, "SYNC-"))
@@ -416,20 +507,26 @@ def run(args: argparse.Namespace) -> int:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE emc_sync_outboxrow")  # the state autovacuum leaves behind
         requests_before = stand_in_posts(logs / "stand-in.log")
-        seconds, delivered, drains = run_drain(args, portal)
+        seconds, delivered, drains = run_drain(args, portal, args.send_concurrency)
         rate = len(backlog) / seconds
         requests = stand_in_posts(logs / "stand-in.log") - requests_before
-        print(f"batched ({args.workers} processes calling outbox_drain): {len(backlog):,} rows in {seconds:.1f} s "
-              f"= {rate:,.0f} rows/s; {drains:,} drains, {requests:,} requests to the stand-in "
-              f"({requests / seconds:,.0f} requests/s, {len(backlog) / max(requests, 1):.1f} records per request)")  # fmt: skip
+        request_rate = requests / seconds
+        print(f"batched ({args.workers} processes calling outbox_drain, {args.send_concurrency} sends at a time each): "
+              f"{len(backlog):,} rows in {seconds:.1f} s = {rate:,.0f} rows/s; {drains:,} drains, "
+              f"{requests:,} requests to the stand-in ({request_rate:,.0f} requests/s, "
+              f"{len(backlog) / max(requests, 1):.1f} records per request); load average {load_average()}")  # fmt: skip
 
-        left = OutboxRow.objects.filter(pk__in=naive_ids + backlog).exclude(state=OutboxState.DELIVERED).count()
+        left = (
+            OutboxRow.objects.filter(pk__in=naive_ids + sequential_ids + backlog)
+            .exclude(state=OutboxState.DELIVERED)
+            .count()
+        )
         held, offered = stand_in_counts(args.portal_database_url)
         if left:
             failures.append(f"{left} rows not delivered")
         if delivered != len(backlog):
             failures.append(f"the drainers recorded {delivered} deliveries for {len(backlog)} rows")
-        expected = len(naive_ids) + ceiling_events + len(backlog)
+        expected = len(naive_ids) + ceiling_events + extra_held + len(sequential_ids) + len(backlog)
         if held != expected or held_naive != len(naive_ids):
             failures.append(f"the stand-in holds {held} records, {expected} expected")
         print(f"stand-in: {held:,} records held, offered {offered:,} times")
@@ -445,6 +542,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"FAIL: {failure}")
     if failures:
         return 1
+    print(f"ratio_to_ceiling {request_rate / ceiling:.2f}")
     # The ratio, then the result, as the last two lines.
     print(f"ratio_to_naive {rate / naive_rate:.2f}")
     print(f"RESULT sync_rows_per_s {rate:.2f}")
@@ -463,9 +561,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600, help="give up after this many seconds per phase")
     parser.add_argument("--log-dir", default=str(BASE_DIR / "var" / "bench-sync"), help="stand-in and worker logs")
     parser.add_argument("--drop", action="store_true", help="drop both databases at the end")
+    parser.add_argument("--send-concurrency", type=int, default=8, help="SYNC_SEND_CONCURRENCY of each drainer")
+    parser.add_argument(
+        "--sequential-rows", type=int, default=20_000, help="rows drained with sequential sends first (0: skip)"
+    )
+    parser.add_argument("--stand-in", choices=("gunicorn", "threaded"), default="gunicorn", help="how it is served")
+    parser.add_argument("--stand-in-workers", type=int, default=4, help="gunicorn processes of the stand-in")
+    parser.add_argument("--stand-in-threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument(
+        "--stand-in-latency-ms", type=int, default=0, help="latency added to each answer (a receiver across a network)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.rows, args.naive_rows, args.workers = 600, 150, 2
+        args.rows, args.naive_rows, args.workers, args.sequential_rows = 600, 150, 2, 0
+        args.stand_in_workers = 2
     if args.rows < PER_DOSSIER or args.naive_rows < PER_DOSSIER or args.workers < 1:
         parser.error("--rows and --naive-rows must be at least 3, --workers at least 1")
     return run(args)

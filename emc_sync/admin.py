@@ -6,7 +6,7 @@ from accounts.models import User
 from common.errors import DomainError
 
 from .inbound import inbound_retry
-from .models import DeliveryAttempt, InboundFailure, NationalDossier, OutboxRow
+from .models import DeliveryAttempt, InboundFailure, NationalDossier, OutboxRow, ReceiverHealth
 from .services import outbox_resend
 
 
@@ -17,6 +17,20 @@ class DeliveryAttemptInline(admin.TabularInline):
     readonly_fields = ("at", "outcome", "status_code", "response", "error", "duration_ms")
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ReceiverHealth)
+class ReceiverHealthAdmin(admin.ModelAdmin):
+    """The receivers' circuit breakers (emc_sync.breaker), read only: they follow the answers."""
+
+    list_display = ("receiver", "state", "failures_in_a_row", "opened_at", "probe_at", "last_answer_at")
+    readonly_fields = [f.name for f in ReceiverHealth._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

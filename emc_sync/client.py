@@ -6,6 +6,7 @@ so every worker shares it) until a minute before it expires, and fetched again o
 """
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +14,15 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from requests.adapters import HTTPAdapter
 
 TOKEN_CACHE_KEY = "emc_sync:token:{client_id}"  # noqa: S105 - a cache key, not a secret
 _session = requests.Session()
+# Delivery sends from several threads at once (SYNC_SEND_CONCURRENCY): one pooled connection each.
+_adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
+_session.mount("http://", _adapter)
+_session.mount("https://", _adapter)
+_token_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,13 @@ def access_token(*, refresh: bool = False) -> str:
         token = cache.get(key)
         if token:
             return str(token)
-    token, expires_in = _fetch_token()
-    cache.set(key, token, max(expires_in - 60, 1))
+    with _token_lock:  # sending threads of one drain: one fetch, the others read it
+        if not refresh:
+            token = cache.get(key)
+            if token:
+                return str(token)
+        token, expires_in = _fetch_token()
+        cache.set(key, token, max(expires_in - 60, 1))
     return token
 
 

@@ -32,3 +32,20 @@ class AttemptOutcome(models.TextChoices):
 
 # EMC Status codes (DOMAIN.md): 1 received, 4 assigned, 2 processing, 3 returned, 0 other.
 EMC_RECEIVED, EMC_ASSIGNED, EMC_PROCESSING, EMC_RETURNED, EMC_OTHER = 1, 4, 2, 3, 0
+
+
+class Receiver(models.TextChoices):
+    """Who answers a target's rows: the breaker (emc_sync.breaker) keeps one health state per receiver."""
+
+    DVCQG = "dvcqg", _("Cổng DVCQG")
+    EMC = "emc", _("EMC")
+
+
+def receiver_of(target: str) -> str:
+    return Receiver.EMC if target == Target.EMC else Receiver.DVCQG
+
+
+class BreakerState(models.TextChoices):
+    CLOSED = "closed", _("Bình thường")
+    OPEN = "open", _("Tạm ngừng gửi (nơi nhận không trả lời)")
+    HALF_OPEN = "half_open", _("Đang thử lại một bản ghi")

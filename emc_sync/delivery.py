@@ -10,21 +10,34 @@ benchmarks. One drain:
    carries the whole state), and keeps per-dossier order: a row is taken only if every
    earlier row of the same dossier and target is delivered or superseded; a progress
    record waits until the portal holds the dossier (a delivered dossier record);
-3. sends outside any transaction: dossier records to add (new to the portal) or update,
-   in batches; progress records in batches of at most 10; EMC events one by one;
+3. sends outside any transaction, SYNC_SEND_CONCURRENCY requests at a time (threads over one
+   pooled HTTP session): dossier records to add (new to the portal) or update, in batches;
+   progress records in batches of at most 10; EMC events one per request. Per-dossier order
+   holds: a dossier's rows of one target go one after the other in one lane, lanes in parallel;
+   a receiver that stops answering mid-drain (SYNC_BREAKER_FAILURES in a row) gets nothing more
+   from this drain, and nothing is sent once the claim's lease is near its end;
 4. records every attempt and moves each row: delivered; back to pending with capped
    exponential backoff and full jitter (no answer, 5xx, 429); failed with the answer kept
    (other 4xx, or our own schema refused the payload). A row whose lease was taken over by
-   another worker meanwhile is left to that worker (the claim token no longer matches).
+   another worker meanwhile is left to that worker (the claim token no longer matches). Each
+   receiver's answers feed its circuit breaker (emc_sync.breaker): an open breaker keeps its
+   rows from being claimed, one probe tests it, and its answer releases the waiting rows.
+
+The lease is sized to the claim (emc_sync.breaker.lease_seconds), not fixed: a killed worker's
+rows come back after about as long as their drain could have taken.
 """
 
 import logging
 import random
+import threading
+import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -34,9 +47,9 @@ from django.utils import timezone
 
 from dossiers.services import dossiers_mark_synced
 
-from . import client
+from . import breaker, client
 from .client import Answer
-from .constants import UNDELIVERED, AttemptOutcome, OutboxState, Target
+from .constants import UNDELIVERED, AttemptOutcome, OutboxState, Receiver, Target, receiver_of
 from .models import DeliveryAttempt, OutboxRow
 from .schemas import schema_errors
 
@@ -55,6 +68,16 @@ def backoff_seconds(attempts: int, *, rand: Callable[[], float] | None = None) -
     base, cap = float(settings.SYNC_BACKOFF_BASE_SECONDS), float(settings.SYNC_BACKOFF_CAP_SECONDS)
     ceiling = min(cap, base * 2 ** max(attempts - 1, 0))
     return (rand or random.random)() * ceiling
+
+
+def row_backoff_seconds(streak: int, *, rand: Callable[[], float] | None = None) -> float:
+    """A row's wait after its `streak`-th failure in a row: `backoff_seconds`, but at most
+    SYNC_BACKOFF_HEALTHY_CAP_SECONDS for the first SYNC_BACKOFF_HEALTHY_TRIES (outages are the
+    breaker's; a few seeded faults must not push a row, and its dossier's later rows, minutes away)."""
+    wait = backoff_seconds(streak, rand=rand)
+    if streak <= int(settings.SYNC_BACKOFF_HEALTHY_TRIES):
+        wait = min(wait, float(settings.SYNC_BACKOFF_HEALTHY_CAP_SECONDS))
+    return wait
 
 
 @dataclass
@@ -133,10 +156,15 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
     """Claim up to `max_rows` due rows for this worker; returns (claim token, rows, superseded)."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    lease = timedelta(seconds=settings.SYNC_LEASE_SECONDS)
     due = Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(
         state=OutboxState.SENDING, lease_expires_at__lt=now
     )
+    # A receiver whose breaker is open gets nothing; one on probe, one row (emc_sync.breaker).
+    closed_to_claims, probing = breaker.receivers_closed_to_claims(now=now)
+    skipped_targets = [t for t in Target.values if receiver_of(t) in closed_to_claims]
+    probe_targets = [t for t in Target.values if receiver_of(t) in probing]
+    if probe_targets:  # the probe takes the row first in line, even one whose retry time is later
+        due |= Q(state=OutboxState.PENDING, target__in=probe_targets)
     with transaction.atomic():
         # More candidates than we take: some wait behind an earlier row of their dossier (one in
         # backoff, held by another worker, or failed). Read on past a window of waiting rows, or
@@ -149,10 +177,11 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
             window = list(
                 OutboxRow.objects.select_for_update(skip_locked=True)
                 .filter(due, pk__gt=after)
+                .exclude(target__in=skipped_targets)
                 .order_by("id")
                 .only(
                     "id", "dossier_id", "event_id", "target", "sequence", "state", "idempotency_key", "payload",
-                    "attempts",
+                    "attempts", "retry_streak",
                 )[: max_rows * 3]
             )  # fmt: skip
             if not window:
@@ -161,12 +190,14 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
             candidates += window
             superseded |= _supersede(window)
             # Eligibility over everything read so far: a row whose earlier row is in a previous window waits.
-            rows = _in_order([row for row in candidates if row.pk not in superseded])[:max_rows]
+            rows = _probe_only(_in_order([row for row in candidates if row.pk not in superseded]), probing)
+            rows = rows[:max_rows]
             if len(rows) >= max_rows:
                 break
         if not candidates:
             return token, [], 0
         if rows:
+            lease = timedelta(seconds=claim_lease_seconds(rows))
             # The condition is checked again by the UPDATE itself: without row locks (SQLite, the
             # embedded default's threads) two claimers may have read the same rows; only one wins each.
             won = (
@@ -178,6 +209,36 @@ def outbox_claim(*, max_rows: int, now: datetime | None = None) -> tuple[str, li
                 mine = set(OutboxRow.objects.filter(claim_token=token).values_list("pk", flat=True))
                 rows = [row for row in rows if row.pk in mine]
     return token, rows, len(superseded)
+
+
+def _probe_only(rows: list[OutboxRow], probing: dict[str, int]) -> list[OutboxRow]:
+    """At most `probing[receiver]` rows of a receiver on probe."""
+    if not probing:
+        return rows
+    left = dict(probing)
+    kept = []
+    for row in rows:
+        receiver = receiver_of(row.target)
+        if receiver in left:
+            if left[receiver] <= 0:
+                continue
+            left[receiver] -= 1
+        kept.append(row)
+    return kept
+
+
+def _requests_for(rows: list[OutboxRow]) -> int:
+    """About how many requests sending these rows takes (records and progress go in batches)."""
+    count = Counter(row.target for row in rows)
+    return (
+        count[Target.EMC]
+        + -(-count[Target.DVCQG_HOSO] // max(int(settings.SYNC_RECORD_BATCH), 1))
+        + -(-count[Target.DVCQG_TIENDO] // PROGRESS_BATCH_MAX)
+    )
+
+
+def claim_lease_seconds(rows: list[OutboxRow]) -> float:
+    return breaker.lease_seconds(len(rows), requests=_requests_for(rows))
 
 
 # --- 2. send ----------------------------------------------------------------------------
@@ -196,16 +257,63 @@ def _classify(answer: Answer) -> str:
     return AttemptOutcome.FAILED
 
 
-def _post(path: str, rows: list[OutboxRow]) -> Answer:
-    return client.post(
-        client.national_url(path), [row.payload for row in rows], keys=[row.idempotency_key for row in rows]
+class Gate:
+    """One drain's view of its receivers, shared by its sending threads: requests answered and
+    not answered per receiver (reported to the breaker after the drain), and whether a request
+    may still go (not after SYNC_BREAKER_FAILURES unanswered in a row, nor past the deadline)."""
+
+    def __init__(self, deadline: float | None = None) -> None:
+        self.deadline = deadline
+        self.lock = threading.Lock()
+        self.answered: Counter[str] = Counter()
+        self.unanswered: Counter[str] = Counter()
+        self.in_a_row: Counter[str] = Counter()
+
+    def may_send(self, receiver: str) -> bool:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            return False
+        with self.lock:
+            return self.in_a_row[receiver] < int(settings.SYNC_BREAKER_FAILURES)
+
+    def note(self, receiver: str, answer: Answer) -> None:
+        with self.lock:
+            if answer.retryable:
+                self.unanswered[receiver] += 1
+                self.in_a_row[receiver] += 1
+            else:
+                self.answered[receiver] += 1
+                self.in_a_row[receiver] = 0
+
+    def call(self, receiver: str, send: Callable[[], Answer]) -> Answer | None:
+        """`send()` if the receiver may still be asked, else None (the rows are released)."""
+        if not self.may_send(receiver):
+            return None
+        answer = send()
+        self.note(receiver, answer)
+        return answer
+
+
+def _post(path: str, rows: list[OutboxRow], gate: Gate) -> Answer | None:
+    return gate.call(
+        Receiver.DVCQG,
+        lambda: client.post(
+            client.national_url(path), [row.payload for row in rows], keys=[row.idempotency_key for row in rows]
+        ),
     )
 
 
-def _send_records(rows: list[OutboxRow], path: str, outcomes: dict[int, Outcome]) -> None:
+def _release(rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> None:
+    for row in rows:
+        outcomes[row.pk] = Outcome("released")
+
+
+def _send_records(rows: list[OutboxRow], path: str, outcomes: dict[int, Outcome], gate: Gate) -> None:
     """Dossier records to add or update: "exists" on add → update; "unknown" on update → add.
     A batch refused as a whole is split, so one bad record does not sink nine good ones."""
-    answer = _post(path, rows)
+    answer = _post(path, rows, gate)
+    if answer is None:
+        _release(rows, outcomes)
+        return
     kind = _classify(answer)
     switch = (path == ADD and answer.error_code == EXISTS) or (path == UPDATE and answer.error_code == UNKNOWN)
     if kind == AttemptOutcome.RETRY or (kind == AttemptOutcome.DELIVERED and not switch):
@@ -214,31 +322,86 @@ def _send_records(rows: list[OutboxRow], path: str, outcomes: dict[int, Outcome]
         return
     if len(rows) > 1:
         for row in rows:
-            _send_records([row], path, outcomes)
+            _send_records([row], path, outcomes, gate)
         return
     if switch:
         other = UPDATE if path == ADD else ADD
-        second = _post(other, rows)
+        second = _post(other, rows, gate)
+        if second is None:
+            _release(rows, outcomes)
+            return
         outcomes[rows[0].pk] = Outcome(_classify(second), second, f"{path} → {answer.error_code} → {other}")
         return
     outcomes[rows[0].pk] = Outcome(AttemptOutcome.FAILED, answer)
 
 
-def _send_progress(rows: list[OutboxRow], outcomes: dict[int, Outcome]) -> None:
-    answer = _post(PROGRESS, rows)
+def _send_progress(rows: list[OutboxRow], outcomes: dict[int, Outcome], gate: Gate) -> None:
+    answer = _post(PROGRESS, rows, gate)
+    if answer is None:
+        _release(rows, outcomes)
+        return
     kind = _classify(answer)
     if answer.error_code == UNKNOWN:  # the portal does not hold the dossier yet: wait for it
         kind = AttemptOutcome.RETRY
     if kind == AttemptOutcome.FAILED and len(rows) > 1:
         for row in rows:
-            _send_progress([row], outcomes)
+            _send_progress([row], outcomes, gate)
         return
     for row in rows:
         outcomes[row.pk] = Outcome(kind, answer)
 
 
-def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
-    """Offer claimed rows to their receivers; returns each row's outcome. No transaction is open."""
+def _lanes(rows: list[OutboxRow], fill: int) -> list[list[OutboxRow]]:
+    """Rows (in sequence order) cut into lanes of whole dossiers, each about `fill` rows: a
+    dossier's rows stay in one lane, in order; lanes may go in parallel."""
+    by_dossier: dict[int, list[OutboxRow]] = defaultdict(list)
+    for row in rows:
+        by_dossier[row.dossier_id].append(row)
+    lanes: list[list[OutboxRow]] = [[]]
+    for dossier_rows in by_dossier.values():
+        if lanes[-1] and len(lanes[-1]) + len(dossier_rows) > fill:
+            lanes.append([])
+        lanes[-1].extend(dossier_rows)
+    return [lane for lane in lanes if lane]
+
+
+def _send_lane(rows: list[OutboxRow], outcomes: dict[int, Outcome], gate: Gate, batch_max: int) -> None:
+    """Progress records or EMC events of a lane, in order; after a failure the rest of that
+    dossier waits (released)."""
+    broken: set[int] = set()
+    pending = list(rows)
+    while pending:
+        batch: list[OutboxRow] = []
+        rest: list[OutboxRow] = []
+        for row in pending:
+            if row.dossier_id in broken:
+                outcomes[row.pk] = Outcome("released")
+                continue
+            (batch if len(batch) < batch_max else rest).append(row)
+        if not batch:
+            break
+        if batch[0].target == Target.EMC:
+            row = batch[0]
+            rest = batch[1:] + rest
+            answer = gate.call(
+                Receiver.EMC, partial(client.post, client.emc_url(EMC_EVENT), row.payload, keys=[row.idempotency_key])
+            )
+            if answer is None:
+                outcomes[row.pk] = Outcome("released")
+            else:
+                outcomes[row.pk] = Outcome(_classify(answer), answer)
+        else:
+            _send_progress(batch, outcomes, gate)
+        for row in batch if batch[0].target != Target.EMC else batch[:1]:
+            if outcomes[row.pk].kind != AttemptOutcome.DELIVERED:
+                broken.add(row.dossier_id)
+        pending = rest
+
+
+def outbox_send(rows: list[OutboxRow], *, gate: Gate | None = None) -> dict[int, Outcome]:
+    """Offer claimed rows to their receivers; returns each row's outcome. No transaction is open;
+    the requests go SYNC_SEND_CONCURRENCY at a time (threads that touch no database)."""
+    gate = gate or Gate()
     outcomes: dict[int, Outcome] = {}
     by_target: dict[str, list[OutboxRow]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.sequence, r.pk)):
@@ -252,6 +415,7 @@ def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
             else:
                 sendable[target].append(row)
 
+    jobs: list[Callable[[], None]] = []
     records = sendable[Target.DVCQG_HOSO]
     if records:
         known = set(
@@ -263,42 +427,21 @@ def outbox_send(rows: list[OutboxRow]) -> dict[int, Outcome]:
         for path, group in ((UPDATE, [r for r in records if r.dossier_id in known]),
                             (ADD, [r for r in records if r.dossier_id not in known])):  # fmt: skip
             for chunk in _batches(group, size):
-                _send_records(chunk, path, outcomes)
+                jobs.append(partial(_send_records, chunk, path, outcomes, gate))
+    for lane in _lanes(sendable[Target.DVCQG_TIENDO], PROGRESS_BATCH_MAX):
+        jobs.append(partial(_send_lane, lane, outcomes, gate, PROGRESS_BATCH_MAX))
+    emc = sendable[Target.EMC]
+    concurrency = max(int(settings.SYNC_SEND_CONCURRENCY), 1)
+    for lane in _lanes(emc, max(1, -(-len(emc) // concurrency))):
+        jobs.append(partial(_send_lane, lane, outcomes, gate, 1))
 
-    # Several rows of one dossier may go in order; after a failure the rest of it waits.
-    broken: set[tuple[int, str]] = set()
-
-    def usable(row: OutboxRow) -> bool:
-        if (row.dossier_id, row.target) in broken:
-            outcomes[row.pk] = Outcome("released")
-            return False
-        return True
-
-    def note(sent: list[OutboxRow]) -> None:
-        for row in sent:
-            if outcomes[row.pk].kind != AttemptOutcome.DELIVERED:
-                broken.add((row.dossier_id, row.target))
-
-    pending = list(sendable[Target.DVCQG_TIENDO])
-    while pending:
-        batch: list[OutboxRow] = []
-        rest: list[OutboxRow] = []
-        for row in pending:
-            if not usable(row):
-                continue
-            (batch if len(batch) < PROGRESS_BATCH_MAX else rest).append(row)
-        if not batch:
-            break
-        _send_progress(batch, outcomes)
-        note(batch)
-        pending = rest
-
-    for row in sendable[Target.EMC]:
-        if not usable(row):
-            continue
-        answer = client.post(client.emc_url(EMC_EVENT), row.payload, keys=[row.idempotency_key])
-        outcomes[row.pk] = Outcome(_classify(answer), answer)
-        note([row])
+    if len(jobs) > 1 and concurrency > 1:
+        with ThreadPoolExecutor(min(concurrency, len(jobs)), thread_name_prefix="outbox-send") as pool:
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
+    else:
+        for job in jobs:
+            job()
     return outcomes
 
 
@@ -352,7 +495,7 @@ def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome
             )
         for (kind, target, status, body, error), ids in shared.items():
             state = OutboxState.DELIVERED if kind == AttemptOutcome.DELIVERED else OutboxState.FAILED
-            fields: dict[str, Any] = {"delivered_at": now} if state == OutboxState.DELIVERED else {}
+            fields: dict[str, Any] = {"delivered_at": now, "retry_streak": 0} if state == OutboxState.DELIVERED else {}
             changed = mine.filter(pk__in=ids).update(
                 state=state, last_status_code=status, last_response=body, last_error=error, **fields, **done
             )
@@ -364,9 +507,11 @@ def outbox_record(token: str, rows: list[OutboxRow], outcomes: dict[int, Outcome
             else:
                 result.failed += changed
         for row, status, body, error in retries:
-            wait = timedelta(seconds=backoff_seconds(row.attempts + 1))
+            # The streak, not the attempts: the breaker resets it when the receiver is back.
+            wait = timedelta(seconds=row_backoff_seconds(row.retry_streak + 1))
             result.retried += mine.filter(pk=row.pk).update(
                 state=OutboxState.PENDING,
+                retry_streak=F("retry_streak") + 1,
                 next_attempt_at=now + wait,
                 last_status_code=status,
                 last_response=body,
@@ -387,9 +532,17 @@ def outbox_drain(*, max_rows: int | None = None, now: datetime | None = None) ->
     token, rows, superseded = outbox_claim(max_rows=max_rows or int(settings.SYNC_DRAIN_BATCH), now=now)
     if not rows:
         return DrainResult(superseded=superseded)
-    outcomes = outbox_send(rows)
+    # Nothing more goes out once the lease is nearly spent: the rows not offered are released
+    # rather than sent by us while another worker may have taken them over.
+    lease = claim_lease_seconds(rows)
+    gate = Gate(deadline=time.monotonic() + lease - min(float(settings.SYNC_LEASE_MARGIN_SECONDS), lease / 2))
+    outcomes = outbox_send(rows, gate=gate)
     result = outbox_record(token, rows, outcomes)
     result.superseded = superseded
+    for receiver in Receiver.values:
+        breaker.receiver_report(
+            receiver, answered=gate.answered[receiver], unanswered=gate.unanswered[receiver], now=now
+        )
     if result.failed or result.retried:
         logger.warning(
             "outbox drain: %s delivered, %s retried, %s failed", result.delivered, result.retried, result.failed

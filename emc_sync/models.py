@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Attachment, Dossier, DossierEvent
 
-from .constants import AttemptOutcome, OutboxState, Target
+from .constants import AttemptOutcome, BreakerState, OutboxState, Receiver, Target
 
 
 class OutboxRow(models.Model):
@@ -28,6 +28,9 @@ class OutboxRow(models.Model):
     payload = models.JSONField(_("nội dung"))
     state = models.CharField(_("trạng thái"), max_length=20, choices=OutboxState.choices, default=OutboxState.PENDING)
     attempts = models.PositiveIntegerField(_("số lần đã gửi"), default=0)
+    # Retries since the row last went out on a healthy receiver: its backoff grows with this, and
+    # the breaker resets it when the receiver answers again after an outage (emc_sync.breaker).
+    retry_streak = models.PositiveIntegerField(_("số lần lỗi liên tiếp"), default=0)
     next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), default=timezone.now)
     # Set while a worker holds the row (state sending); past it, the sweeper takes the row back.
     lease_expires_at = models.DateTimeField(_("hết hạn giữ lúc"), null=True, blank=True)
@@ -64,6 +67,27 @@ class OutboxRow(models.Model):
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class ReceiverHealth(models.Model):
+    """A receiver's circuit breaker (emc_sync.breaker): closed, open until `probe_at`, or half open."""
+
+    receiver = models.CharField(_("nơi nhận dữ liệu"), max_length=20, choices=Receiver.choices, unique=True)
+    state = models.CharField(_("trạng thái"), max_length=20, choices=BreakerState.choices, default=BreakerState.CLOSED)
+    failures_in_a_row = models.PositiveIntegerField(_("số lần không trả lời liên tiếp"), default=0)
+    open_seconds = models.FloatField(_("thời gian tạm ngừng (giây)"), default=0)
+    opened_at = models.DateTimeField(_("tạm ngừng từ"), null=True, blank=True)
+    # Open: when one drain may send a probe; half open: when the probe's lease runs out.
+    probe_at = models.DateTimeField(_("thử lại lúc"), null=True, blank=True)
+    last_answer_at = models.DateTimeField(_("trả lời lần cuối lúc"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tình trạng nơi nhận")
+        verbose_name_plural = _("tình trạng nơi nhận")
+
+    def __str__(self) -> str:
+        return f"{self.receiver}: {self.state}"
 
 
 class DeliveryAttempt(models.Model):

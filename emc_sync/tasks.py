@@ -10,9 +10,13 @@ import time
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import timezone
 
+from .breaker import next_probe_at
+from .constants import OutboxState
 from .delivery import outbox_drain, outbox_due_count
 from .inbound import inbound_poll
+from .models import OutboxRow
 
 SWEEP_KICK_KEY = "emc_sync:sweep-kick"
 TASK_OPTIONS = {"acks_late": True, "ignore_result": True, "queue": "sync"}
@@ -28,8 +32,21 @@ def outbox_deliver_task() -> int:
         result = outbox_drain()
         delivered += result.delivered
         if result.claimed == 0:
-            break
+            # A receiver's breaker is open: wait for its probe within the budget rather than leave
+            # the recovery to the next sweep (the probe's answer releases the waiting rows).
+            wait = _until_probe()
+            if wait is None or time.monotonic() + wait >= deadline:
+                break
+            time.sleep(wait)
     return delivered
+
+
+def _until_probe() -> float | None:
+    """Seconds until the next probe of an open receiver with rows waiting for it, else None."""
+    probe_at = next_probe_at()
+    if probe_at is None or not OutboxRow.objects.filter(state=OutboxState.PENDING).exists():
+        return None
+    return max((probe_at - timezone.now()).total_seconds(), 0.05)
 
 
 @shared_task(soft_time_limit=20, time_limit=30, **TASK_OPTIONS)

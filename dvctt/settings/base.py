@@ -71,6 +71,7 @@ if MOCK_PORTAL_ENABLED:
 MIDDLEWARE = [
     "dvctt.request_log.RequestIdMiddleware",  # first: its access line times the whole request
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "dvctt.load_shedding.LoadSheddingMiddleware",  # overload: 503 busy before any session or view
     "django.middleware.security.SecurityMiddleware",
     "dvctt.middleware.ResponseHeadersMiddleware",  # outside WhiteNoise: static files get them too
     "dvctt.csp.PortalCSPMiddleware",
@@ -92,6 +93,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # turns a locked-out login into the login page with its message
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
+
+# Load shedding (dvctt/load_shedding.py): 503 "busy" with Retry-After when a request waited
+# longer than this in the queue in front of the workers (nginx's X-Request-Start), or when this
+# process already runs more than LOAD_SHED_MAX_IN_FLIGHT requests (threaded servers). 0: off.
+LOAD_SHED_MAX_QUEUE_MS = env.float("LOAD_SHED_MAX_QUEUE_MS", default=5000.0)
+LOAD_SHED_MAX_IN_FLIGHT = env.int("LOAD_SHED_MAX_IN_FLIGHT", default=0)
+LOAD_SHED_RETRY_AFTER_SECONDS = env.int("LOAD_SHED_RETRY_AFTER_SECONDS", default=10)
 
 # The longest address (path and query, in bytes) the portal answers; longer gets 414.
 MAX_ADDRESS_LENGTH = env.int("MAX_ADDRESS_LENGTH", default=4000)
@@ -657,6 +665,20 @@ SYNC_DRAIN_BATCH = env.int("SYNC_DRAIN_BATCH", default=100)  # rows claimed at a
 SYNC_RECORD_BATCH = env.int("SYNC_RECORD_BATCH", default=20)  # dossier records per add/update request
 SYNC_DRAIN_SECONDS = env.float("SYNC_DRAIN_SECONDS", default=60.0)  # one delivery task's budget
 SYNC_SWEEP_FANOUT = env.int("SYNC_SWEEP_FANOUT", default=4)  # delivery tasks the sweeper may ask for
+# Sends of one drain at a time (threads; per-dossier order kept), and the receiver breaker
+# (emc_sync.breaker): open after this many unanswered requests in a row, probe (one drain of at
+# most SYNC_BREAKER_PROBE_ROWS rows) after 5 s, then every 10 s. A claim's lease is sized
+# to its batch (margin + rounds of HTTP timeouts), at most SYNC_LEASE_SECONDS. A row's own first
+# SYNC_BACKOFF_HEALTHY_TRIES (12) retries wait at most SYNC_BACKOFF_HEALTHY_CAP_SECONDS (the breaker,
+# not the row's backoff, handles an outage); after them the backoff grows to SYNC_BACKOFF_CAP_SECONDS.
+SYNC_SEND_CONCURRENCY = env.int("SYNC_SEND_CONCURRENCY", default=8)
+SYNC_BREAKER_FAILURES = env.int("SYNC_BREAKER_FAILURES", default=10)
+SYNC_BREAKER_OPEN_SECONDS = env.float("SYNC_BREAKER_OPEN_SECONDS", default=5.0)
+SYNC_BREAKER_OPEN_MAX_SECONDS = env.float("SYNC_BREAKER_OPEN_MAX_SECONDS", default=10.0)
+SYNC_BREAKER_PROBE_ROWS = env.int("SYNC_BREAKER_PROBE_ROWS", default=3)
+SYNC_LEASE_MARGIN_SECONDS = env.float("SYNC_LEASE_MARGIN_SECONDS", default=10.0)
+SYNC_BACKOFF_HEALTHY_TRIES = env.int("SYNC_BACKOFF_HEALTHY_TRIES", default=12)
+SYNC_BACKOFF_HEALTHY_CAP_SECONDS = env.float("SYNC_BACKOFF_HEALTHY_CAP_SECONDS", default=10.0)
 # Longest search text accepted; longer input is refused with a message, never truncated silently.
 SEARCH_MAX_LENGTH = 200
 
