@@ -156,20 +156,64 @@ def dossier_base(period: engine.Period, scope_q: Q, *, span_index: bool | None =
     )
 
 
-def service_dossier_counts(period: engine.Period, scope_q: Q) -> dict[tuple[int, int], dict[str, int]]:
-    """(procedure_id, agency_id) -> counts of every fact, one grouped query."""
-    facts = dossier_facts(period)
+# Facts with a condition on the procedure (it returns a paper document, it bears a fee): constant
+# within a (procedure, agency) group, so the grouped query counts them without it (no per-row test
+# of the procedure) and `service_dossier_counts` picks per group. fact -> (if paper/fee, otherwise).
+_BY_PROCEDURE = {
+    "online_counted": ("paper", "online_with_result", "online_received"),
+    "paper_due": ("paper", "received", None),
+    "e_result": ("paper", "with_result", None),
+    "digitised": ("paper", "with_component_result", "with_component"),
+    "fee_due": ("fee", "received", None),
+    "paid_online": ("fee", "paid", None),
+    "fee_synced": ("fee", "synced", None),
+}
+
+
+def _grouped_facts(period: engine.Period) -> dict[str, Q]:
+    """dossier_facts without the facts of _BY_PROCEDURE, plus the parts those are chosen from."""
+    facts = {key: q for key, q in dossier_facts(period).items() if key not in _BY_PROCEDURE}
+    received = Q(received_at__gte=period.start, received_at__lt=period.end)
+    has_result = Q(pk__in=_ids(Attachment.objects.filter(role=AttachmentRole.RESULT)))
+    has_component = Q(pk__in=_ids(Attachment.objects.exclude(role=AttachmentRole.RESULT)))
+    paid = Q(pk__in=_ids(Payment.objects.filter(status=PaymentStatus.PAID, obligation__isnull=True)))
+    facts.update(
+        {
+            "online_with_result": received & Q(channel__in=ONLINE_CHANNELS) & has_result,
+            "with_result": received & has_result,
+            "with_component": received & has_component,
+            "with_component_result": received & has_component & has_result,
+            "paid": received & paid,
+        }
+    )
+    return facts
+
+
+def service_dossier_counts(
+    period: engine.Period, scope_q: Q, *, procedures: list[engine.ProcedureFacts]
+) -> dict[tuple[int, int], dict[str, int]]:
+    """(procedure_id, agency_id) -> counts of every fact of dossier_facts, one grouped query.
+
+    `procedures`: the facts of every procedure the scope's dossiers may belong to (paper result,
+    fee), for the facts of _BY_PROCEDURE; a procedure not among them counts as neither.
+    """
+    facts = _grouped_facts(period)
     aggregates: dict[str, Any] = {key: Count("pk", filter=q) for key, q in facts.items()}
     aggregates["started_done_time"] = Sum(
         ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField()),
         filter=facts["started_done"],
     )
+    flags = {p.procedure_id: {"paper": p.paper_result, "fee": p.fee_bearing} for p in procedures}
     rows = dossier_base(period, scope_q).values("procedure_id", "agency_id").annotate(**aggregates).order_by()
     out: dict[tuple[int, int], dict[str, int]] = {}
     for row in rows:
         key = (row.pop("procedure_id"), row.pop("agency_id"))
         spent = row.pop("started_done_time")
         row["started_done_seconds"] = int(spent.total_seconds()) if spent else 0
+        held = flags.get(key[0], {})
+        for fact, (flag, when, otherwise) in _BY_PROCEDURE.items():
+            source = when if held.get(flag) else otherwise
+            row[fact] = row[source] if source is not None else 0
         out[key] = row
     return out
 
@@ -193,8 +237,9 @@ def procedure_facts(*, procedure_q: Q) -> list[engine.ProcedureFacts]:
         .annotate(
             complete=Case(When(complete, then=Value(True)), default=Value(False), output_field=BooleanField()),
             fee_bearing=Exists(Fee.objects.filter(procedure_id=OuterRef("pk"), amount__gt=0)),
+            paper_result=Exists(paper_procedures().filter(pk=OuterRef("pk"))),
         )
-        .values("pk", "is_published", "online_level", "complete", "fee_bearing", "applicant_types")
+        .values("pk", "is_published", "online_level", "complete", "fee_bearing", "paper_result", "applicant_types")
         .order_by("pk")
     )
     return [
@@ -205,6 +250,7 @@ def procedure_facts(*, procedure_q: Q) -> list[engine.ProcedureFacts]:
             level=row["online_level"],
             info_complete=row["complete"],
             fee_bearing=row["fee_bearing"],
+            paper_result=row["paper_result"],
             citizen=ApplicantType.CITIZEN in (row["applicant_types"] or []),
         )
         for row in rows
@@ -284,7 +330,7 @@ def catalogue(where: Where) -> Catalogue:
 def inputs(*, period: engine.Period, where: Where, calendar: Any, known: Catalogue | None = None) -> engine.Inputs:
     """The engine's inputs for a scope: four queries whatever the number of dossiers (two with `known`)."""
     known = known or catalogue(where)
-    counts = service_dossier_counts(period, where.dossier_q())
+    counts = service_dossier_counts(period, where.dossier_q(), procedures=known.procedures)
     out: list[engine.ServiceCounts] = []
     seen = set()
     for procedure_id, agency_id, online in known.services:

@@ -117,6 +117,7 @@ class ProcedureFacts:
     info_complete: bool = False  # 1.3: the seven items a–g
     fee_bearing: bool = False  # a fee or charge ≠ 0
     citizen: bool = False  # applicants include citizens (4.5a)
+    paper_result: bool = False  # returns a document (kết quả bằng văn bản, giấy tờ): 4.1, 3.3
 
 
 @dataclass(frozen=True)
