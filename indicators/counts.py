@@ -97,6 +97,7 @@ def dossier_facts(period: engine.Period) -> dict[str, Q]:
     fee = fee_procedures_q()
     synced = Q(national_synced_at__isnull=False)
     online = Q(channel__in=ONLINE_CHANNELS)
+    paid = Q(pk__in=_ids(Payment.objects.filter(status=PaymentStatus.PAID, obligation__isnull=True)))
     unhappy = Q(pk__in=_ids(Complaint.objects.filter(created_at__lt=period.end))) | Q(
         pk__in=_ids(Rating.objects.filter(score__lte=DISLIKE_MAX_SCORE, created_at__lt=period.end))
     )
@@ -112,9 +113,7 @@ def dossier_facts(period: engine.Period) -> dict[str, Q]:
         "unhappy": assessed & unhappy,
         "started_done": received & Q(status__in=DONE, finished_at__isnull=False),
         "fee_due": received & fee,
-        "paid_online": received
-        & fee
-        & Q(pk__in=_ids(Payment.objects.filter(status=PaymentStatus.PAID, obligation__isnull=True))),
+        "paid_online": received & fee & paid,
         "fee_synced": received & fee & synced,
         "paper_due": received & paper,
         "e_result": received & paper & has_result,
@@ -124,6 +123,13 @@ def dossier_facts(period: engine.Period) -> dict[str, Q]:
         "population": received & (vneid | from_store | Q(population_checked_at__isnull=False)),
         # Received by channel (the monthly report's columns; not an indicator).
         **{f"received__{channel.value}": received & Q(channel=channel) for channel in Channel},
+        # The parts the facts with a condition on the procedure are picked from, per service
+        # (service_dossier_counts, _BY_PROCEDURE): the same facts without that condition.
+        "online_with_result": received & online & has_result,
+        "with_result": received & has_result,
+        "with_component": received & has_component,
+        "with_component_result": received & has_component & has_result,
+        "paid": received & paid,
     }
 
 
@@ -170,25 +176,6 @@ _BY_PROCEDURE = {
 }
 
 
-def _grouped_facts(period: engine.Period) -> dict[str, Q]:
-    """dossier_facts without the facts of _BY_PROCEDURE, plus the parts those are chosen from."""
-    facts = {key: q for key, q in dossier_facts(period).items() if key not in _BY_PROCEDURE}
-    received = Q(received_at__gte=period.start, received_at__lt=period.end)
-    has_result = Q(pk__in=_ids(Attachment.objects.filter(role=AttachmentRole.RESULT)))
-    has_component = Q(pk__in=_ids(Attachment.objects.exclude(role=AttachmentRole.RESULT)))
-    paid = Q(pk__in=_ids(Payment.objects.filter(status=PaymentStatus.PAID, obligation__isnull=True)))
-    facts.update(
-        {
-            "online_with_result": received & Q(channel__in=ONLINE_CHANNELS) & has_result,
-            "with_result": received & has_result,
-            "with_component": received & has_component,
-            "with_component_result": received & has_component & has_result,
-            "paid": received & paid,
-        }
-    )
-    return facts
-
-
 def service_dossier_counts(
     period: engine.Period, scope_q: Q, *, procedures: list[engine.ProcedureFacts]
 ) -> dict[tuple[int, int], dict[str, int]]:
@@ -197,7 +184,7 @@ def service_dossier_counts(
     `procedures`: the facts of every procedure the scope's dossiers may belong to (paper result,
     fee), for the facts of _BY_PROCEDURE; a procedure not among them counts as neither.
     """
-    facts = _grouped_facts(period)
+    facts = {key: q for key, q in dossier_facts(period).items() if key not in _BY_PROCEDURE}
     aggregates: dict[str, Any] = {key: Count("pk", filter=q) for key, q in facts.items()}
     aggregates["started_done_time"] = Sum(
         ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField()),
